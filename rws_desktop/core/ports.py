@@ -1,0 +1,82 @@
+"""The small interfaces through which the core talks to storage.
+
+The storage package implements them with SQLAlchemy; tests may implement them in memory.
+Everything read or written inside one `Store.transaction()` commits or rolls back together,
+so a register change and its audit entry can never be separated.
+"""
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterator, Protocol
+
+import numpy as np
+
+from .audit import AuditRecord
+from .consent import BiometricConsent, Person, PersonKind, PhotoConsent
+
+
+class RegisterError(Exception):
+    """A register change that cannot be made, explained in plain words."""
+
+
+class PersonNotFound(RegisterError):
+    def __init__(self, person_ref: object):
+        super().__init__(f"There is no person {person_ref} in the register.")
+
+
+class BiometricConsentRequired(RegisterError):
+    """Raised by storage when asked to keep a reference face for someone without valid biometric consent."""
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    name: str
+    kind: PersonKind = PersonKind.PUPIL
+    mis_id: str | None = None
+    year_group: int | None = None
+    form: str | None = None
+    date_of_birth: date | None = None
+    leaving_date: date | None = None
+
+
+class RegisterRepository(Protocol):
+    def add_person(self, person: NewPerson) -> Person: ...
+    def get_person(self, person_id: int) -> Person | None: ...
+    def find_person_by_mis_id(self, mis_id: str) -> Person | None: ...
+    def list_people(self) -> list[Person]: ...
+    def set_leaving_date(self, person_id: int, leaving_date: date | None) -> Person: ...
+
+    def photo_consents(self, person_id: int) -> list[PhotoConsent]: ...
+    def all_photo_consents(self) -> dict[int, list[PhotoConsent]]: ...
+    def put_photo_consent(self, consent: PhotoConsent) -> None:
+        """Replace the person's current record for that channel (or for all channels)."""
+
+    def biometric_consent(self, person_id: int) -> BiometricConsent | None: ...
+    def put_biometric_consent(self, consent: BiometricConsent) -> None: ...
+
+    def add_reference_face(self, person_id: int, encoding: np.ndarray, source_sha256: str, today: date) -> int:
+        """Store one reference encoding; raise BiometricConsentRequired unless consent is valid on `today`."""
+
+    def delete_reference_faces(self, person_id: int) -> int: ...
+    def count_reference_faces(self, person_id: int) -> int: ...
+    def reference_encodings(self) -> dict[int, list[np.ndarray]]: ...
+
+
+class AuditRepository(Protocol):
+    def append(self, content: dict[str, Any]) -> AuditRecord: ...
+    def records(self) -> Iterator[AuditRecord]:
+        """Every entry in sequence order."""
+
+    def head(self) -> tuple[int, str] | None:
+        """The (seq, hash) of the last entry as recorded separately, or None for an empty log."""
+
+
+class Transaction(Protocol):
+    register: RegisterRepository
+    audit: AuditRepository
+
+
+class Store(Protocol):
+    def transaction(self) -> AbstractContextManager[Transaction]: ...

@@ -1,0 +1,38 @@
+"""Where the app's files live: bundled resources, migrations, and the user's data folder."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+APP_NAME = "RWS Photo Check"
+APP_AUTHOR = "Ravens Wood School"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _bundled(name: str) -> Path:
+    """An installed wheel carries `name` inside the package; a source checkout has it at the top."""
+    installed = _PACKAGE_DIR / "_data" / name
+    return installed if installed.is_dir() else _PACKAGE_DIR.parent / name
+
+
+def resources_dir() -> Path:
+    return _bundled("resources")
+
+
+def migrations_dir() -> Path:
+    return _bundled("db")
+
+
+def channels_file() -> Path:
+    return resources_dir() / "channels.toml"
+
+
+def data_dir() -> Path:
+    override = os.environ.get("RWS_DATA_DIR")
+    return Path(override) if override else user_data_path(APP_NAME, APP_AUTHOR)
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{data_dir() / 'rws.sqlite3'}"

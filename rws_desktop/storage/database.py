@@ -1,0 +1,180 @@
+"""Opening the database, migrating it, and running work in transactions.
+
+SQLite (one PC) and PostgreSQL (several PCs sharing one register) are supported.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm import Session
+
+from ..paths import migrations_dir
+from .errors import StorageError
+from .repositories import SqlAuditRepository, SqlRegisterRepository
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Any fixed number will do; it only has to be the same on every PC.
+_MIGRATION_LOCK_KEY = 7_297_001
+
+_SQLITE_PRAGMAS = (
+    # Wait for another writer instead of failing at once; set first so the pragmas below wait too.
+    f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA foreign_keys = ON",
+    # Overwrite deleted content (such as a removed reference face) instead of leaving it in the file.
+    "PRAGMA secure_delete = ON",
+)
+
+
+@dataclass
+class DatabaseTransaction:
+    """The repositories for one transaction; both share one session, so they commit together."""
+
+    register: SqlRegisterRepository
+    audit: SqlAuditRepository
+
+
+class Database:
+    """The app's database. Satisfies `core.ports.Store`."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def url(self) -> str:
+        """The database address, with any password masked, fit to show to a user."""
+        return self._engine.url.render_as_string(hide_password=True)
+
+    @property
+    def dialect_name(self) -> str:
+        return self._engine.dialect.name
+
+    def migrate(self) -> None:
+        """Bring the tables up to date. Harmless when they already are."""
+        config = Config()
+        # Config values go through configparser, which treats "%" specially.
+        config.set_main_option("script_location", str(migrations_dir()).replace("%", "%%"))
+        try:
+            with self._engine.begin() as connection:
+                if self.dialect_name == "postgresql":
+                    # Two PCs starting at once must not both create the tables.
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_KEY})")
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        except DBAPIError as error:
+            raise StorageError(
+                f"The database at {self.url} could not be prepared for use: {_driver_message(error)}"
+            ) from error
+
+    @contextmanager
+    def transaction(self) -> Iterator[DatabaseTransaction]:
+        """Everything done inside commits together on success, or is rolled back on any error."""
+        session = Session(self._engine, expire_on_commit=False)
+        try:
+            with session.begin():
+                yield DatabaseTransaction(SqlRegisterRepository(session), SqlAuditRepository(session))
+        except DBAPIError as error:
+            raise StorageError(
+                f"The database did not accept the change, so nothing was saved: {_driver_message(error)}"
+            ) from error
+        finally:
+            session.close()
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({self.url!r})"
+
+
+def open_database(url: str) -> Database:
+    """Connect to the database at `url` (SQLite or PostgreSQL) and check it can be used."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise StorageError(f"'{url}' is not a database address this app understands.") from error
+    parsed = _with_supported_driver(parsed)
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite":
+        _create_parent_folder(parsed, shown)
+    try:
+        engine = create_engine(parsed, pool_pre_ping=parsed.get_backend_name() == "postgresql")
+    except (ImportError, NoSuchModuleError) as error:
+        raise StorageError(
+            f"This copy of the app cannot talk to {shown}: PostgreSQL support is not installed "
+            "(install the app with its 'postgres' extra)."
+        ) from error
+    if engine.dialect.name == "sqlite":
+        _prepare_sqlite(engine)
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as error:
+        engine.dispose()
+        raise StorageError(f"The database at {shown} could not be opened: {_driver_message(error)}") from error
+    return Database(engine)
+
+
+def _with_supported_driver(url: URL) -> URL:
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise StorageError(
+            f"'{url.render_as_string(hide_password=True)}' is neither an SQLite nor a PostgreSQL database."
+        )
+    if url.drivername == "postgresql":
+        # Plain postgresql:// would mean psycopg2; the app ships psycopg 3.
+        return url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def _create_parent_folder(url: URL, shown: str) -> None:
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return
+    try:
+        Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StorageError(
+            f"The folder for the database {shown} could not be created: {error.strerror or error}."
+        ) from error
+
+
+def _prepare_sqlite(engine: Engine) -> None:
+    """Pragmas on every new connection, and write locks taken up front.
+
+    Following SQLAlchemy's pysqlite recipe, the driver's own BEGIN handling is switched off
+    and every transaction starts with BEGIN IMMEDIATE. A transaction that read first and
+    wrote later could otherwise fail to upgrade its lock while another PC or thread writes.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _connection_record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in _SQLITE_PRAGMAS:
+                cursor.execute(pragma)
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _driver_message(error: DBAPIError) -> str:
+    """The database's own first line, without SQLAlchemy's statement dump."""
+    text = str(error.orig).strip() or type(error.orig).__name__
+    return text.splitlines()[0]

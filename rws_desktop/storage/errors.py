@@ -1,0 +1,6 @@
+"""Errors the storage layer raises, worded for the school office."""
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """The database could not be opened, prepared or written; the message says why in plain words."""

@@ -1,0 +1,126 @@
+"""The database tables, portable between SQLite and PostgreSQL.
+
+Rows here are storage details; the rest of the app sees the frozen dataclasses in
+`core.consent` and `core.audit`, which the repositories convert to and from.
+Constraint names are fixed by a naming convention so migrations can refer to them.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# The single row of audit_head always has this id.
+AUDIT_HEAD_ID = 1
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class PersonRow(Base):
+    __tablename__ = "person"
+    __table_args__ = (CheckConstraint("kind IN ('pupil', 'staff')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    mis_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    year_group: Mapped[int | None] = mapped_column(Integer)
+    form: Mapped[str | None] = mapped_column(String(32))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    leaving_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utc_now)
+
+
+class PhotoConsentRow(Base):
+    """The current photo consent of one person for one channel (or "all"); history is in the audit log."""
+
+    __tablename__ = "photo_consent"
+    __table_args__ = (
+        UniqueConstraint("person_id", "channel"),
+        CheckConstraint("status IN ('granted', 'refused', 'withdrawn')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    given_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    given_by: Mapped[str] = mapped_column(String(200), default="")
+    may_be_named: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class BiometricConsentRow(Base):
+    """Answers for the Protection of Freedoms Act 2012; NULL means not recorded."""
+
+    __tablename__ = "biometric_consent"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    parent_consent: Mapped[bool | None] = mapped_column(Boolean)
+    parent_objection: Mapped[bool | None] = mapped_column(Boolean)
+    pupil_objection: Mapped[bool | None] = mapped_column(Boolean)
+    adult_consent: Mapped[bool | None] = mapped_column(Boolean)
+    recorded_on: Mapped[date] = mapped_column(Date)
+
+
+class ReferenceFaceRow(Base):
+    __tablename__ = "reference_face"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    # 128 little-endian float64 values.
+    encoding: Mapped[bytes] = mapped_column(LargeBinary)
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utc_now)
+
+
+class AuditEntryRow(Base):
+    """One sealed entry. Triggers refuse UPDATE and DELETE (see migration 0001)."""
+
+    __tablename__ = "audit_entry"
+
+    # Assigned by the chain, never by the database.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    # The canonical JSON exactly as core.audit.seal produced it.
+    content: Mapped[str] = mapped_column(Text)
+
+
+class AuditHeadRow(Base):
+    """The last entry, recorded apart from the entries: locked to serialise appends, and
+    compared with the entries to notice ones deleted from the end."""
+
+    __tablename__ = "audit_head"
+    __table_args__ = (CheckConstraint(f"id = {AUDIT_HEAD_ID}", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    last_entry_hash: Mapped[str] = mapped_column(String(64))

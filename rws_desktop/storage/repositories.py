@@ -1,0 +1,333 @@
+"""SQL implementations of the repositories in `core.ports`.
+
+Each repository works inside a Session owned by `Database.transaction()`; nothing here
+commits. Rows are turned into the frozen dataclasses of `core.consent` on the way out.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..core.audit import GENESIS_HASH, AuditRecord, seal
+from ..core.consent import (
+    BiometricConsent,
+    ConsentStatus,
+    Person,
+    PersonKind,
+    PhotoConsent,
+    biometric_verdict,
+)
+from ..core.ports import BiometricConsentRequired, NewPerson, PersonNotFound, RegisterError
+from .errors import StorageError
+from .models import (
+    AUDIT_HEAD_ID,
+    AuditEntryRow,
+    AuditHeadRow,
+    BiometricConsentRow,
+    PersonRow,
+    PhotoConsentRow,
+    ReferenceFaceRow,
+)
+
+ENCODING_LENGTH = 128
+# Stored little-endian whatever the PC, so a database file can move between machines.
+_ENCODING_DTYPE = np.dtype("<f8")
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+# Both supported databases can insert-or-update in one statement, so two PCs recording
+# the same consent at once cannot collide on the unique key.
+_UPSERT_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+class SqlRegisterRepository:
+    """People, their photo and biometric consent, and their reference faces."""
+
+    def __init__(self, session: Session):
+        self._session = session
+
+    # People
+
+    def add_person(self, person: NewPerson) -> Person:
+        name = person.name.strip()
+        if not name:
+            raise RegisterError("A person needs a name.")
+        if person.mis_id is not None:
+            existing = self.find_person_by_mis_id(person.mis_id)
+            if existing is not None:
+                raise RegisterError(f"{existing.name} already has the MIS id {person.mis_id}.")
+        row = PersonRow(
+            kind=PersonKind(person.kind).value,
+            name=name,
+            mis_id=person.mis_id,
+            year_group=person.year_group,
+            form=person.form,
+            date_of_birth=person.date_of_birth,
+            leaving_date=person.leaving_date,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return _person(row)
+
+    def get_person(self, person_id: int) -> Person | None:
+        row = self._session.get(PersonRow, person_id)
+        return _person(row) if row else None
+
+    def find_person_by_mis_id(self, mis_id: str) -> Person | None:
+        row = self._session.scalar(select(PersonRow).where(PersonRow.mis_id == mis_id))
+        return _person(row) if row else None
+
+    def list_people(self) -> list[Person]:
+        """Everyone, by name."""
+        rows = self._session.scalars(select(PersonRow).order_by(PersonRow.name, PersonRow.id))
+        return [_person(row) for row in rows]
+
+    def set_leaving_date(self, person_id: int, leaving_date: date | None) -> Person:
+        row = self._person_row(person_id)
+        row.leaving_date = leaving_date
+        self._session.flush()
+        return _person(row)
+
+    # Photo consent
+
+    def photo_consents(self, person_id: int) -> list[PhotoConsent]:
+        statement = (
+            select(PhotoConsentRow)
+            .where(PhotoConsentRow.person_id == person_id)
+            .order_by(PhotoConsentRow.channel)
+        )
+        return [_photo_consent(row) for row in self._fresh(statement)]
+
+    def all_photo_consents(self) -> dict[int, list[PhotoConsent]]:
+        """Consents by person id; people with none are left out."""
+        statement = select(PhotoConsentRow).order_by(PhotoConsentRow.person_id, PhotoConsentRow.channel)
+        by_person: dict[int, list[PhotoConsent]] = defaultdict(list)
+        for row in self._fresh(statement):
+            by_person[row.person_id].append(_photo_consent(row))
+        return dict(by_person)
+
+    def put_photo_consent(self, consent: PhotoConsent) -> None:
+        """Replace the person's current record for that channel (or for all channels)."""
+        self._person_row(consent.person_id)
+        if not consent.channel.strip():
+            raise RegisterError("A photo consent must name a channel, or 'all'.")
+        self._upsert(
+            PhotoConsentRow.__table__,
+            key=("person_id", "channel"),
+            values=dict(
+                person_id=consent.person_id,
+                channel=consent.channel,
+                status=ConsentStatus(consent.status).value,
+                given_on=consent.given_on,
+                expires_on=consent.expires_on,
+                given_by=consent.given_by,
+                may_be_named=consent.may_be_named,
+            ),
+        )
+
+    # Biometric consent and reference faces
+
+    def biometric_consent(self, person_id: int) -> BiometricConsent | None:
+        row = self._biometric_row(person_id)
+        return _biometric_consent(row) if row else None
+
+    def put_biometric_consent(self, consent: BiometricConsent) -> None:
+        """Record the answers, dated today. Removing reference faces that are no longer
+        allowed is the caller's job, so that the removal is audited."""
+        self._person_row(consent.person_id)
+        self._upsert(
+            BiometricConsentRow.__table__,
+            key=("person_id",),
+            values=dict(
+                person_id=consent.person_id,
+                parent_consent=consent.parent_consent,
+                parent_objection=consent.parent_objection,
+                pupil_objection=consent.pupil_objection,
+                adult_consent=consent.adult_consent,
+                recorded_on=date.today(),
+            ),
+        )
+
+    def add_reference_face(self, person_id: int, encoding: np.ndarray, source_sha256: str, today: date) -> int:
+        """Store one reference encoding; raise BiometricConsentRequired unless consent is valid on `today`."""
+        person = _person(self._person_row(person_id))
+        # Locked on PostgreSQL so a withdrawal saved from another PC cannot slip in before the insert.
+        consent_row = self._biometric_row(person_id, lock=True)
+        consent = _biometric_consent(consent_row) if consent_row else None
+        verdict = biometric_verdict(person, consent, today)
+        if not verdict.allowed:
+            raise BiometricConsentRequired(f"{person.name} cannot be recognised: {verdict.reason}.")
+        row = ReferenceFaceRow(
+            person_id=person_id,
+            encoding=_encoding_to_bytes(encoding),
+            source_sha256=_checked_sha256(source_sha256),
+        )
+        self._session.add(row)
+        self._session.flush()
+        return row.id
+
+    def delete_reference_faces(self, person_id: int) -> int:
+        """Remove all of a person's reference faces; returns how many there were."""
+        result = self._session.execute(delete(ReferenceFaceRow).where(ReferenceFaceRow.person_id == person_id))
+        return result.rowcount
+
+    def count_reference_faces(self, person_id: int) -> int:
+        return self._session.scalar(
+            select(func.count()).select_from(ReferenceFaceRow).where(ReferenceFaceRow.person_id == person_id)
+        )
+
+    def reference_encodings(self) -> dict[int, list[np.ndarray]]:
+        statement = select(ReferenceFaceRow.person_id, ReferenceFaceRow.encoding).order_by(
+            ReferenceFaceRow.person_id, ReferenceFaceRow.id
+        )
+        by_person: dict[int, list[np.ndarray]] = defaultdict(list)
+        for person_id, blob in self._session.execute(statement):
+            by_person[person_id].append(_encoding_from_bytes(blob))
+        return dict(by_person)
+
+    # Helpers
+
+    def _person_row(self, person_id: int) -> PersonRow:
+        row = self._session.get(PersonRow, person_id)
+        if row is None:
+            raise PersonNotFound(person_id)
+        return row
+
+    def _biometric_row(self, person_id: int, lock: bool = False) -> BiometricConsentRow | None:
+        statement = select(BiometricConsentRow).where(BiometricConsentRow.person_id == person_id)
+        if lock:
+            statement = statement.with_for_update()
+        return self._fresh(statement).first()
+
+    def _fresh(self, statement):
+        """Load rows, overwriting any copies the session holds: upserts bypass the session."""
+        return self._session.scalars(statement.execution_options(populate_existing=True))
+
+    def _upsert(self, table: Table, key: tuple[str, ...], values: dict[str, Any]) -> None:
+        dialect_insert = _UPSERT_INSERT[self._session.get_bind().dialect.name]
+        statement = dialect_insert(table).values(**values)
+        changes = {column: statement.excluded[column] for column in values if column not in key}
+        self._session.execute(statement.on_conflict_do_update(index_elements=list(key), set_=changes))
+
+
+class SqlAuditRepository:
+    """The audit chain. Appends are serialised through the single audit_head row."""
+
+    RECORDS_CHUNK = 1000
+
+    def __init__(self, session: Session):
+        self._session = session
+
+    def append(self, content: dict[str, Any]) -> AuditRecord:
+        head = self._session.execute(
+            select(AuditHeadRow.last_seq, AuditHeadRow.last_entry_hash)
+            .where(AuditHeadRow.id == AUDIT_HEAD_ID)
+            # On PostgreSQL another PC's append waits here until this transaction ends.
+            .with_for_update()
+        ).one_or_none()
+        if head is None:
+            raise StorageError(
+                "The audit log has lost the record of its last entry, so nothing more can be logged. "
+                "It may have been tampered with; ask whoever looks after the database to check it."
+            )
+        last_seq, last_hash = head
+        record = seal(last_seq + 1, last_hash if last_seq else GENESIS_HASH, content)
+        self._session.execute(
+            insert(AuditEntryRow.__table__).values(
+                seq=record.seq,
+                previous_hash=record.previous_hash,
+                entry_hash=record.entry_hash,
+                content=record.content_json,
+            )
+        )
+        self._session.execute(
+            update(AuditHeadRow.__table__)
+            .where(AuditHeadRow.id == AUDIT_HEAD_ID)
+            .values(last_seq=record.seq, last_entry_hash=record.entry_hash)
+        )
+        self._session.flush()
+        return record
+
+    def records(self) -> Iterator[AuditRecord]:
+        """Every entry in sequence order, read in chunks. Consume it inside the transaction."""
+        statement = (
+            select(AuditEntryRow.seq, AuditEntryRow.previous_hash, AuditEntryRow.entry_hash, AuditEntryRow.content)
+            .order_by(AuditEntryRow.seq)
+            .execution_options(yield_per=self.RECORDS_CHUNK)
+        )
+        for seq, previous_hash, entry_hash, content in self._session.execute(statement):
+            yield AuditRecord(seq, previous_hash, entry_hash, content)
+
+    def head(self) -> tuple[int, str] | None:
+        """The (seq, hash) of the last entry as recorded separately, or None for an empty log."""
+        head = self._session.execute(
+            select(AuditHeadRow.last_seq, AuditHeadRow.last_entry_hash).where(AuditHeadRow.id == AUDIT_HEAD_ID)
+        ).one_or_none()
+        if head is None:
+            # The row is created with the tables and may not be deleted. Claiming an empty log
+            # makes verify_chain report any entries that exist rather than pass them silently.
+            return (0, GENESIS_HASH)
+        last_seq, last_hash = head
+        return (last_seq, last_hash) if last_seq else None
+
+
+def _person(row: PersonRow) -> Person:
+    return Person(
+        id=row.id,
+        name=row.name,
+        kind=PersonKind(row.kind),
+        mis_id=row.mis_id,
+        year_group=row.year_group,
+        form=row.form,
+        date_of_birth=row.date_of_birth,
+        leaving_date=row.leaving_date,
+    )
+
+
+def _photo_consent(row: PhotoConsentRow) -> PhotoConsent:
+    return PhotoConsent(
+        person_id=row.person_id,
+        channel=row.channel,
+        status=ConsentStatus(row.status),
+        given_on=row.given_on,
+        expires_on=row.expires_on,
+        given_by=row.given_by,
+        may_be_named=row.may_be_named,
+    )
+
+
+def _biometric_consent(row: BiometricConsentRow) -> BiometricConsent:
+    return BiometricConsent(
+        person_id=row.person_id,
+        parent_consent=row.parent_consent,
+        parent_objection=row.parent_objection,
+        pupil_objection=row.pupil_objection,
+        adult_consent=row.adult_consent,
+    )
+
+
+def _encoding_to_bytes(encoding: np.ndarray) -> bytes:
+    vector = np.asarray(encoding, dtype=np.float64)
+    if vector.shape != (ENCODING_LENGTH,):
+        raise ValueError(f"a face encoding has {ENCODING_LENGTH} values, not shape {vector.shape}")
+    if not np.all(np.isfinite(vector)):
+        raise ValueError("a face encoding must not contain NaN or infinity")
+    return vector.astype(_ENCODING_DTYPE).tobytes()
+
+
+def _encoding_from_bytes(blob: bytes) -> np.ndarray:
+    return np.frombuffer(bytes(blob), dtype=_ENCODING_DTYPE).astype(np.float64)
+
+
+def _checked_sha256(value: str) -> str:
+    digest = value.lower()
+    if not _SHA256_HEX.fullmatch(digest):
+        raise ValueError("source_sha256 must be 64 hexadecimal digits")
+    return digest

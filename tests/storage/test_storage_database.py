@@ -1,0 +1,121 @@
+"""Opening, migrating and transactions."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, text
+
+from rws_desktop.core.audit import verify_chain
+from rws_desktop.core.ports import NewPerson
+from rws_desktop.storage import Database, StorageError, open_database
+from rws_desktop.storage.models import Base
+
+
+def test_migrating_twice_is_harmless(database):
+    """A second `migrate()` on an up-to-date database changes nothing and keeps the data."""
+    with database.transaction() as tx:
+        tx.register.add_person(NewPerson("Ada Lovelace"))
+        tx.audit.append({"action": "person_added"})
+    database.migrate()
+    with database.engine.connect() as connection:
+        assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
+    with database.transaction() as tx:
+        assert [person.name for person in tx.register.list_people()] == ["Ada Lovelace"]
+        assert tx.audit.head()[0] == 1
+
+
+def test_migration_creates_exactly_the_models(database):
+    """The hand-written migration 0001 and the SQLAlchemy models describe the same schema."""
+    with database.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_sqlite_pragmas_are_on(sqlite_database):
+    """Every SQLite connection runs in WAL mode with foreign keys, secure delete and a 10 s busy wait."""
+    with sqlite_database.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+
+
+def test_sqlite_parent_folder_is_created(tmp_path):
+    """Opening an SQLite file in a folder that does not exist yet creates the folder."""
+    path = tmp_path / "a" / "b" / "rws.sqlite3"
+    database = open_database(f"sqlite:///{path}")
+    database.close()
+    assert path.parent.is_dir()
+
+
+def test_a_file_that_is_not_a_database_gives_a_plain_error(tmp_path):
+    """A damaged or foreign file is reported as a StorageError naming the file, not a driver traceback."""
+    path = tmp_path / "rws.sqlite3"
+    path.write_bytes(b"this is a letter to parents, not a database" * 100)
+    with pytest.raises(StorageError, match="could not be opened") as caught:
+        open_database(f"sqlite:///{path}")
+    assert str(path) in str(caught.value)
+
+
+def test_unsupported_database_kinds_are_refused():
+    """Only SQLite and PostgreSQL are accepted, with a message that says so."""
+    with pytest.raises(StorageError, match="neither an SQLite nor a PostgreSQL"):
+        open_database("mysql://someone:secret@server/rws")
+
+
+def test_unreachable_postgres_is_a_plain_error_without_the_password():
+    """A PostgreSQL server that is not there gives a StorageError that hides the password."""
+    pytest.importorskip("psycopg")
+    with pytest.raises(StorageError, match="could not be opened") as caught:
+        open_database("postgresql://office:hunter2@127.0.0.1:1/rws?connect_timeout=2")
+    assert "hunter2" not in str(caught.value)
+
+
+def test_url_masks_the_password():
+    """`Database.url` is safe to show on screen: the password is replaced by asterisks."""
+    pytest.importorskip("psycopg")
+    database = Database(create_engine("postgresql+psycopg://office:hunter2@server/rws"))
+    assert database.url == "postgresql+psycopg://office:***@server/rws"
+
+
+def test_failed_transaction_rolls_back_register_and_audit_together(database):
+    """An error inside a transaction leaves neither the register change nor its audit entry behind."""
+    with pytest.raises(RuntimeError, match="power cut"):
+        with database.transaction() as tx:
+            person = tx.register.add_person(NewPerson("Grace Hopper"))
+            tx.audit.append({"action": "person_added", "person_id": person.id})
+            raise RuntimeError("power cut")
+    with database.transaction() as tx:
+        assert tx.register.list_people() == []
+        assert list(tx.audit.records()) == []
+        assert tx.audit.head() is None
+
+
+def test_concurrent_writers_queue_instead_of_failing(database):
+    """Appends from several connections at once (as from several PCs) all succeed and form one unbroken chain."""
+    writers, appends_each = 4, 5
+    failures: list[BaseException] = []
+
+    def write(writer: int) -> None:
+        try:
+            for number in range(appends_each):
+                with database.transaction() as tx:
+                    tx.audit.append({"writer": writer, "number": number})
+                    time.sleep(0.002)  # hold the lock a moment so the writers really overlap
+        except BaseException as error:  # reported below; a thread cannot fail the test itself
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(writer,)) for writer in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with database.transaction() as tx:
+        report = verify_chain(tx.audit.records(), tx.audit.head())
+    assert report.ok, report.describe()
+    assert report.verified_up_to == writers * appends_each
