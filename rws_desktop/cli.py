@@ -1,2 +1,235 @@
-def main():
-    print("rws")
+"""`rws`: the command line. It offers the same services as the window."""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from . import __version__
+from .app import App
+from .core.audit import verify_chain
+from .core.channels import UnknownChannelError
+from .core.consent import ALL_CHANNELS, ConsentStatus, PersonKind
+from .core.ports import NewPerson, RegisterError
+from .core.vetting import Decision, collect_photos
+from .storage import StorageError
+
+
+class UsageError(Exception):
+    """A mistake in what was typed, explained."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-09-01") from None
+
+
+def _yes_no(text: str) -> bool:
+    if text.lower() in ("yes", "y", "true"):
+        return True
+    if text.lower() in ("no", "n", "false"):
+        return False
+    raise argparse.ArgumentTypeError("answer yes or no")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rws", description="RWS Photo Check: vet photos against the consent register before they are published.")
+    parser.add_argument("--version", action="version", version=f"rws {__version__}")
+    parser.add_argument("--db", metavar="URL", help="database URL (default: $RWS_DB, else the embedded SQLite file)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("init", help="create or upgrade the database")
+    commands.add_parser("channels", help="list the school's channels")
+
+    person = commands.add_parser("person", help="people in the register").add_subparsers(dest="action", required=True)
+    add = person.add_parser("add", help="add a person; prints the new id")
+    add.add_argument("--name", required=True)
+    add.add_argument("--kind", choices=[k.value for k in PersonKind], default="pupil")
+    add.add_argument("--mis-id")
+    add.add_argument("--year", type=int)
+    add.add_argument("--form")
+    add.add_argument("--dob", type=_date)
+    listing = person.add_parser("list", help="everyone in the register")
+    listing.add_argument("--json", action="store_true")
+    leave = person.add_parser("leave", help="mark a leaver (their reference faces are deleted at once)")
+    leave.add_argument("person", type=int)
+    leave.add_argument("--date", type=_date, default=None, help="leaving date (default: today)")
+
+    consent = commands.add_parser("consent", help="photo consent").add_subparsers(dest="action", required=True)
+    setc = consent.add_parser("set", help="record photo consent for one channel or all")
+    setc.add_argument("person", type=int)
+    setc.add_argument("--channel", required=True, help="a channel key, or 'all'")
+    setc.add_argument("--status", required=True, choices=[s.value for s in ConsentStatus])
+    setc.add_argument("--given-on", type=_date, default=None, help="date given (default: today)")
+    setc.add_argument("--expires", type=_date, default=None, help="default: 31 August ending this academic year")
+    setc.add_argument("--with-name", action="store_true", help="the person may also be named")
+    setc.add_argument("--given-by", default="")
+
+    bio = commands.add_parser("biometric", help="biometric consent (Protection of Freedoms Act 2012)").add_subparsers(dest="action", required=True)
+    setb = bio.add_parser("set", help="record biometric consent answers")
+    setb.add_argument("person", type=int)
+    for name in ("parent-consent", "parent-objection", "pupil-objection", "adult-consent"):
+        setb.add_argument(f"--{name}", type=_yes_no, metavar="yes|no")
+
+    enrol = commands.add_parser("enroll", help="add reference faces, one per photo")
+    enrol.add_argument("person", type=int)
+    enrol.add_argument("photos", nargs="+", type=Path)
+
+    vet = commands.add_parser("vet", help="vet photos for a channel and write safe copies")
+    vet.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    vet.add_argument("--channel", required=True)
+    vet.add_argument("--out", required=True, type=Path)
+    vet.add_argument("--json", type=Path, metavar="FILE")
+    vet.add_argument("--user")
+    vet.add_argument("--block-hidden", action="store_true", help="block photos with any face that may not be shown, instead of blurring")
+
+    audit = commands.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
+    audit.add_parser("verify", help="check the hash chain")
+    export = audit.add_parser("export", help="export the log")
+    export.add_argument("--format", choices=["csv"], default="csv")
+    export.add_argument("--out", required=True, type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        app = App.open(args.db, getattr(args, "user", None))
+    except StorageError as exc:
+        print(f"rws: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return COMMANDS[args.command](app, args)
+    except (RegisterError, UnknownChannelError, UsageError, StorageError) as exc:
+        print(f"rws: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        app.close()
+
+
+def cmd_init(app: App, args) -> int:
+    print(f"Database ready: {app.database.url}")
+    return 0
+
+
+def cmd_channels(app: App, args) -> int:
+    rows = [("KEY", "PLATFORM", "HANDLE", "ADMINS", "STATUS")]
+    rows += [(c.key, c.platform, c.handle, "/".join(c.admins) or "-", c.status.value) for c in app.channels]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    return 0
+
+
+def cmd_person(app: App, args) -> int:
+    if args.action == "add":
+        person = app.register.add_person(NewPerson(
+            name=args.name, kind=PersonKind(args.kind), mis_id=args.mis_id,
+            year_group=args.year, form=args.form, date_of_birth=args.dob,
+        ))
+        print(person.id)
+    elif args.action == "list":
+        people = app.register.people()
+        if args.json:
+            print(json.dumps([_person_json(p) for p in people], indent=2))
+        else:
+            for p in people:
+                left = f" (left {p.leaving_date})" if p.leaving_date else ""
+                print(f"{p.id:>5}  {p.kind.value:<6} {p.name}{left}")
+    elif args.action == "leave":
+        deleted = app.register.mark_left(args.person, args.date or date.today())
+        print(f"Marked as left; {deleted} reference face(s) deleted.")
+    return 0
+
+
+def _person_json(person) -> dict:
+    return {
+        "id": person.id, "name": person.name, "kind": person.kind.value, "mis_id": person.mis_id,
+        "year_group": person.year_group, "form": person.form,
+        "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else None,
+        "leaving_date": person.leaving_date.isoformat() if person.leaving_date else None,
+    }
+
+
+def cmd_consent(app: App, args) -> int:
+    consent = app.register.set_photo_consent(
+        args.person, args.channel, ConsentStatus(args.status), args.given_on or date.today(),
+        args.expires, args.given_by, args.with_name,
+    )
+    scope = "all channels" if consent.channel == ALL_CHANNELS else consent.channel
+    expiry = f", expires {consent.expires_on}" if consent.expires_on else ""
+    print(f"Photo consent for person {consent.person_id} on {scope}: {consent.status.value}{expiry}.")
+    return 0
+
+
+def cmd_biometric(app: App, args) -> int:
+    answers = {k: getattr(args, k) for k in ("parent_consent", "parent_objection", "pupil_objection", "adult_consent")}
+    _, valid, deleted = app.register.set_biometric_consent(args.person, date.today(), **answers)
+    if valid:
+        print("Biometric consent is valid: this person can be enrolled and recognised.")
+    else:
+        print(f"No valid biometric consent: this person cannot be recognised and will always be blurred. {deleted} reference face(s) deleted.")
+    return 0
+
+
+def cmd_enroll(app: App, args) -> int:
+    results = app.register.enrol(args.person, args.photos, app.detector, app.encoder, date.today())
+    for result in results:
+        print(f"{'added' if result.added else 'REFUSED'}: {result.photo}: {result.reason}")
+    added = sum(r.added for r in results)
+    print(f"{added} of {len(results)} reference face(s) added.")
+    return 0 if added else 1
+
+
+def cmd_vet(app: App, args) -> int:
+    photos = collect_photos(args.paths)
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        raise UsageError(f"not found: {', '.join(missing)}")
+    if not photos:
+        raise UsageError("no photos found in the paths given")
+
+    def progress(done: int, total: int, result) -> None:
+        print(f"[{done}/{total}] {result.decision.value:<8} {result.source.name}: {result.reason}", file=sys.stderr)
+
+    results = app.vetting.vet(photos, args.channel, args.out, app.user, progress=progress)
+    if args.json:
+        args.json.write_text(json.dumps({"photos": [r.as_dict() for r in results]}, indent=2), encoding="utf-8")
+    counts = {d: sum(r.decision is d for r in results) for d in Decision}
+    print(", ".join(f"{n} {d.value}" for d, n in counts.items()) + f"; safe copies in {args.out}")
+    return 0
+
+
+def cmd_audit(app: App, args) -> int:
+    with app.database.transaction() as tx:
+        if args.action == "verify":
+            report = verify_chain(tx.audit.records(), tx.audit.head())
+            print(report.describe())
+            return 0 if report.ok else 1
+        with open(args.out, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["seq", "at", "kind", "user", "channel", "decision", "details", "entry_hash"])
+            count = 0
+            for record in tx.audit.records():
+                content = record.content
+                writer.writerow([
+                    record.seq, content.get("at"), content.get("kind"), content.get("user"),
+                    content.get("channel", ""), content.get("decision", ""), record.content_json, record.entry_hash,
+                ])
+                count += 1
+    print(f"{count} audit entries written to {args.out}")
+    return 0
+
+
+COMMANDS = {
+    "init": cmd_init, "channels": cmd_channels, "person": cmd_person, "consent": cmd_consent,
+    "biometric": cmd_biometric, "enroll": cmd_enroll, "vet": cmd_vet, "audit": cmd_audit,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -25,7 +25,9 @@ class DetectorSettings:
     min_face_px: int = 20
     # Smallest face looked for on the rotated passes; tilt and tininess together are rare.
     min_rotated_face_px: int = 36
-    max_working_pixels: int = 14_000_000
+    # Caps on the scaled working copy: beyond these, big photos trade their smallest faces for time.
+    max_working_pixels: int = 8_000_000
+    max_rotated_working_pixels: int = 4_000_000
     # HOG tolerates about 15-20 degrees of tilt, so these passes reach faces turned 45 degrees and more.
     angles: tuple[float, ...] = (-40.0, -20.0, 20.0, 40.0)
     # Below dlib's default threshold of 0: a few more false alarms, fewer missed faces.
@@ -78,22 +80,24 @@ class FaceDetector:
             passes.append(ImageOps.equalize(grey))
         candidates: list[_Candidate] = []
         for source in passes:
-            candidates += self._scan(source, 0.0, self.settings.min_face_px)
+            candidates += self._scan(source, 0.0, self.working_scale(image.size, self.settings.min_face_px, self.settings.max_working_pixels))
+            rotated_scale = self.working_scale(image.size, self.settings.min_rotated_face_px, self.settings.max_rotated_working_pixels)
             for angle in self.settings.angles:
-                candidates += self._scan(source, angle, self.settings.min_rotated_face_px)
+                candidates += self._scan(source, angle, rotated_scale)
         return [
             DetectedFace(c.box.clipped(*image.size), c.score, c.angle, c.box_in_pass)
             for c in _merge(candidates, self.settings.merge_center_shift)
         ]
 
-    def working_scale(self, size: tuple[int, int], min_face_px: int) -> float:
+    @staticmethod
+    def working_scale(size: tuple[int, int], min_face_px: int, max_pixels: int) -> float:
+        """Enough to bring `min_face_px` faces up to the HOG window, within the pixel budget."""
         wanted = HOG_WINDOW_PX / min_face_px
-        affordable = math.sqrt(self.settings.max_working_pixels / (size[0] * size[1]))
+        affordable = math.sqrt(max_pixels / (size[0] * size[1]))
         return min(wanted, affordable)
 
-    def _scan(self, grey: Image.Image, angle: float, min_face_px: int) -> list[_Candidate]:
+    def _scan(self, grey: Image.Image, angle: float, scale: float) -> list[_Candidate]:
         turned = grey.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True) if angle else grey
-        scale = self.working_scale(grey.size, min_face_px)
         work_size = (max(1, round(turned.width * scale)), max(1, round(turned.height * scale)))
         working = turned.resize(work_size, Image.Resampling.BILINEAR) if scale != 1 else turned
         rects, scores, _ = self._hog.run(np.asarray(working), 0, self.settings.score_threshold)

@@ -1,0 +1,268 @@
+"""The vetting pipeline: from a photo and a channel to a safe copy and an audit entry.
+
+The safety rule lives in `_face_verdict`: a face is shown only when it is identified
+(a strict match) as a registered person whose consent for this exact channel is active.
+Every other path through the code ends in a blur.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Callable, Iterable
+
+from PIL import Image
+
+from .audit import utc_timestamp
+from .channels import Channel, ChannelCatalogue
+from .consent import FaceConsent, Person, PhotoConsent, biometric_verdict, show_decision
+from .detection import DetectedFace, FaceDetector
+from .geometry import Box
+from .imaging import PHOTO_SUFFIXES, LoadedPhoto, PhotoLoadError, encode_jpeg, file_sha256, load_photo
+from .matching import Gallery, MatchOutcome, MatchPolicy, identify
+from .ports import Store
+from .recognition import FaceEncoder
+from .redaction import Region, detail_ratio, redact
+
+# A blurred face box may keep at most this share of its fine detail, or the photo is blocked.
+MAX_DETAIL_KEPT = 0.15
+
+
+class Decision(str, Enum):
+    APPROVED = "approved"
+    REDACTED = "redacted"
+    BLOCKED = "blocked"
+    ERROR = "error"
+
+
+class Action(str, Enum):
+    SHOWN = "shown"
+    BLURRED = "blurred"
+
+
+@dataclass(frozen=True)
+class FaceReport:
+    box: Box
+    person_id: int | None
+    distance: float | None
+    consent: FaceConsent
+    action: Action
+    reason: str
+    may_be_named: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "box": self.box.as_list(),
+            "person_id": self.person_id,
+            "distance": None if self.distance is None else round(self.distance, 4),
+            "consent": self.consent.value,
+            "action": self.action.value,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class PhotoResult:
+    source: Path
+    decision: Decision
+    reason: str
+    faces: list[FaceReport] = field(default_factory=list)
+    output: Path | None = None
+    source_sha256: str | None = None
+    output_sha256: str | None = None
+    audit_seq: int | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "source": str(self.source),
+            "output": str(self.output) if self.output else None,
+            "decision": self.decision.value,
+            "reason": self.reason,
+            "faces": [face.as_dict() for face in self.faces],
+        }
+
+
+@dataclass(frozen=True)
+class RegisterSnapshot:
+    """What vetting needs from the register, read once per batch."""
+
+    people: dict[int, Person]
+    consents: dict[int, list[PhotoConsent]]
+    gallery: Gallery
+
+    @classmethod
+    def load(cls, store: Store, today: date) -> "RegisterSnapshot":
+        with store.transaction() as tx:
+            people = {person.id: person for person in tx.register.list_people()}
+            consents = tx.register.all_photo_consents()
+            references = tx.register.reference_encodings()
+            recognisable = {}
+            for person_id, encodings in references.items():
+                person = people.get(person_id)
+                # Storage only holds faces with consent, but consent can lapse by date (an 18th birthday).
+                if person and biometric_verdict(person, tx.register.biometric_consent(person_id), today).allowed:
+                    recognisable[person_id] = encodings
+        return cls(people, consents, Gallery(recognisable))
+
+
+class PhotoAnalyser:
+    """Detects, identifies and decides every face in one photo. Pure: no storage, no files."""
+
+    def __init__(self, detector: FaceDetector, encoder: FaceEncoder, policy: MatchPolicy = MatchPolicy()):
+        self.detector = detector
+        self.encoder = encoder
+        self.policy = policy
+
+    def analyse(self, image: Image.Image, channel: Channel, register: RegisterSnapshot, today: date) -> list[FaceReport]:
+        faces = self.detector.detect(image)
+        encodings = self.encoder.encode_all(image, faces) if len(register.gallery) else [None] * len(faces)
+        return [self._face_verdict(face, encoding, channel, register, today) for face, encoding in zip(faces, encodings)]
+
+    def _face_verdict(self, face: DetectedFace, encoding, channel: Channel, register: RegisterSnapshot, today: date) -> FaceReport:
+        if not len(register.gallery):
+            return FaceReport(face.box, None, None, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, "nobody is enrolled for recognition")
+        if encoding is None:
+            return FaceReport(face.box, None, None, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, "face too unclear to identify")
+        match = identify(encoding, register.gallery, self.policy)
+        if match.outcome is MatchOutcome.UNKNOWN:
+            return FaceReport(face.box, None, match.distance, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, "not enrolled or not recognised")
+        if match.outcome is MatchOutcome.UNCERTAIN:
+            return FaceReport(face.box, None, match.distance, FaceConsent.UNCERTAIN_MATCH, Action.BLURRED, match.reason)
+        person = register.people.get(match.person_id)
+        if person is None:
+            return FaceReport(face.box, None, match.distance, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, "not in the register")
+        decision = show_decision(person, register.consents.get(person.id, []), channel.key, today)
+        action = Action.SHOWN if decision.visible else Action.BLURRED
+        return FaceReport(face.box, person.id, match.distance, decision.consent, action, decision.reason, decision.may_be_named)
+
+
+def overall_decision(faces: list[FaceReport], block_hidden: bool) -> tuple[Decision, str]:
+    blurred = sum(face.action is Action.BLURRED for face in faces)
+    if not faces:
+        return Decision.APPROVED, "no faces found"
+    if not blurred:
+        return Decision.APPROVED, f"all {len(faces)} faces have consent for this channel"
+    if block_hidden:
+        return Decision.BLOCKED, f"{blurred} of {len(faces)} faces may not be shown, and blocking was asked for"
+    return Decision.REDACTED, f"{blurred} of {len(faces)} faces blurred"
+
+
+def redact_faces(image: Image.Image, faces: list[FaceReport]) -> Image.Image:
+    return redact(image, [Region(face.box) for face in faces if face.action is Action.BLURRED])
+
+
+def unverified_blurs(original: Image.Image, redacted: Image.Image, faces: list[FaceReport]) -> int:
+    """Blurred faces whose box still keeps fine detail: a safety net under the redaction code."""
+    return sum(
+        1 for face in faces
+        if face.action is Action.BLURRED and face.box.area and detail_ratio(original, redacted, face.box) > MAX_DETAIL_KEPT
+    )
+
+
+ProgressCallback = Callable[[int, int, PhotoResult], None]
+
+
+class VettingService:
+    """Vets a batch: analyses each photo, writes the safe copy and records the decision."""
+
+    def __init__(self, store: Store, channels: ChannelCatalogue, analyser: PhotoAnalyser):
+        self.store = store
+        self.channels = channels
+        self.analyser = analyser
+
+    def vet(
+        self, photos: Iterable[Path], channel_key: str, out_dir: Path, user: str,
+        today: date | None = None, block_hidden: bool = False, progress: ProgressCallback | None = None,
+    ) -> list[PhotoResult]:
+        channel = self.channels.get(channel_key)
+        today = today or date.today()
+        sources = list(photos)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        register = RegisterSnapshot.load(self.store, today)
+        results: list[PhotoResult] = []
+        taken_names: set[str] = set()
+        for index, source in enumerate(sources, start=1):
+            result = self._vet_one(source, channel, register, today, block_hidden, out_dir, taken_names)
+            result.audit_seq = self._record(result, channel, user)
+            if result.output is not None:
+                # Published only once its audit entry is committed.
+                os.replace(result.output.with_name(result.output.name + ".part"), result.output)
+            results.append(result)
+            if progress:
+                progress(index, len(sources), result)
+        return results
+
+    def _vet_one(self, source, channel, register, today, block_hidden, out_dir, taken_names) -> PhotoResult:
+        try:
+            photo = load_photo(source)
+        except PhotoLoadError as exc:
+            return PhotoResult(source, Decision.ERROR, str(exc))
+        refusal = channel.refusal_reason()
+        if refusal:
+            return PhotoResult(source, Decision.BLOCKED, refusal, source_sha256=photo.sha256)
+        faces = self.analyser.analyse(photo.image, channel, register, today)
+        decision, reason = overall_decision(faces, block_hidden)
+        result = PhotoResult(source, decision, reason, faces, source_sha256=photo.sha256)
+        if decision is Decision.BLOCKED:
+            return result
+        safe = redact_faces(photo.image, faces)
+        if unverified_blurs(photo.image, safe, faces):
+            result.decision, result.reason = Decision.BLOCKED, "a blurred face could not be verified as hidden"
+            return result
+        self._write_pending(result, photo, safe, out_dir, taken_names)
+        return result
+
+    def _write_pending(self, result: PhotoResult, photo: LoadedPhoto, safe: Image.Image, out_dir: Path, taken_names: set[str]) -> None:
+        data = encode_jpeg(safe, photo.icc_profile)
+        target = out_dir / _output_name(result.source, taken_names)
+        pending = target.with_name(target.name + ".part")
+        with open(pending, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        result.output, result.output_sha256 = target, file_sha256(data)
+
+    def _record(self, result: PhotoResult, channel: Channel, user: str) -> int:
+        content = {
+            "kind": "photo_vetted",
+            "at": utc_timestamp(),
+            "user": user,
+            "channel": channel.key,
+            "source_name": result.source.name,
+            "source_sha256": result.source_sha256,
+            "output_name": result.output.name if result.output else None,
+            "output_sha256": result.output_sha256,
+            "decision": result.decision.value,
+            "reason": result.reason,
+            "faces": [
+                {key: value for key, value in face.as_dict().items() if key != "reason"} for face in result.faces
+            ],
+        }
+        try:
+            with self.store.transaction() as tx:
+                return tx.audit.append(content).seq
+        except Exception:
+            if result.output is not None:
+                result.output.with_name(result.output.name + ".part").unlink(missing_ok=True)
+            raise
+
+
+def _output_name(source: Path, taken: set[str]) -> str:
+    stem, name, counter = source.stem, f"{source.stem}.jpg", 2
+    while name.lower() in taken:
+        name, counter = f"{stem} ({counter}).jpg", counter + 1
+    taken.add(name.lower())
+    return name
+
+
+def collect_photos(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and the photos inside folders (recursively, in name order)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES)
+        else:
+            found.append(path)
+    return found

@@ -1,0 +1,236 @@
+"""The `rws` command line end to end, on the shared test photos: enrol, consent, vet, audit."""
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageOps
+
+from rws_desktop.cli import main
+
+TRAIN = {"obama": "obama", "biden": "biden", "kit": "kit_harington", "rose": "rose_leslie", "alex": "alex_lacamoire"}
+
+
+def rws(db: Path, *args: str) -> int:
+    return main(["--db", f"sqlite:///{db}", *map(str, args)])
+
+
+def run_json(capsys, db: Path, *args: str):
+    assert rws(db, *args) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture(scope="session")
+def enrolled_template(testdata, tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    """A register with the five people of photos/people/train enrolled, consenting to all channels."""
+    db = tmp_path_factory.mktemp("template") / "rws.sqlite3"
+    ids = {}
+    for short, folder in TRAIN.items():
+        assert main(["--db", f"sqlite:///{db}", "person", "add", "--name", folder.replace("_", " ").title(), "--kind", "staff"]) == 0
+        ids[short] = len(ids) + 1
+        assert rws(db, "biometric", "set", ids[short], "--adult-consent", "yes") == 0
+        assert rws(db, "consent", "set", ids[short], "--channel", "all", "--status", "granted") == 0
+        photos = sorted((testdata / "photos/people/train" / folder).iterdir())
+        assert rws(db, "enroll", ids[short], *photos) == 0
+    return db, ids
+
+
+@pytest.fixture
+def register(enrolled_template, tmp_path) -> tuple[Path, dict[str, int]]:
+    """A private copy of the enrolled register, so a test may change it."""
+    template, ids = enrolled_template
+    db = tmp_path / "rws.sqlite3"
+    shutil.copy(template, db)
+    return db, ids
+
+
+def vet(db: Path, out: Path, *paths: Path, channel="instagram") -> dict[str, dict]:
+    report = out.parent / f"{out.name}.json"
+    assert rws(db, "vet", *paths, "--channel", channel, "--out", out, "--json", report) == 0
+    return {Path(p["source"]).name: p for p in json.loads(report.read_text())["photos"]}
+
+
+def shown(photo: dict) -> set[int]:
+    return {f["person_id"] for f in photo["faces"] if f["action"] == "shown"}
+
+
+def test_enrolled_consenting_people_are_shown_and_everyone_else_is_blurred(register, testdata, tmp_path, capsys):
+    """Each test photo shows exactly its enrolled people; the child and other strangers are blurred."""
+    db, ids = register
+    photos = vet(db, tmp_path / "out", testdata / "photos/people/test")
+    expected = {
+        "alex_lacamoire1.jpg": {ids["alex"]},
+        "obama1.jpg": {ids["obama"]},
+        "johnsnow_test1.jpg": {ids["kit"]},
+        "kit_with_rose.jpg": {ids["kit"], ids["rose"]},
+        "obama_and_biden.jpg": {ids["obama"], ids["biden"]},
+    }
+    assert {name: shown(p) for name, p in photos.items()} == expected
+    for name, photo in photos.items():
+        for face in photo["faces"]:
+            if face["action"] == "blurred":
+                assert face["person_id"] is None and face["consent"] in ("unknown", "uncertain")
+        assert photo["decision"] in ("approved", "redacted")
+        output = Path(photo["output"])
+        assert output.exists() and output.suffix == ".jpg"
+    # The child in obama_and_biden.jpg stands in the lower right quarter.
+    child = [f for f in photos["obama_and_biden.jpg"]["faces"] if f["box"][0] > 1400 and f["box"][1] > 900]
+    assert child and all(f["action"] == "blurred" for f in child)
+    assert photos["obama_and_biden.jpg"]["decision"] == "redacted"
+
+
+def test_refused_withdrawn_and_expired_consent_blur_an_identified_person(register, testdata, tmp_path):
+    """Identified people are blurred when their consent for the channel is refused, withdrawn or expired."""
+    db, ids = register
+    today = date.today()
+    assert rws(db, "consent", "set", ids["biden"], "--channel", "instagram", "--status", "refused") == 0
+    assert rws(db, "consent", "set", ids["kit"], "--channel", "all", "--status", "withdrawn") == 0
+    assert rws(db, "consent", "set", ids["rose"], "--channel", "all", "--status", "granted",
+               "--given-on", today - timedelta(days=400), "--expires", today - timedelta(days=1)) == 0
+    test = testdata / "photos/people/test"
+    photos = vet(db, tmp_path / "out", test / "obama_and_biden.jpg", test / "kit_with_rose.jpg")
+
+    def consent_of(photo, person):
+        return [(f["consent"], f["action"]) for f in photos[photo]["faces"] if f["person_id"] == ids[person]]
+
+    assert consent_of("obama_and_biden.jpg", "biden") == [("refused", "blurred")]
+    assert consent_of("obama_and_biden.jpg", "obama") == [("granted", "shown")]
+    assert consent_of("kit_with_rose.jpg", "kit") == [("withdrawn", "blurred")]
+    assert consent_of("kit_with_rose.jpg", "rose") == [("expired", "blurred")]
+    # The refusal is for Instagram only: Biden may still be shown on WhatsApp.
+    whatsapp = vet(db, tmp_path / "wa", test / "obama_and_biden.jpg", channel="whatsapp")
+    assert shown(whatsapp["obama_and_biden.jpg"]) == {ids["obama"], ids["biden"]}
+
+
+def test_leavers_and_withdrawn_biometric_consent_lose_their_reference_faces(register, testdata, tmp_path, capsys):
+    """Marking a leaver or withdrawing biometric consent deletes reference faces, so those people are blurred."""
+    db, ids = register
+    assert rws(db, "person", "leave", ids["obama"]) == 0
+    assert "2 reference face(s) deleted" in capsys.readouterr().out
+    assert rws(db, "biometric", "set", ids["biden"], "--adult-consent", "no") == 0
+    assert "2 reference face(s) deleted" in capsys.readouterr().out
+    with sqlite3.connect(db) as connection:
+        remaining = dict(connection.execute("SELECT person_id, count(*) FROM reference_face GROUP BY person_id").fetchall())
+    assert ids["obama"] not in remaining and ids["biden"] not in remaining
+    photos = vet(db, tmp_path / "out", testdata / "photos/people/test/obama_and_biden.jpg")
+    assert shown(photos["obama_and_biden.jpg"]) == set()
+
+
+def test_enrolment_refuses_photos_without_exactly_one_face_and_keeps_the_rest(testdata, tmp_path, capsys):
+    """A group photo or a photo of dogs is refused with the reason; the good photo is still enrolled."""
+    db = tmp_path / "rws.sqlite3"
+    assert rws(db, "person", "add", "--name", "Barack Obama", "--kind", "staff") == 0
+    capsys.readouterr()
+    assert rws(db, "enroll", 1, testdata / "photos/obama.jpg") == 1
+    assert "cannot be enrolled" in capsys.readouterr().err
+    assert rws(db, "biometric", "set", 1, "--adult-consent", "yes") == 0
+    capsys.readouterr()
+    photos = testdata / "photos"
+    assert rws(db, "enroll", 1, photos / "two_people.jpg", photos / "no_faces_dogs.jpg", photos / "obama.jpg") == 0
+    output = capsys.readouterr().out
+    assert "REFUSED: " + str(photos / "two_people.jpg") + ": 2 faces found" in output
+    assert "REFUSED: " + str(photos / "no_faces_dogs.jpg") + ": no face found" in output
+    assert "1 of 3 reference face(s) added." in output
+
+
+def test_photo_with_gps_comes_out_without_exif_and_boxes_match_an_upright_viewer(testdata, tmp_path):
+    """A sideways phone photo with GPS: no EXIF in the output, and its face box is where an exif_transpose viewer sees the face."""
+    upright = Image.open(testdata / "photos/obama.jpg")
+    upright = ImageOps.exif_transpose(upright).convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored rotated; viewers turn it 90 degrees clockwise
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "E", 4: (0.0, 10.0, 0.0)}
+    sideways = tmp_path / "sideways.jpg"
+    upright.transpose(Image.Transpose.ROTATE_90).save(sideways, exif=exif, quality=95)
+    plain = tmp_path / "plain.jpg"
+    upright.save(plain, quality=95)
+    db = tmp_path / "rws.sqlite3"
+    photos = vet(db, tmp_path / "out", sideways, plain)
+    assert len(photos["sideways.jpg"]["faces"]) == len(photos["plain.jpg"]["faces"]) == 1
+    box, reference = photos["sideways.jpg"]["faces"][0]["box"], photos["plain.jpg"]["faces"][0]["box"]
+    assert all(abs(a - b) <= 12 for a, b in zip(box, reference)), (box, reference)
+    output = Image.open(photos["sideways.jpg"]["output"])
+    assert output.size == upright.size
+    assert not output.getexif() and b"Exif" not in Path(photos["sideways.jpg"]["output"]).read_bytes()
+
+
+def test_bad_files_are_per_photo_errors_and_the_batch_completes(testdata, tmp_path, capsys):
+    """Empty, truncated and fake photos each get an error with a reason; the good photo is still vetted."""
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    good = (testdata / "photos/obama_small.jpg").read_bytes()
+    (batch / "a_empty.jpg").write_bytes(b"")
+    (batch / "b_truncated.jpg").write_bytes((testdata / "photos/obama.jpg").read_bytes()[:4000])
+    (batch / "c_text.jpg").write_text("not a photo")
+    (batch / "d_good.jpg").write_bytes(good)
+    photos = vet(tmp_path / "rws.sqlite3", tmp_path / "out", batch)
+    assert [photos[n]["decision"] for n in sorted(photos)] == ["error", "error", "error", "redacted"]
+    assert photos["a_empty.jpg"]["reason"] == "The file is empty."
+    assert all(photos[n]["output"] is None for n in ("a_empty.jpg", "b_truncated.jpg", "c_text.jpg"))
+    assert not (tmp_path / "out" / "a_empty.jpg").exists()
+
+
+def test_closed_channel_blocks_every_photo(testdata, tmp_path):
+    """The Geography Instagram is not live: photos are blocked and nothing is written."""
+    photos = vet(tmp_path / "rws.sqlite3", tmp_path / "out", testdata / "photos/obama_small.jpg", channel="geography-instagram")
+    photo = photos["obama_small.jpg"]
+    assert photo["decision"] == "blocked" and photo["output"] is None and "not live" in photo["reason"]
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_audit_log_records_every_decision_and_catches_a_changed_byte(register, testdata, tmp_path, capsys):
+    """Vetting writes one entry per photo; verify passes, then fails naming the entry whose byte was changed."""
+    db, ids = register
+    vet(db, tmp_path / "out", testdata / "photos/people/test/kit_with_rose.jpg")
+    capsys.readouterr()
+    assert rws(db, "audit", "verify") == 0
+    assert capsys.readouterr().out.startswith("OK:")
+    with sqlite3.connect(db) as connection:
+        seq, content = connection.execute("SELECT seq, content FROM audit_entry ORDER BY seq DESC LIMIT 1").fetchone()
+        entry = json.loads(content)
+        assert entry["kind"] == "photo_vetted" and entry["channel"] == "instagram"
+        assert entry["source_name"] == "kit_with_rose.jpg" and len(entry["source_sha256"]) == 64
+        assert {f["person_id"] for f in entry["faces"]} == {ids["kit"], ids["rose"]}
+        assert "Kit" not in content and "Rose" not in content  # ids only, never names or encodings
+        connection.execute("DROP TRIGGER IF EXISTS audit_entry_no_update")
+        tampered = content.replace('"decision":"approved"', '"decision":"approvee"')
+        assert tampered != content
+        connection.execute("UPDATE audit_entry SET content = ? WHERE seq = ?", (tampered, seq))
+    assert rws(db, "audit", "verify") == 1
+    assert f"BROKEN at entry {seq}" in capsys.readouterr().out
+
+
+def test_person_list_json_and_channels(register, capsys):
+    """`person list --json` gives one object per person and `channels` lists keys with their status."""
+    db, ids = register
+    people = run_json(capsys, db, "person", "list", "--json")
+    assert [p["id"] for p in people] == sorted(ids.values(), key=lambda i: [p["id"] for p in people].index(i))
+    assert {p["name"] for p in people} == {"Obama", "Biden", "Kit Harington", "Rose Leslie", "Alex Lacamoire"}
+    assert rws(db, "channels") == 0
+    listing = capsys.readouterr().out
+    assert "geography-instagram" in listing and "not_live" in listing and "MSN/MGL" in listing
+
+
+def test_person_add_prints_the_new_id_alone(tmp_path, capsys):
+    """Scripts read the new id from stdout."""
+    db = tmp_path / "rws.sqlite3"
+    assert rws(db, "person", "add", "--name", "Ada", "--mis-id", "A123", "--year", "7", "--dob", "2014-02-01") == 0
+    assert capsys.readouterr().out == "1\n"
+    assert rws(db, "person", "add", "--name", "Ada again", "--mis-id", "A123") == 1
+    assert "already in the register" in capsys.readouterr().err
+
+
+def test_init_twice_is_harmless_and_audit_export_writes_csv(register, tmp_path, capsys):
+    """`rws init` can run again on a live database, and the CSV export has a header and one row per entry."""
+    db, _ = register
+    assert rws(db, "init") == 0 and rws(db, "init") == 0
+    out = tmp_path / "audit.csv"
+    assert rws(db, "audit", "export", "--format", "csv", "--out", out) == 0
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    with sqlite3.connect(db) as connection:
+        (count,) = connection.execute("SELECT count(*) FROM audit_entry").fetchone()
+    assert lines[0].startswith("seq,at,kind,user") and len(lines) == count + 1
