@@ -49,6 +49,29 @@ class PhotoVariant:
     source: Path  # the annotated photo it was made from
     path: Path  # the JPEG to feed to the pipeline
     faces: list[Box]  # ground truth, in the upright pixels `load_photo(path)` returns
+    measuring_faces: list[Box]  # the same faces (same order) in the frame `to_measuring_frame` gives
+    tilt: float = 0.0  # degrees the variant turned the photo, counter-clockwise
+    unturned_size: tuple[int, int] | None = None  # the photo's size before that turn
+    native_size: tuple[int, int] | None = None  # the source's size, for an enlarged variant
+
+    def to_measuring_frame(self, upright: Image.Image) -> Image.Image:
+        """Undo this variant's turn and enlargement, so the image lines up with `measuring_faces`.
+
+        Why: face_recognition only reads upright faces (unblurred, a 45-degree face is often
+        0.6 or more from itself upright, so comparing two tilted encodings says nothing), and an
+        8x-upscaled face has so little pixel-level detail that the 8-bit rounding of a perfect blur
+        already reads as 20-40 % "detail kept". Shrinking and darkening are not undone: they are
+        the conditions under test, and upsampling would only invent pixels.
+        """
+        image = upright
+        if self.tilt and self.unturned_size:
+            image = image.rotate(-self.tilt, resample=Image.Resampling.BICUBIC, expand=True)
+            width, height = self.unturned_size
+            left, top = round((image.width - width) / 2), round((image.height - height) / 2)
+            image = image.crop((left, top, left + width, top + height))
+        if self.native_size and image.size != self.native_size:
+            image = image.resize(self.native_size, Image.Resampling.BOX)
+        return image
 
 
 def read_imglab_boxes(xml_path: Path) -> list[AnnotatedPhoto]:
@@ -73,6 +96,8 @@ class _Made:
     image: Image.Image  # the pixels as stored in the file
     faces: list[Box]  # ground truth in the upright frame
     exif_orientation: int | None = None
+    tilt: float = 0.0
+    enlarged: bool = False
 
 
 def _original(image: Image.Image, faces: list[Box]) -> _Made:
@@ -82,7 +107,7 @@ def _original(image: Image.Image, faces: list[Box]) -> _Made:
 def _rotated(angle: float) -> Callable[[Image.Image, list[Box]], _Made]:
     def make(image: Image.Image, faces: list[Box]) -> _Made:
         turned = image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
-        return _Made(turned, [_rotate_box(box, angle, image.size, turned.size) for box in faces])
+        return _Made(turned, [_rotate_box(box, angle, image.size, turned.size) for box in faces], tilt=angle)
     return make
 
 
@@ -118,7 +143,8 @@ def _shrunk(image: Image.Image, faces: list[Box]) -> _Made:
 def _enlarged_to_12mp(image: Image.Image, faces: list[Box]) -> _Made:
     # A camera's full-size frame: 500x375 becomes 4000x3000, a portrait photo 3000x4000.
     scale = math.sqrt(TWELVE_MEGAPIXELS / (image.width * image.height))
-    return _resized(image, faces, scale, Image.Resampling.BICUBIC)
+    made = _resized(image, faces, scale, Image.Resampling.BICUBIC)
+    return _Made(made.image, made.faces, enlarged=True)
 
 
 def _darkened(image: Image.Image, faces: list[Box]) -> _Made:
@@ -153,7 +179,15 @@ def build_variant(photo: AnnotatedPhoto, variant_name: str, out_dir: Path) -> Ph
         exif[EXIF_ORIENTATION_TAG] = made.exif_orientation
         options["exif"] = exif.tobytes()
     made.image.save(path, "JPEG", **options)
-    return PhotoVariant(variant_name, photo.path, path, made.faces)
+    # Turned and enlarged variants are measured back in the source's frame; the rest as they are.
+    measured_in_source = bool(made.tilt) or made.enlarged
+    return PhotoVariant(
+        variant_name, photo.path, path, made.faces,
+        measuring_faces=list(photo.faces) if measured_in_source else list(made.faces),
+        tilt=made.tilt,
+        unturned_size=image.size if made.tilt else None,
+        native_size=image.size if made.enlarged else None,
+    )
 
 
 def build_variants(photos: list[AnnotatedPhoto], out_dir: Path, names: tuple[str, ...] = VARIANT_NAMES) -> list[PhotoVariant]:
@@ -235,3 +269,28 @@ def changed_away_from_faces(original_upright: Image.Image, output: Image.Image, 
         near = box.grown(0.5, 0.5, 0.5).clipped(*original_upright.size)
         away[near.top:near.bottom, near.left:near.right] = False
     return float(changed[away].mean()) if away.any() else 0.0
+
+
+@dataclass(frozen=True)
+class RedactionOutcome:
+    """How one redacted variant fares: each ground-truth face's check, and the change away from faces."""
+
+    variant: PhotoVariant
+    checks: list[HidingCheck]  # one per face, boxes in the measuring frame
+    changed_away: float
+
+    @property
+    def missed(self) -> list[tuple[Box, HidingCheck]]:
+        """Faces not hidden, each with its box in the variant's upright frame."""
+        return [(box, check) for box, check in zip(self.variant.faces, self.checks) if not check.hidden]
+
+    @property
+    def encoder_fallbacks(self) -> list[Box]:
+        return [box for box, check in zip(self.variant.faces, self.checks) if check.encoding_distance is None]
+
+
+def assess_redaction(variant: PhotoVariant, original_upright: Image.Image, output: Image.Image) -> RedactionOutcome:
+    measured_original = variant.to_measuring_frame(original_upright)
+    measured_output = variant.to_measuring_frame(output)
+    checks = [check_hidden(measured_original, measured_output, box) for box in variant.measuring_faces]
+    return RedactionOutcome(variant, checks, changed_away_from_faces(original_upright, output, variant.faces))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageOps
 
+from bad_photos import BAD_INPUTS
 from rws_desktop.cli import main
 
 TRAIN = {"obama": "obama", "biden": "biden", "kit": "kit_harington", "rose": "rose_leslie", "alex": "alex_lacamoire"}
@@ -158,20 +159,24 @@ def test_photo_with_gps_comes_out_without_exif_and_boxes_match_an_upright_viewer
     assert not output.getexif() and b"Exif" not in Path(photos["sideways.jpg"]["output"]).read_bytes()
 
 
-def test_bad_files_are_per_photo_errors_and_the_batch_completes(testdata, tmp_path, capsys):
-    """Empty, truncated and fake photos each get an error with a reason; the good photo is still vetted."""
+def test_bad_files_are_per_photo_errors_and_the_batch_completes(testdata, tmp_path):
+    """Empty, truncated, fake, bomb, 16-bit and CMYK files each get an error with its reason; good photos are still vetted."""
     batch = tmp_path / "batch"
     batch.mkdir()
-    good = (testdata / "photos/obama_small.jpg").read_bytes()
-    (batch / "a_empty.jpg").write_bytes(b"")
-    (batch / "b_truncated.jpg").write_bytes((testdata / "photos/obama.jpg").read_bytes()[:4000])
-    (batch / "c_text.jpg").write_text("not a photo")
-    (batch / "d_good.jpg").write_bytes(good)
+    bad_names = {}
+    for index, (kind, (data, words)) in enumerate(BAD_INPUTS.items()):
+        name = f"{index}_{kind.replace(' ', '_')}.jpg"
+        (batch / name).write_bytes(data)
+        bad_names[name] = words
+    (batch / "y_truncated_real.jpg").write_bytes((testdata / "photos/obama.jpg").read_bytes()[:4000])
+    (batch / "z_good.jpg").write_bytes((testdata / "photos/obama_small.jpg").read_bytes())
     photos = vet(tmp_path / "rws.sqlite3", tmp_path / "out", batch)
-    assert [photos[n]["decision"] for n in sorted(photos)] == ["error", "error", "error", "redacted"]
-    assert photos["a_empty.jpg"]["reason"] == "The file is empty."
-    assert all(photos[n]["output"] is None for n in ("a_empty.jpg", "b_truncated.jpg", "c_text.jpg"))
-    assert not (tmp_path / "out" / "a_empty.jpg").exists()
+    for name, words in bad_names.items():
+        assert photos[name]["decision"] == "error" and photos[name]["output"] is None, (name, photos[name])
+        assert words is None or words in photos[name]["reason"], photos[name]["reason"]
+    assert photos["y_truncated_real.jpg"]["decision"] == "error"
+    assert photos["z_good.jpg"]["decision"] == "redacted"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["z_good.jpg"]
 
 
 def test_closed_channel_blocks_every_photo(testdata, tmp_path):

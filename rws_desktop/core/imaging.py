@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 try:  # HEIC/HEIF from iPhones; optional so a broken wheel never stops JPEG work.
     from pillow_heif import register_heif_opener
@@ -63,6 +63,9 @@ def load_photo(path: Path) -> LoadedPhoto:
 def load_photo_bytes(data: bytes) -> LoadedPhoto:
     if not data:
         raise PhotoLoadError("The file is empty.")
+    # face_recognition switches this on when imported, which would pass a cut-off photo with a
+    # grey band as if whole; a truncated file must be an error.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             # Pillow only warns between 1x and 2x its pixel limit; treat the warning as the error it is.

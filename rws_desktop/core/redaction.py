@@ -77,11 +77,34 @@ def _mask(region: Region, area: Box) -> Image.Image:
     return mask
 
 
+# A blurred face may keep at most this share of its fine detail. Measured on the test photos:
+# this redaction keeps 0.1-0.25 %, a Gaussian blur of radius width/10 about 0.2 %, width/30 about
+# 1.5 % and width/60 about 10 %, so light blurs fail.
+MAX_DETAIL_KEPT = 0.01
+# Below this energy (grey levels squared) a region is flat: no detail to keep, whatever the ratio.
+FLAT_ENERGY = 0.5
+
+# Detail is measured on the face scaled to this size, so "fine" means eyes, mouth and
+# skin texture whatever the photo's resolution.
+DETAIL_SCALE_PX = 48
+
+
 def detail_ratio(original: Image.Image, redacted: Image.Image, box: Box) -> float:
-    """How much fine detail (Laplacian energy) survives in `box`: 0 none, 1 all of it."""
-    before = _laplacian_energy(original.crop((box.left, box.top, box.right, box.bottom)))
-    after = _laplacian_energy(redacted.crop((box.left, box.top, box.right, box.bottom)))
+    """How much fine detail (Laplacian energy at face scale) survives in `box`: 0 none, 1 all of it."""
+    before = _laplacian_energy(_face_scale(original, box))
+    after = _laplacian_energy(_face_scale(redacted, box))
     return after / before if before > 0 else 0.0
+
+
+def keeps_detail(original: Image.Image, redacted: Image.Image, box: Box) -> bool:
+    """True when `box` in the redacted image still shows fine detail of the original."""
+    after = _laplacian_energy(_face_scale(redacted, box))
+    return after > FLAT_ENERGY and detail_ratio(original, redacted, box) > MAX_DETAIL_KEPT
+
+
+def _face_scale(image: Image.Image, box: Box) -> Image.Image:
+    crop = image.crop((box.left, box.top, box.right, box.bottom))
+    return crop.resize((DETAIL_SCALE_PX, DETAIL_SCALE_PX), Image.Resampling.BOX)
 
 
 def _laplacian_energy(image: Image.Image) -> float:

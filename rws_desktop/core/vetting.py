@@ -24,10 +24,7 @@ from .imaging import PHOTO_SUFFIXES, LoadedPhoto, PhotoLoadError, encode_jpeg, f
 from .matching import Gallery, MatchOutcome, MatchPolicy, identify
 from .ports import Store
 from .recognition import FaceEncoder
-from .redaction import Region, detail_ratio, redact
-
-# A blurred face box may keep at most this share of its fine detail, or the photo is blocked.
-MAX_DETAIL_KEPT = 0.15
+from .redaction import Region, keeps_detail, redact
 
 
 class Decision(str, Enum):
@@ -157,7 +154,7 @@ def unverified_blurs(original: Image.Image, redacted: Image.Image, faces: list[F
     """Blurred faces whose box still keeps fine detail: a safety net under the redaction code."""
     return sum(
         1 for face in faces
-        if face.action is Action.BLURRED and face.box.area and detail_ratio(original, redacted, face.box) > MAX_DETAIL_KEPT
+        if face.action is Action.BLURRED and face.box.area and keeps_detail(original, redacted, face.box)
     )
 
 
