@@ -37,7 +37,6 @@ class FaceConsent(str, Enum):
     LEFT = "left"
     UNKNOWN_PERSON = "unknown"
     UNCERTAIN_MATCH = "uncertain"
-    CHANNEL_CLOSED = "channel_closed"
 
 
 @dataclass(frozen=True)
