@@ -52,26 +52,20 @@ class PhotoVariant:
     measuring_faces: list[Box]  # the same faces (same order) in the frame `to_measuring_frame` gives
     tilt: float = 0.0  # degrees the variant turned the photo, counter-clockwise
     unturned_size: tuple[int, int] | None = None  # the photo's size before that turn
-    native_size: tuple[int, int] | None = None  # the source's size, for an enlarged variant
 
     def to_measuring_frame(self, upright: Image.Image) -> Image.Image:
-        """Undo this variant's turn and enlargement, so the image lines up with `measuring_faces`.
+        """Turn a turned variant back, so its faces are upright again and line up with `measuring_faces`.
 
-        Why: face_recognition only reads upright faces (unblurred, a 45-degree face is often
-        0.6 or more from itself upright, so comparing two tilted encodings says nothing), and an
-        8x-upscaled face has so little pixel-level detail that the 8-bit rounding of a perfect blur
-        already reads as 20-40 % "detail kept". Shrinking and darkening are not undone: they are
-        the conditions under test, and upsampling would only invent pixels.
+        Why: face_recognition only reads upright faces. Unblurred, a face turned 30-45 degrees
+        is often 0.6 or more from the same face upright, so comparing two tilted encodings says
+        nothing about recognisability. Other variants are measured as they are.
         """
-        image = upright
-        if self.tilt and self.unturned_size:
-            image = image.rotate(-self.tilt, resample=Image.Resampling.BICUBIC, expand=True)
-            width, height = self.unturned_size
-            left, top = round((image.width - width) / 2), round((image.height - height) / 2)
-            image = image.crop((left, top, left + width, top + height))
-        if self.native_size and image.size != self.native_size:
-            image = image.resize(self.native_size, Image.Resampling.BOX)
-        return image
+        if not (self.tilt and self.unturned_size):
+            return upright
+        image = upright.rotate(-self.tilt, resample=Image.Resampling.BICUBIC, expand=True)
+        width, height = self.unturned_size
+        left, top = round((image.width - width) / 2), round((image.height - height) / 2)
+        return image.crop((left, top, left + width, top + height))
 
 
 def read_imglab_boxes(xml_path: Path) -> list[AnnotatedPhoto]:
@@ -97,7 +91,6 @@ class _Made:
     faces: list[Box]  # ground truth in the upright frame
     exif_orientation: int | None = None
     tilt: float = 0.0
-    enlarged: bool = False
 
 
 def _original(image: Image.Image, faces: list[Box]) -> _Made:
@@ -143,8 +136,7 @@ def _shrunk(image: Image.Image, faces: list[Box]) -> _Made:
 def _enlarged_to_12mp(image: Image.Image, faces: list[Box]) -> _Made:
     # A camera's full-size frame: 500x375 becomes 4000x3000, a portrait photo 3000x4000.
     scale = math.sqrt(TWELVE_MEGAPIXELS / (image.width * image.height))
-    made = _resized(image, faces, scale, Image.Resampling.BICUBIC)
-    return _Made(made.image, made.faces, enlarged=True)
+    return _resized(image, faces, scale, Image.Resampling.BICUBIC)
 
 
 def _darkened(image: Image.Image, faces: list[Box]) -> _Made:
@@ -179,14 +171,12 @@ def build_variant(photo: AnnotatedPhoto, variant_name: str, out_dir: Path) -> Ph
         exif[EXIF_ORIENTATION_TAG] = made.exif_orientation
         options["exif"] = exif.tobytes()
     made.image.save(path, "JPEG", **options)
-    # Turned and enlarged variants are measured back in the source's frame; the rest as they are.
-    measured_in_source = bool(made.tilt) or made.enlarged
     return PhotoVariant(
         variant_name, photo.path, path, made.faces,
-        measuring_faces=list(photo.faces) if measured_in_source else list(made.faces),
+        # A turned variant is measured turned back, where the source's own boxes fit again.
+        measuring_faces=list(photo.faces) if made.tilt else list(made.faces),
         tilt=made.tilt,
         unturned_size=image.size if made.tilt else None,
-        native_size=image.size if made.enlarged else None,
     )
 
 
@@ -216,7 +206,7 @@ class HidingCheck:
 
     def describe(self) -> str:
         distance = "encoder n/a" if self.encoding_distance is None else f"encoding distance {self.encoding_distance:.2f}"
-        return f"box {self.box.as_list()}: {distance} (needs >= {MIN_ENCODING_DISTANCE}), detail kept {self.detail_kept:.2f} (needs <= {MAX_DETAIL_KEPT})"
+        return f"{distance} (needs >= {MIN_ENCODING_DISTANCE}), detail kept {self.detail_kept:.2f} (needs <= {MAX_DETAIL_KEPT})"
 
 
 def check_hidden(original_upright: Image.Image, output: Image.Image, box: Box) -> HidingCheck:

@@ -81,8 +81,10 @@ def _mask(region: Region, area: Box) -> Image.Image:
 # this redaction keeps 0.1-0.25 %, a Gaussian blur of radius width/10 about 0.2 %, width/30 about
 # 1.5 % and width/60 about 10 %, so light blurs fail.
 MAX_DETAIL_KEPT = 0.01
-# Below this energy (grey levels squared) a region is flat: no detail to keep, whatever the ratio.
-FLAT_ENERGY = 0.5
+# Below this Laplacian energy (grey levels squared, at face scale) nothing recognisable is left,
+# whatever the ratio: after this redaction faces measure about 2, after a width/10 Gaussian about 3,
+# after a width/30 Gaussian 25 to 40. A blurry background blob starts low, so its ratio alone misleads.
+DETAIL_ENERGY_FLOOR = 6.0
 
 # Detail is measured on the face scaled to this size, so "fine" means eyes, mouth and
 # skin texture whatever the photo's resolution.
@@ -99,7 +101,7 @@ def detail_ratio(original: Image.Image, redacted: Image.Image, box: Box) -> floa
 def keeps_detail(original: Image.Image, redacted: Image.Image, box: Box) -> bool:
     """True when `box` in the redacted image still shows fine detail of the original."""
     after = _laplacian_energy(_face_scale(redacted, box))
-    return after > FLAT_ENERGY and detail_ratio(original, redacted, box) > MAX_DETAIL_KEPT
+    return after > DETAIL_ENERGY_FLOOR and detail_ratio(original, redacted, box) > MAX_DETAIL_KEPT
 
 
 def _face_scale(image: Image.Image, box: Box) -> Image.Image:

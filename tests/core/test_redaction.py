@@ -75,3 +75,11 @@ def test_rectangle_regions_hide_corners_too():
     assert output.getpixel((10, 10)) != image.getpixel((10, 10))
     assert output.getpixel((39, 39)) != image.getpixel((39, 39))
     assert output.getpixel((45, 45)) == image.getpixel((45, 45))
+
+
+def test_blurring_an_already_soft_region_is_not_mistaken_for_kept_detail():
+    """A false alarm on a soft background has little detail to lose; its blur must still count as hidden."""
+    rng = np.random.default_rng(11)
+    soft = Image.fromarray(rng.integers(90, 140, (200, 200, 3), dtype=np.uint8)).filter(ImageFilter.GaussianBlur(4))
+    box = Box(60, 60, 140, 140)
+    assert not keeps_detail(soft, redact(soft, [Region(box)]), box)
