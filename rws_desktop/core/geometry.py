@@ -1,7 +1,17 @@
 """Boxes in the upright photo's pixel coordinates."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+
+def rotate_offset(dx: float, dy: float, angle: float) -> tuple[float, float]:
+    """An offset measured in a copy turned by `angle` degrees (PIL: counter-clockwise), in the unturned photo (y down)."""
+    if not angle:
+        return dx, dy
+    radians = math.radians(angle)
+    cos, sin = math.cos(radians), math.sin(radians)
+    return cos * dx - sin * dy, sin * dx + cos * dy
 
 
 @dataclass(frozen=True)

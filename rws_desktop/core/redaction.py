@@ -2,25 +2,30 @@
 
 Each region is first reduced to a coarse mosaic (which throws the face's detail away for
 good, so no deblurring can bring it back) and then Gaussian-blurred so the result reads as
-a soft blur rather than blocks. The mask is an ellipse grown well past the detector's box,
-which is tight around the eyes, nose and mouth, so hair line, ears and chin are covered too.
+a soft blur rather than blocks. A face's region is a rounded square (a superellipse, which
+covers the corners of a face box that an ellipse leaves) turned with the face and grown well
+past the detector's square, which is tight around eyes, nose and mouth, so hair line, ears
+and chin are covered too.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from .geometry import Box
+from .geometry import Box, rotate_offset
 
-# Growth past the detector's box, as fractions of its width/height.
-SIDE_MARGIN = 0.25
+# Growth past the detector's square, as fractions of its side.
+SIDE_MARGIN = 0.35
 TOP_MARGIN = 0.45
-BOTTOM_MARGIN = 0.25
-MOSAIC_CELLS = 6  # cells across the region: far too few to recognise anyone
-BLUR_RADIUS_FRACTION = 0.12
+BOTTOM_MARGIN = 0.4
+MOSAIC_CELLS = 4  # cells across the region: far too few to recognise anyone
+BLUR_RADIUS_FRACTION = 0.2
+OUTLINE_POINTS = 96
+ROUNDNESS = 4  # superellipse exponent: 2 is an ellipse, larger approaches a rectangle
 
 
 class Shape(str, Enum):
@@ -30,14 +35,55 @@ class Shape(str, Enum):
 
 @dataclass(frozen=True)
 class Region:
+    """An area to hide: a box, optionally turned by `angle` about its centre (the detector's convention)."""
+
     box: Box
     shape: Shape = Shape.ELLIPSE
     add_margin: bool = True
+    angle: float = 0.0
+    roundness: float = ROUNDNESS
+
+    @classmethod
+    def for_face(cls, center: tuple[float, float], size: float, angle: float) -> "Region":
+        half = size / 2
+        square = Box(round(center[0] - half), round(center[1] - half), round(center[0] + half), round(center[1] + half))
+        return cls(square, Shape.ELLIPSE, True, angle)
+
+    def outline(self) -> list[tuple[float, float]]:
+        """The hidden area's outline in photo pixels."""
+        width, height = self.box.width, self.box.height
+        left, right, top, bottom = -width / 2, width / 2, -height / 2, height / 2
+        if self.add_margin:
+            left, right = left - SIDE_MARGIN * width, right + SIDE_MARGIN * width
+            top, bottom = top - TOP_MARGIN * height, bottom + BOTTOM_MARGIN * height
+        if self.shape is Shape.RECTANGLE:
+            local = [(left, top), (right, top), (right, bottom), (left, bottom)]
+        else:
+            cx, cy, rx, ry = (left + right) / 2, (top + bottom) / 2, (right - left) / 2, (bottom - top) / 2
+            steps = [2 * math.pi * i / OUTLINE_POINTS for i in range(OUTLINE_POINTS)]
+            # Scale out a little so the polygon's straight edges still enclose the curve.
+            grow = 1 / math.cos(math.pi / OUTLINE_POINTS)
+            local = [
+                (cx + rx * grow * _superellipse(math.cos(t), self.roundness), cy + ry * grow * _superellipse(math.sin(t), self.roundness))
+                for t in steps
+            ]
+        center_x, center_y = self.box.center
+        return [(center_x + dx, center_y + dy) for dx, dy in (rotate_offset(x, y, self.angle) for x, y in local)]
 
     def covered_box(self) -> Box:
-        if not self.add_margin:
+        return Box.around_points(self.outline())
+
+    def core_box(self) -> Box:
+        """An upright box that lies inside the face however it is turned (used to check the blur)."""
+        if not self.angle:
             return self.box
-        return self.box.grown(SIDE_MARGIN, TOP_MARGIN, BOTTOM_MARGIN)
+        half = min(self.box.width, self.box.height) / (2 * math.sqrt(2))
+        cx, cy = self.box.center
+        return Box(round(cx - half), round(cy - half), round(cx + half), round(cy + half))
+
+
+def _superellipse(value: float, roundness: float) -> float:
+    return math.copysign(abs(value) ** (2 / roundness), value)
 
 
 def redact(image: Image.Image, regions: list[Region]) -> Image.Image:
@@ -46,10 +92,40 @@ def redact(image: Image.Image, regions: list[Region]) -> Image.Image:
     width, height = image.size
     for region in regions:
         area = region.covered_box().clipped(width, height)
-        if area.width <= 0 or area.height <= 0:
-            continue
-        _hide(result, region, area)
+        if area.width > 0 and area.height > 0:
+            _hide(result, region, area)
+    for group in _overlapping_groups(regions):
+        _smooth_seams(result, group)
     return result
+
+
+def _overlapping_groups(regions: list[Region]) -> list[list[Region]]:
+    """Regions that touch, transitively; only groups of two or more."""
+    groups: list[list[Region]] = []
+    for region in regions:
+        box = region.covered_box()
+        touching = [g for g in groups if any(box.intersection_area(other.covered_box()) for other in g)]
+        merged = [region] + [member for g in touching for member in g]
+        groups = [g for g in groups if g not in touching] + [merged]
+    return [g for g in groups if len(g) > 1]
+
+
+def _smooth_seams(image: Image.Image, group: list[Region]) -> None:
+    """Where blurred regions overlap, each one's edge cuts across the other; blur the union once
+    more inside itself so no sharp seam is left (the outline of the union stays where it is)."""
+    bounds = group[0].covered_box()
+    for region in group[1:]:
+        bounds = bounds.union(region.covered_box())
+    area = bounds.clipped(*image.size)
+    if area.width <= 0 or area.height <= 0:
+        return
+    mask = Image.new("L", (area.width, area.height), 0)
+    draw = ImageDraw.Draw(mask)
+    for region in group:
+        draw.polygon([(x - area.left, y - area.top) for x, y in region.outline()], fill=255)
+    radius = max(2.0, BLUR_RADIUS_FRACTION * min(r.box.width for r in group))
+    crop = image.crop((area.left, area.top, area.right, area.bottom)).filter(ImageFilter.GaussianBlur(radius))
+    image.paste(crop, (area.left, area.top), mask)
 
 
 def _hide(image: Image.Image, region: Region, area: Box) -> None:
@@ -60,32 +136,23 @@ def _hide(image: Image.Image, region: Region, area: Box) -> None:
     smooth = coarse.resize(crop.size, Image.Resampling.BILINEAR)
     radius = max(2.0, BLUR_RADIUS_FRACTION * max(area.width, area.height))
     hidden = smooth.filter(ImageFilter.GaussianBlur(radius))
-    image.paste(hidden, (area.left, area.top), _mask(region, area))
+    mask = Image.new("L", crop.size, 0)
+    # Fully opaque inside the outline: a soft edge would let part of the face show through.
+    ImageDraw.Draw(mask).polygon([(x - area.left, y - area.top) for x, y in region.outline()], fill=255)
+    image.paste(hidden, (area.left, area.top), mask)
 
 
-def _mask(region: Region, area: Box) -> Image.Image:
-    """Fully opaque over the whole region: a soft edge would let the face show through."""
-    mask = Image.new("L", (area.width, area.height), 0)
-    draw = ImageDraw.Draw(mask)
-    # The ellipse's bounding box is the region itself, positioned relative to the clipped crop.
-    full = region.covered_box()
-    bounds = (full.left - area.left, full.top - area.top, full.right - area.left - 1, full.bottom - area.top - 1)
-    if region.shape is Shape.RECTANGLE:
-        draw.rectangle(bounds, fill=255)
-    else:
-        draw.ellipse(bounds, fill=255)
-    return mask
-
-
-# A blurred face may keep at most this share of its fine detail. Measured on the test photos:
-# this redaction keeps 0.1-0.25 %, a Gaussian blur of radius width/10 about 0.2 %, width/30 about
-# 1.5 % and width/60 about 10 %, so light blurs fail.
-MAX_DETAIL_KEPT = 0.01
+# A blurred face may keep at most this share of its fine detail. The spec's anchors, measured on
+# the test photos' faces (23 to 400 pixels wide): a Gaussian blur of radius width/10 keeps at most
+# 0.7 % and must pass; a light one of radius width/60 keeps 7 % to 75 % and must fail. This
+# redaction keeps under 0.3 % of a detected face's box, and up to about 2.5 % of a looser
+# hand-drawn box around the same face.
+MAX_DETAIL_KEPT = 0.03
 # Below this Laplacian energy (grey levels squared, at face scale) nothing recognisable is left,
-# whatever the ratio: after this redaction faces measure about 2, after a width/10 Gaussian about 3,
-# after a width/30 Gaussian 25 to 40. A blurry background blob starts low, so its ratio alone misleads.
-DETAIL_ENERGY_FLOOR = 6.0
-
+# whatever the ratio: measured on the test photos, this redaction leaves 2 to 4, a width/10
+# Gaussian 3 to 9.5, a width/30 Gaussian 25 to 320. A soft background blob starts low, so its
+# ratio alone misleads.
+DETAIL_ENERGY_FLOOR = 10.0
 # Detail is measured on the face scaled to this size, so "fine" means eyes, mouth and
 # skin texture whatever the photo's resolution.
 DETAIL_SCALE_PX = 48
@@ -105,7 +172,10 @@ def keeps_detail(original: Image.Image, redacted: Image.Image, box: Box) -> bool
 
 
 def _face_scale(image: Image.Image, box: Box) -> Image.Image:
+    """Big faces are shrunk to the measuring size; small ones are measured as they are (upscaling adds no detail)."""
     crop = image.crop((box.left, box.top, box.right, box.bottom))
+    if crop.width <= DETAIL_SCALE_PX and crop.height <= DETAIL_SCALE_PX:
+        return crop
     return crop.resize((DETAIL_SCALE_PX, DETAIL_SCALE_PX), Image.Resampling.BOX)
 
 
@@ -113,5 +183,5 @@ def _laplacian_energy(image: Image.Image) -> float:
     grey = np.asarray(image.convert("L"), dtype=np.float64)
     if grey.shape[0] < 3 or grey.shape[1] < 3:
         return 0.0
-    lap = (grey[1:-1, :-2] + grey[1:-1, 2:] + grey[:-2, 1:-1] + grey[2:, 1:-1] - 4 * grey[1:-1, 1:-1])
+    lap = grey[1:-1, :-2] + grey[1:-1, 2:] + grey[:-2, 1:-1] + grey[2:, 1:-1] - 4 * grey[1:-1, 1:-1]
     return float(np.mean(lap * lap))

@@ -7,7 +7,7 @@ Every other path through the code ends in a blur.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -48,6 +48,10 @@ class FaceReport:
     action: Action
     reason: str
     may_be_named: bool = False
+    regions: tuple[Region, ...] = ()  # what is blurred when hidden; empty means the box itself
+
+    def hidden_regions(self) -> tuple[Region, ...]:
+        return self.regions or (Region(self.box),)
 
     def as_dict(self) -> dict:
         return {
@@ -115,7 +119,10 @@ class PhotoAnalyser:
     def analyse(self, image: Image.Image, channel: Channel, register: RegisterSnapshot, today: date) -> list[FaceReport]:
         faces = self.detector.detect(image)
         encodings = self.encoder.encode_all(image, faces) if len(register.gallery) else [None] * len(faces)
-        return [self._face_verdict(face, encoding, channel, register, today) for face, encoding in zip(faces, encodings)]
+        return [
+            replace(self._face_verdict(face, encoding, channel, register, today), regions=face_regions(face))
+            for face, encoding in zip(faces, encodings)
+        ]
 
     def _face_verdict(self, face: DetectedFace, encoding, channel: Channel, register: RegisterSnapshot, today: date) -> FaceReport:
         if not len(register.gallery):
@@ -135,6 +142,13 @@ class PhotoAnalyser:
         return FaceReport(face.box, person.id, match.distance, decision.consent, action, decision.reason, decision.may_be_named)
 
 
+def face_regions(face: DetectedFace) -> tuple[Region, ...]:
+    """The face turned as the detector saw it, and for a tilted detection the same square upright
+    too: the detector's tilt is only one of its four angles, and the two together cover both."""
+    turned = Region.for_face(face.center, face.size, face.angle)
+    return (turned, Region.for_face(face.center, face.size, 0.0)) if face.angle else (turned,)
+
+
 def overall_decision(faces: list[FaceReport], block_hidden: bool) -> tuple[Decision, str]:
     blurred = sum(face.action is Action.BLURRED for face in faces)
     if not faces:
@@ -147,15 +161,13 @@ def overall_decision(faces: list[FaceReport], block_hidden: bool) -> tuple[Decis
 
 
 def redact_faces(image: Image.Image, faces: list[FaceReport]) -> Image.Image:
-    return redact(image, [Region(face.box) for face in faces if face.action is Action.BLURRED])
+    return redact(image, [region for face in faces if face.action is Action.BLURRED for region in face.hidden_regions()])
 
 
 def unverified_blurs(original: Image.Image, redacted: Image.Image, faces: list[FaceReport]) -> int:
     """Blurred faces whose box still keeps fine detail: a safety net under the redaction code."""
-    return sum(
-        1 for face in faces
-        if face.action is Action.BLURRED and face.box.area and keeps_detail(original, redacted, face.box)
-    )
+    checked = [face.hidden_regions()[0].core_box().clipped(*original.size) for face in faces if face.action is Action.BLURRED]
+    return sum(1 for box in checked if box.area and keeps_detail(original, redacted, box))
 
 
 ProgressCallback = Callable[[int, int, PhotoResult], None]

@@ -23,7 +23,7 @@ def face_photo(testdata, detector):
 
 
 def test_redacted_face_is_unrecognisable_and_keeps_no_fine_detail(face_photo):
-    """The encoder puts the blurred face at least 0.6 from the original, and under 1 % of its fine detail survives."""
+    """The encoder puts the blurred face at least 0.6 from the original, and none of its fine detail survives."""
     import face_recognition
 
     image, box = face_photo
@@ -40,11 +40,12 @@ def blurred_box(image: Image.Image, box: Box, radius: float) -> Image.Image:
     return result
 
 
-@pytest.mark.parametrize("divisor", [30, 60])
-def test_the_measure_rejects_a_light_blur(face_photo, divisor):
-    """A Gaussian blur of radius width/30 or width/60 keeps fine detail, so the check catches a weak redaction."""
+@pytest.mark.parametrize("radius", ["width/60", "2px"])
+def test_the_measure_rejects_a_light_blur(face_photo, radius):
+    """A light Gaussian blur (radius width/60, or 2 pixels) keeps fine detail, so the check catches a weak redaction."""
     image, box = face_photo
-    assert keeps_detail(image, blurred_box(image, box, box.width / divisor), box)
+    pixels = box.width / 60 if radius == "width/60" else 2
+    assert keeps_detail(image, blurred_box(image, box, pixels), box)
 
 
 def test_the_measure_accepts_the_blur_the_spec_names(face_photo):
