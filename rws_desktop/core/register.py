@@ -125,8 +125,8 @@ class RegisterService:
             return EnrolmentResult(photo, False, "no face found in this photo")
         if len(faces) > 1:
             return EnrolmentResult(photo, False, f"{len(faces)} faces found; a reference photo must show one person only")
-        if faces[0].box_in_pass.width < MIN_REFERENCE_FACE_PX:
-            return EnrolmentResult(photo, False, f"the face is too small ({faces[0].box_in_pass.width} pixels wide; at least {MIN_REFERENCE_FACE_PX} needed)")
+        if faces[0].size < MIN_REFERENCE_FACE_PX:
+            return EnrolmentResult(photo, False, f"the face is too small ({faces[0].size:.0f} pixels wide; at least {MIN_REFERENCE_FACE_PX} needed)")
         (encoding,) = encoder.encode_all(loaded.image, faces)
         if encoding is None:
             return EnrolmentResult(photo, False, "the face is too unclear to use as a reference")
