@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 
+from .core.batch import default_workers
 from .core.channels import ChannelCatalogue
 from .core.detection import FaceDetector
 from .core.matching import MatchPolicy
@@ -32,12 +33,13 @@ class App:
     database: Database
     channels: ChannelCatalogue
     user: str
+    workers: int = 1
 
     @classmethod
-    def open(cls, url: str | None = None, user: str | None = None) -> "App":
+    def open(cls, url: str | None = None, user: str | None = None, workers: int | None = None) -> "App":
         database = open_database(database_url(url))
         database.migrate()
-        return cls(database, ChannelCatalogue.from_toml(channels_file()), user or current_user())
+        return cls(database, ChannelCatalogue.from_toml(channels_file()), user or current_user(), workers or default_workers())
 
     @cached_property
     def detector(self) -> FaceDetector:
@@ -53,7 +55,7 @@ class App:
 
     @cached_property
     def vetting(self) -> VettingService:
-        return VettingService(self.database, self.channels, PhotoAnalyser(self.detector, self.encoder, MatchPolicy()))
+        return VettingService(self.database, self.channels, PhotoAnalyser(self.detector, self.encoder, MatchPolicy()), self.workers)
 
     def close(self) -> None:
         self.database.close()

@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     vet.add_argument("--json", type=Path, metavar="FILE")
     vet.add_argument("--user")
     vet.add_argument("--block-hidden", action="store_true", help="block photos with any face that may not be shown, instead of blurring")
+    vet.add_argument("--workers", type=int, default=None, help="processes analysing photos (default: one per core)")
 
     audit = commands.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
     audit.add_parser("verify", help="check the hash chain")
@@ -99,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        app = App.open(args.db, getattr(args, "user", None))
+        app = App.open(args.db, getattr(args, "user", None), getattr(args, "workers", None))
     except StorageError as exc:
         print(f"rws: {exc}", file=sys.stderr)
         return 1

@@ -49,9 +49,10 @@ def register(enrolled_template, tmp_path) -> tuple[Path, dict[str, int]]:
     return db, ids
 
 
-def vet(db: Path, out: Path, *paths: Path, channel="instagram") -> dict[str, dict]:
+def vet(db: Path, out: Path, *paths: Path, channel="instagram", workers=1) -> dict[str, dict]:
+    """Vet through the CLI; one worker by default, since starting worker processes costs seconds."""
     report = out.parent / f"{out.name}.json"
-    assert rws(db, "vet", *paths, "--channel", channel, "--out", out, "--json", report) == 0
+    assert rws(db, "vet", *paths, "--channel", channel, "--out", out, "--json", report, "--workers", workers) == 0
     return {Path(p["source"]).name: p for p in json.loads(report.read_text())["photos"]}
 
 
@@ -62,7 +63,7 @@ def shown(photo: dict) -> set[int]:
 def test_enrolled_consenting_people_are_shown_and_everyone_else_is_blurred(register, testdata, tmp_path, capsys):
     """Each test photo shows exactly its enrolled people; the child and other strangers are blurred."""
     db, ids = register
-    photos = vet(db, tmp_path / "out", testdata / "photos/people/test")
+    photos = vet(db, tmp_path / "out", testdata / "photos/people/test", workers=2)  # the parallel path
     expected = {
         "alex_lacamoire1.jpg": {ids["alex"]},
         "obama1.jpg": {ids["obama"]},

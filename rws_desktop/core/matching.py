@@ -54,6 +54,9 @@ class Gallery:
     def __len__(self) -> int:
         return len(set(self._people))
 
+    def person_ids(self) -> set[int]:
+        return set(self._people)
+
     def person_distances(self, encoding: np.ndarray) -> dict[int, tuple[float, float]]:
         """For every enrolled person: (nearest reference distance, mean over all their references)."""
         if not len(self._matrix):

@@ -20,7 +20,7 @@ from .channels import Channel, ChannelCatalogue
 from .consent import FaceConsent, Person, PhotoConsent, biometric_verdict, show_decision
 from .detection import DetectedFace, FaceDetector
 from .geometry import Box
-from .imaging import PHOTO_SUFFIXES, LoadedPhoto, PhotoLoadError, encode_jpeg, file_sha256, load_photo
+from .imaging import PHOTO_SUFFIXES, PhotoLoadError, encode_jpeg, file_sha256, load_photo
 from .matching import Gallery, MatchOutcome, MatchPolicy, identify
 from .ports import Store
 from .recognition import FaceEncoder
@@ -107,6 +107,13 @@ class RegisterSnapshot:
                     recognisable[person_id] = encodings
         return cls(people, consents, Gallery(recognisable))
 
+    def anyone_may_be_shown(self, channel_key: str, today: date) -> bool:
+        """Whether any recognisable person has active consent for this channel; if not, no face needs identifying."""
+        return any(
+            show_decision(self.people[person_id], self.consents.get(person_id, []), channel_key, today).visible
+            for person_id in self.gallery.person_ids()
+        )
+
 
 class PhotoAnalyser:
     """Detects, identifies and decides every face in one photo. Pure: no storage, no files."""
@@ -118,15 +125,20 @@ class PhotoAnalyser:
 
     def analyse(self, image: Image.Image, channel: Channel, register: RegisterSnapshot, today: date) -> list[FaceReport]:
         faces = self.detector.detect(image)
-        encodings = self.encoder.encode_all(image, faces) if len(register.gallery) else [None] * len(faces)
+        if not register.anyone_may_be_shown(channel.key, today):
+            # Encoding costs about 80 ms a face and could only end in a blur.
+            return [
+                FaceReport(face.box, None, None, FaceConsent.UNKNOWN_PERSON, Action.BLURRED,
+                           "nobody enrolled has consent for this channel", regions=face_regions(face))
+                for face in faces
+            ]
+        encodings = self.encoder.encode_all(image, faces)
         return [
             replace(self._face_verdict(face, encoding, channel, register, today), regions=face_regions(face))
             for face, encoding in zip(faces, encodings)
         ]
 
     def _face_verdict(self, face: DetectedFace, encoding, channel: Channel, register: RegisterSnapshot, today: date) -> FaceReport:
-        if not len(register.gallery):
-            return FaceReport(face.box, None, None, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, "nobody is enrolled for recognition")
         if encoding is None:
             return FaceReport(face.box, None, None, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, "face too unclear to identify")
         match = identify(encoding, register.gallery, self.policy)
@@ -173,18 +185,57 @@ def unverified_blurs(original: Image.Image, redacted: Image.Image, faces: list[F
 ProgressCallback = Callable[[int, int, PhotoResult], None]
 
 
-class VettingService:
-    """Vets a batch: analyses each photo, writes the safe copy and records the decision."""
+@dataclass
+class PhotoAnalysis:
+    """What analysing one photo produced: the decision, and the safe copy's bytes when it may be written."""
 
-    def __init__(self, store: Store, channels: ChannelCatalogue, analyser: PhotoAnalyser):
+    result: PhotoResult
+    safe_jpeg: bytes | None = None
+
+
+def analyse_photo(source: Path, channel: Channel, register: RegisterSnapshot, today: date,
+                  block_hidden: bool, analyser: PhotoAnalyser) -> PhotoAnalysis:
+    """Everything short of writing: load, find and decide faces, redact, verify, encode. Writes nothing."""
+    try:
+        photo = load_photo(source)
+    except PhotoLoadError as exc:
+        return PhotoAnalysis(PhotoResult(source, Decision.ERROR, str(exc)))
+    refusal = channel.refusal_reason()
+    if refusal:
+        return PhotoAnalysis(PhotoResult(source, Decision.BLOCKED, refusal, source_sha256=photo.sha256))
+    try:
+        faces = analyser.analyse(photo.image, channel, register, today)
+        decision, reason = overall_decision(faces, block_hidden)
+        result = PhotoResult(source, decision, reason, faces, source_sha256=photo.sha256)
+        if decision is Decision.BLOCKED:
+            return PhotoAnalysis(result)
+        safe = redact_faces(photo.image, faces)
+        if unverified_blurs(photo.image, safe, faces):
+            result.decision, result.reason = Decision.BLOCKED, "a blurred face could not be verified as hidden"
+            return PhotoAnalysis(result)
+        data = encode_jpeg(safe, photo.icc_profile)
+    except Exception as exc:  # a library failure on one odd photo must not stop the batch
+        return PhotoAnalysis(PhotoResult(source, Decision.ERROR, f"The photo could not be analysed ({exc}).", source_sha256=photo.sha256))
+    result.output_sha256 = file_sha256(data)
+    return PhotoAnalysis(result, data)
+
+
+class VettingService:
+    """Vets a batch: analyses photos (on every core), writes the safe copies and records each decision."""
+
+    def __init__(self, store: Store, channels: ChannelCatalogue, analyser: PhotoAnalyser, workers: int = 1):
         self.store = store
         self.channels = channels
         self.analyser = analyser
+        self.workers = workers
 
     def vet(
         self, photos: Iterable[Path], channel_key: str, out_dir: Path, user: str,
         today: date | None = None, block_hidden: bool = False, progress: ProgressCallback | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
     ) -> list[PhotoResult]:
+        from .batch import analyse_batch  # batch imports this module
+
         channel = self.channels.get(channel_key)
         today = today or date.today()
         sources = list(photos)
@@ -192,46 +243,27 @@ class VettingService:
         register = RegisterSnapshot.load(self.store, today)
         results: list[PhotoResult] = []
         taken_names: set[str] = set()
-        for index, source in enumerate(sources, start=1):
-            result = self._vet_one(source, channel, register, today, block_hidden, out_dir, taken_names)
+        analyses = analyse_batch(sources, channel, register, today, block_hidden, self.analyser, self.workers, should_stop)
+        for index, analysis in enumerate(analyses, start=1):
+            result = analysis.result
+            if analysis.safe_jpeg is not None:
+                result.output = self._write_pending(analysis.safe_jpeg, out_dir / _output_name(result.source, taken_names))
             result.audit_seq = self._record(result, channel, user)
             if result.output is not None:
                 # Published only once its audit entry is committed.
-                os.replace(result.output.with_name(result.output.name + ".part"), result.output)
+                os.replace(_pending(result.output), result.output)
             results.append(result)
             if progress:
                 progress(index, len(sources), result)
         return results
 
-    def _vet_one(self, source, channel, register, today, block_hidden, out_dir, taken_names) -> PhotoResult:
-        try:
-            photo = load_photo(source)
-        except PhotoLoadError as exc:
-            return PhotoResult(source, Decision.ERROR, str(exc))
-        refusal = channel.refusal_reason()
-        if refusal:
-            return PhotoResult(source, Decision.BLOCKED, refusal, source_sha256=photo.sha256)
-        faces = self.analyser.analyse(photo.image, channel, register, today)
-        decision, reason = overall_decision(faces, block_hidden)
-        result = PhotoResult(source, decision, reason, faces, source_sha256=photo.sha256)
-        if decision is Decision.BLOCKED:
-            return result
-        safe = redact_faces(photo.image, faces)
-        if unverified_blurs(photo.image, safe, faces):
-            result.decision, result.reason = Decision.BLOCKED, "a blurred face could not be verified as hidden"
-            return result
-        self._write_pending(result, photo, safe, out_dir, taken_names)
-        return result
-
-    def _write_pending(self, result: PhotoResult, photo: LoadedPhoto, safe: Image.Image, out_dir: Path, taken_names: set[str]) -> None:
-        data = encode_jpeg(safe, photo.icc_profile)
-        target = out_dir / _output_name(result.source, taken_names)
-        pending = target.with_name(target.name + ".part")
-        with open(pending, "wb") as handle:
+    @staticmethod
+    def _write_pending(data: bytes, target: Path) -> Path:
+        with open(_pending(target), "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        result.output, result.output_sha256 = target, file_sha256(data)
+        return target
 
     def _record(self, result: PhotoResult, channel: Channel, user: str) -> int:
         content = {
@@ -242,7 +274,7 @@ class VettingService:
             "source_name": result.source.name,
             "source_sha256": result.source_sha256,
             "output_name": result.output.name if result.output else None,
-            "output_sha256": result.output_sha256,
+            "output_sha256": result.output_sha256 if result.output else None,
             "decision": result.decision.value,
             "reason": result.reason,
             "faces": [
@@ -254,8 +286,12 @@ class VettingService:
                 return tx.audit.append(content).seq
         except Exception:
             if result.output is not None:
-                result.output.with_name(result.output.name + ".part").unlink(missing_ok=True)
+                _pending(result.output).unlink(missing_ok=True)
             raise
+
+
+def _pending(target: Path) -> Path:
+    return target.with_name(target.name + ".part")
 
 
 def _output_name(source: Path, taken: set[str]) -> str:

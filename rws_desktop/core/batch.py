@@ -1,0 +1,93 @@
+"""Analysing a batch on every core.
+
+dlib holds the GIL while it works, so threads would queue behind each other; worker
+processes each load the detector and encoder once and analyse whole photos. Results come
+back in the order the photos were given, and only a few photos are in flight at a time, so
+memory stays bounded however long the batch. Workers are started with "spawn", which is
+safe beside Qt and the same on Windows, macOS and Linux. Reference encodings reach workers
+through the pool's pipe, never a file.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .channels import Channel
+from .vetting import Decision, PhotoAnalyser, PhotoAnalysis, PhotoResult, RegisterSnapshot, analyse_photo
+
+IN_FLIGHT_PER_WORKER = 2
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def analyse_batch(
+    sources: list[Path], channel: Channel, register: RegisterSnapshot, today: date, block_hidden: bool,
+    analyser: PhotoAnalyser, workers: int, should_stop: Callable[[], bool] = lambda: False,
+) -> Iterator[PhotoAnalysis]:
+    """Analyses in input order; stops early (yielding nothing more) once `should_stop()` is true."""
+    if workers <= 1 or len(sources) <= 1:
+        for source in sources:
+            if should_stop():
+                return
+            yield analyse_photo(source, channel, register, today, block_hidden, analyser)
+        return
+    yield from _in_pool(sources, channel, register, today, block_hidden, analyser, workers, should_stop)
+
+
+def _in_pool(sources, channel, register, today, block_hidden, analyser, workers, should_stop) -> Iterator[PhotoAnalysis]:
+    context = multiprocessing.get_context("spawn")
+    settings = (analyser.detector.settings, analyser.policy, register, channel, today, block_hidden)
+    with ProcessPoolExecutor(min(workers, len(sources)), mp_context=context,
+                             initializer=_start_worker, initargs=settings) as pool:
+        waiting: deque[tuple[Path, Future]] = deque()
+        queue = iter(sources)
+        try:
+            while True:
+                while len(waiting) < workers * IN_FLIGHT_PER_WORKER and not should_stop():
+                    source = next(queue, None)
+                    if source is None:
+                        break
+                    waiting.append((source, pool.submit(_analyse_in_worker, source)))
+                if not waiting:
+                    return
+                source, future = waiting.popleft()
+                yield _outcome(source, future)
+        finally:
+            for _, future in waiting:
+                future.cancel()
+
+
+def _outcome(source: Path, future: Future) -> PhotoAnalysis:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise RuntimeError("A worker analysing photos stopped unexpectedly; the rest of the batch was not vetted.") from None
+    except Exception as exc:
+        return PhotoAnalysis(PhotoResult(source, Decision.ERROR, f"The photo could not be analysed ({exc})."))
+
+
+# One per worker process, set by _start_worker.
+_worker: dict = {}
+
+
+def _start_worker(detector_settings, policy, register, channel, today, block_hidden) -> None:
+    from .detection import FaceDetector
+    from .recognition import FaceEncoder
+
+    _worker.update(
+        analyser=PhotoAnalyser(FaceDetector(detector_settings), FaceEncoder(), policy),
+        register=register, channel=channel, today=today, block_hidden=block_hidden,
+    )
+
+
+def _analyse_in_worker(source: Path) -> PhotoAnalysis:
+    w = _worker
+    return analyse_photo(source, w["channel"], w["register"], w["today"], w["block_hidden"], w["analyser"])

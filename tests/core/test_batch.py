@@ -1,0 +1,51 @@
+"""Analysing a batch in worker processes gives the same answers as in-process, in order, and stops on request."""
+from datetime import date
+
+import pytest
+
+from rws_desktop.core.batch import analyse_batch
+from rws_desktop.core.channels import ChannelCatalogue
+from rws_desktop.core.matching import Gallery
+from rws_desktop.core.vetting import Decision, PhotoAnalyser, RegisterSnapshot
+from rws_desktop.paths import channels_file
+
+EMPTY_REGISTER = RegisterSnapshot(people={}, consents={}, gallery=Gallery({}))
+
+
+@pytest.fixture(scope="module")
+def analyser(detector, encoder):
+    return PhotoAnalyser(detector, encoder)
+
+
+@pytest.fixture(scope="module")
+def instagram():
+    return ChannelCatalogue.from_toml(channels_file()).get("instagram")
+
+
+def summary(analysis):
+    return (analysis.result.source.name, analysis.result.decision, [f.box for f in analysis.result.faces], analysis.safe_jpeg is not None)
+
+
+def test_worker_processes_match_in_process_analysis_in_input_order(testdata, tmp_path, analyser, instagram):
+    """Two workers return the same decisions and boxes as one process, in the order given; a bad file is an error, not a crash."""
+    broken = tmp_path / "broken.jpg"
+    broken.write_text("not a photo")
+    photos = testdata / "photos"
+    sources = [photos / "two_people.jpg", broken, photos / "no_faces_dogs.jpg", photos / "obama_small.jpg"]
+    serial = [summary(a) for a in analyse_batch(sources, instagram, EMPTY_REGISTER, date.today(), False, analyser, workers=1)]
+    parallel = [summary(a) for a in analyse_batch(sources, instagram, EMPTY_REGISTER, date.today(), False, analyser, workers=2)]
+    assert parallel == serial
+    assert [s[0] for s in parallel] == [s.name for s in sources]
+    assert [s[1] for s in parallel] == [Decision.REDACTED, Decision.ERROR, Decision.APPROVED, Decision.REDACTED]
+    assert len(parallel[0][2]) == 2
+
+
+def test_stopping_ends_the_batch_early(testdata, analyser, instagram):
+    """Once asked to stop, no further photo is handed out; what was already analysed still arrives."""
+    sources = [testdata / "photos/obama_small.jpg"] * 6
+    stop = {"now": False}
+    received = []
+    for analysis in analyse_batch(sources, instagram, EMPTY_REGISTER, date.today(), False, analyser, 2, lambda: stop["now"]):
+        received.append(analysis)
+        stop["now"] = True
+    assert 1 <= len(received) < len(sources)
