@@ -133,10 +133,11 @@ class PhotoAnalyser:
                 for face in faces
             ]
         encodings = self.encoder.encode_all(image, faces)
-        return [
+        reports = [
             replace(self._face_verdict(face, encoding, channel, register, today), regions=face_regions(face))
             for face, encoding in zip(faces, encodings)
         ]
+        return _blur_repeated_identities(reports)
 
     def _face_verdict(self, face: DetectedFace, encoding, channel: Channel, register: RegisterSnapshot, today: date) -> FaceReport:
         if encoding is None:
@@ -152,6 +153,19 @@ class PhotoAnalyser:
         decision = show_decision(person, register.consents.get(person.id, []), channel.key, today)
         action = Action.SHOWN if decision.visible else Action.BLURRED
         return FaceReport(face.box, person.id, match.distance, decision.consent, action, decision.reason, decision.may_be_named)
+
+
+def _blur_repeated_identities(reports: list[FaceReport]) -> list[FaceReport]:
+    """One person cannot be two faces in a photo: if two match the same person, at least one match
+    is wrong, and nobody can tell which, so both are blurred."""
+    matched = [r.person_id for r in reports if r.person_id is not None]
+    repeated = {person_id for person_id in matched if matched.count(person_id) > 1}
+    return [
+        replace(r, person_id=None, consent=FaceConsent.UNCERTAIN_MATCH, action=Action.BLURRED,
+                reason="uncertain match (another face in this photo matched the same person)")
+        if r.person_id in repeated else r
+        for r in reports
+    ]
 
 
 def face_regions(face: DetectedFace) -> tuple[Region, ...]:
