@@ -60,6 +60,7 @@ class FaceReport:
             "distance": None if self.distance is None else round(self.distance, 4),
             "consent": self.consent.value,
             "action": self.action.value,
+            "may_be_named": self.may_be_named,
             "reason": self.reason,
         }
 

@@ -1,7 +1,5 @@
 """Photos are loaded safely and upright, and safe copies carry pixels and colour profile only."""
 import io
-import struct
-import zlib
 
 import numpy as np
 import pillow_heif

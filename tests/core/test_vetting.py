@@ -3,7 +3,6 @@ from datetime import date
 from unittest.mock import MagicMock
 
 import numpy as np
-import pytest
 
 from rws_desktop.core.channels import Channel, ChannelStatus
 from rws_desktop.core.consent import ALL_CHANNELS, ConsentStatus, Person, PhotoConsent
