@@ -65,18 +65,23 @@ class DetectedFace:
     score: float
 
 
-def upright_patch(image: Image.Image, face: DetectedFace, reach: float = 1.5) -> tuple[Image.Image, Box]:
+def upright_patch(image: Image.Image, face: DetectedFace, face_px: float | None = None, reach: float = 1.5) -> tuple[Image.Image, Box]:
     """A patch around the face, turned so the face is upright, and the face's square within it.
 
-    Cutting before turning keeps this cheap on big photos; outside the photo the patch is black.
+    With `face_px` the patch is scaled so the face is that wide. Cutting and scaling before
+    turning keeps this cheap on big photos; outside the photo the patch is black.
     """
     half = face.size * reach * math.sqrt(2)
     cx, cy = face.center
     patch = image.crop((round(cx - half), round(cy - half), round(cx + half), round(cy + half)))
+    scale = face_px / face.size if face_px else 1.0
+    if scale != 1.0:
+        side = max(1, round(patch.width * scale))
+        patch = patch.resize((side, side), Image.Resampling.BILINEAR)
     if face.angle:
         patch = patch.rotate(face.angle, resample=Image.Resampling.BICUBIC)
-    middle, side = patch.width / 2, face.size / 2
-    return patch, Box(round(middle - side), round(middle - side), round(middle + side), round(middle + side))
+    middle, half_face = patch.width / 2, face.size * scale / 2
+    return patch, Box(round(middle - half_face), round(middle - half_face), round(middle + half_face), round(middle + half_face))
 
 
 class FaceDetector:
@@ -106,15 +111,12 @@ class FaceDetector:
 
     def _confirmed(self, image: Image.Image, face: DetectedFace) -> bool:
         """Whether the CNN detector also finds a face here, looking at it turned upright."""
-        patch, square = upright_patch(image.convert("RGB"), face)
-        scale = self.settings.confirm_face_px / face.size
-        side = max(1, round(patch.width * scale))
-        patch = patch.resize((side, side), Image.Resampling.BILINEAR)
-        middle = side / 2
-        for detection in self._cnn_detector()(np.asarray(patch), 0):
+        patch, square = upright_patch(image, face, self.settings.confirm_face_px, reach=1.0)
+        middle = square.center
+        for detection in self._cnn_detector()(np.asarray(patch.convert("RGB")), 0):
             rect = detection.rect
             centre = ((rect.left() + rect.right()) / 2, (rect.top() + rect.bottom()) / 2)
-            if math.dist(centre, (middle, middle)) < 0.5 * self.settings.confirm_face_px:
+            if math.dist(centre, middle) < 0.5 * self.settings.confirm_face_px:
                 return True
         return False
 
