@@ -14,7 +14,7 @@ weak real face was confirmed and every weak false alarm was not.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -192,11 +192,16 @@ def _preference(face: DetectedFace) -> float:
 
 
 def _merge(faces: list[DetectedFace], max_center_shift: float) -> list[DetectedFace]:
-    """One detection per face: the preferred one (see `_preference`) among those that agree on it."""
+    """One detection per face: the geometry of the preferred one (see `_preference`) among those
+    that agree on it, with the best score any of them had, so a strong turned detection is never
+    dropped for want of confirmation of a weaker upright one."""
     kept: list[DetectedFace] = []
     for face in sorted(faces, key=_preference, reverse=True):
-        if not any(_same_face(face, other, max_center_shift) for other in kept):
+        same = next((i for i, other in enumerate(kept) if _same_face(face, other, max_center_shift)), None)
+        if same is None:
             kept.append(face)
+        elif face.score > kept[same].score:
+            kept[same] = replace(kept[same], score=face.score)
     return kept
 
 
