@@ -12,7 +12,8 @@ from .core.detection import FaceDetector
 from .core.matching import MatchPolicy
 from .core.recognition import FaceEncoder
 from .core.register import RegisterService
-from .core.vetting import PhotoAnalyser, VettingService
+from .core.vetting import PhotoAnalyser
+from .core.vetting_service import VettingService
 from .paths import channels_file, default_database_url
 from .storage import Database, open_database
 

@@ -188,10 +188,10 @@ def cmd_enroll(app: App, args) -> int:
 
 
 def cmd_vet(app: App, args) -> int:
-    photos = collect_photos(args.paths)
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
         raise UsageError(f"not found: {', '.join(missing)}")
+    photos = collect_photos(args.paths)
     if not photos:
         raise UsageError("no photos found in the paths given")
 

@@ -25,12 +25,17 @@ BOTTOM_MARGIN = 0.4
 MOSAIC_CELLS = 4  # cells across the region: far too few to recognise anyone
 BLUR_RADIUS_FRACTION = 0.2
 OUTLINE_POINTS = 96
-ROUNDNESS = 4  # superellipse exponent: 2 is an ellipse, larger approaches a rectangle
 
 
 class Shape(str, Enum):
+    ROUNDED = "rounded"  # a face's default: also covers the corners of its box, which an ellipse leaves
     ELLIPSE = "ellipse"
     RECTANGLE = "rectangle"
+
+    @property
+    def exponent(self) -> float:
+        """The superellipse exponent of a curved shape: 2 is an ellipse, larger nears a rectangle."""
+        return 4.0 if self is Shape.ROUNDED else 2.0
 
 
 @dataclass(frozen=True)
@@ -38,16 +43,15 @@ class Region:
     """An area to hide: a box, optionally turned by `angle` about its centre (the detector's convention)."""
 
     box: Box
-    shape: Shape = Shape.ELLIPSE
+    shape: Shape = Shape.ROUNDED
     add_margin: bool = True
     angle: float = 0.0
-    roundness: float = ROUNDNESS
 
     @classmethod
     def for_face(cls, center: tuple[float, float], size: float, angle: float) -> "Region":
         half = size / 2
         square = Box(round(center[0] - half), round(center[1] - half), round(center[0] + half), round(center[1] + half))
-        return cls(square, Shape.ELLIPSE, True, angle)
+        return cls(square, Shape.ROUNDED, True, angle)
 
     def outline(self) -> list[tuple[float, float]]:
         """The hidden area's outline in photo pixels."""
@@ -64,7 +68,7 @@ class Region:
             # Scale out a little so the polygon's straight edges still enclose the curve.
             grow = 1 / math.cos(math.pi / OUTLINE_POINTS)
             local = [
-                (cx + rx * grow * _superellipse(math.cos(t), self.roundness), cy + ry * grow * _superellipse(math.sin(t), self.roundness))
+                (cx + rx * grow * _superellipse(math.cos(t), self.shape.exponent), cy + ry * grow * _superellipse(math.sin(t), self.shape.exponent))
                 for t in steps
             ]
         center_x, center_y = self.box.center

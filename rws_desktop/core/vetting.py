@@ -6,17 +6,15 @@ Every other path through the code ends in a blur.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 from PIL import Image
 
-from .audit import utc_timestamp
-from .channels import Channel, ChannelCatalogue
+from .channels import Channel
 from .consent import FaceConsent, Person, PhotoConsent, biometric_verdict, show_decision
 from .detection import DetectedFace, FaceDetector
 from .geometry import Box
@@ -126,19 +124,18 @@ class PhotoAnalyser:
 
     def analyse(self, image: Image.Image, channel: Channel, register: RegisterSnapshot, today: date) -> list[FaceReport]:
         faces = self.detector.detect(image)
-        if not register.anyone_may_be_shown(channel.key, today):
+        if register.anyone_may_be_shown(channel.key, today):
+            encodings = self.encoder.encode_all(image, faces)
+            verdicts = _blur_repeated_identities(
+                [self._face_verdict(face, encoding, channel, register, today) for face, encoding in zip(faces, encodings)]
+            )
+        else:
             # Encoding costs about 80 ms a face and could only end in a blur.
-            return [
-                FaceReport(face.box, None, None, FaceConsent.UNKNOWN_PERSON, Action.BLURRED,
-                           "nobody enrolled has consent for this channel", regions=face_regions(face))
+            verdicts = [
+                FaceReport(face.box, None, None, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, "nobody enrolled has consent for this channel")
                 for face in faces
             ]
-        encodings = self.encoder.encode_all(image, faces)
-        reports = [
-            replace(self._face_verdict(face, encoding, channel, register, today), regions=face_regions(face))
-            for face, encoding in zip(faces, encodings)
-        ]
-        return _blur_repeated_identities(reports)
+        return [replace(verdict, regions=face_regions(face)) for verdict, face in zip(verdicts, faces)]
 
     def _face_verdict(self, face: DetectedFace, encoding, channel: Channel, register: RegisterSnapshot, today: date) -> FaceReport:
         if encoding is None:
@@ -197,9 +194,6 @@ def unverified_blurs(original: Image.Image, redacted: Image.Image, faces: list[F
     return sum(1 for box in checked if box.area and keeps_detail(original, redacted, box))
 
 
-ProgressCallback = Callable[[int, int, PhotoResult], None]
-
-
 @dataclass
 class PhotoAnalysis:
     """What analysing one photo produced: the decision, and the safe copy's bytes when it may be written."""
@@ -233,88 +227,6 @@ def analyse_photo(source: Path, channel: Channel, register: RegisterSnapshot, to
         return PhotoAnalysis(PhotoResult(source, Decision.ERROR, f"The photo could not be analysed ({exc}).", source_sha256=photo.sha256))
     result.output_sha256 = file_sha256(data)
     return PhotoAnalysis(result, data)
-
-
-class VettingService:
-    """Vets a batch: analyses photos (on every core), writes the safe copies and records each decision."""
-
-    def __init__(self, store: Store, channels: ChannelCatalogue, analyser: PhotoAnalyser, workers: int = 1):
-        self.store = store
-        self.channels = channels
-        self.analyser = analyser
-        self.workers = workers
-
-    def vet(
-        self, photos: Iterable[Path], channel_key: str, out_dir: Path, user: str,
-        today: date | None = None, block_hidden: bool = False, progress: ProgressCallback | None = None,
-        should_stop: Callable[[], bool] = lambda: False,
-    ) -> list[PhotoResult]:
-        from .batch import analyse_batch  # batch imports this module
-
-        channel = self.channels.get(channel_key)
-        today = today or date.today()
-        sources = list(photos)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        register = RegisterSnapshot.load(self.store, today)
-        results: list[PhotoResult] = []
-        taken_names: set[str] = set()
-        analyses = analyse_batch(sources, channel, register, today, block_hidden, self.analyser, self.workers, should_stop)
-        for index, analysis in enumerate(analyses, start=1):
-            result = analysis.result
-            if analysis.safe_jpeg is not None:
-                result.output = self._write_pending(analysis.safe_jpeg, out_dir / _output_name(result.source, taken_names))
-            result.audit_seq = self._record(result, channel, user)
-            if result.output is not None:
-                # Published only once its audit entry is committed.
-                os.replace(_pending(result.output), result.output)
-            results.append(result)
-            if progress:
-                progress(index, len(sources), result)
-        return results
-
-    @staticmethod
-    def _write_pending(data: bytes, target: Path) -> Path:
-        with open(_pending(target), "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        return target
-
-    def _record(self, result: PhotoResult, channel: Channel, user: str) -> int:
-        content = {
-            "kind": "photo_vetted",
-            "at": utc_timestamp(),
-            "user": user,
-            "channel": channel.key,
-            "source_name": result.source.name,
-            "source_sha256": result.source_sha256,
-            "output_name": result.output.name if result.output else None,
-            "output_sha256": result.output_sha256 if result.output else None,
-            "decision": result.decision.value,
-            "reason": result.reason,
-            "faces": [
-                {key: value for key, value in face.as_dict().items() if key != "reason"} for face in result.faces
-            ],
-        }
-        try:
-            with self.store.transaction() as tx:
-                return tx.audit.append(content).seq
-        except Exception:
-            if result.output is not None:
-                _pending(result.output).unlink(missing_ok=True)
-            raise
-
-
-def _pending(target: Path) -> Path:
-    return target.with_name(target.name + ".part")
-
-
-def _output_name(source: Path, taken: set[str]) -> str:
-    stem, name, counter = source.stem, f"{source.stem}.jpg", 2
-    while name.lower() in taken:
-        name, counter = f"{stem} ({counter}).jpg", counter + 1
-    taken.add(name.lower())
-    return name
 
 
 def collect_photos(paths: Iterable[Path]) -> list[Path]:
