@@ -122,7 +122,8 @@ def encode_jpeg(image: Image.Image, icc_profile: bytes | None) -> bytes:
     """The safe copy's bytes: pixels and colour profile only."""
     pixels_only = Image.frombytes("RGB", image.size, image.convert("RGB").tobytes())
     buffer = io.BytesIO()
-    options = {"quality": OUTPUT_JPEG_QUALITY, "subsampling": 0, "optimize": True}
+    # No "optimize": with it Pillow sizes its buffer at one byte a pixel, which a grainy photo overflows.
+    options = {"quality": OUTPUT_JPEG_QUALITY, "subsampling": 0}
     if icc_profile:
         options["icc_profile"] = icc_profile
     pixels_only.save(buffer, "JPEG", **options)

@@ -93,3 +93,11 @@ def test_truncated_photo_is_refused_even_after_face_recognition_is_imported():
     data, _ = BAD_INPUTS["truncated JPEG"]
     with pytest.raises(PhotoLoadError, match="cut short"):
         load_photo_bytes(data)
+
+
+def test_a_grainy_photo_encodes():
+    """Pure noise compresses worse than a byte a pixel at our quality; encoding must still succeed, not
+    fail with Pillow's fixed-size buffer."""
+    noise = Image.fromarray(np.random.default_rng(1).integers(0, 255, (300, 500, 3), dtype=np.uint8))
+    data = encode_jpeg(noise, None)
+    assert len(data) > 500 * 300 and Image.open(io.BytesIO(data)).size == (500, 300)

@@ -1,0 +1,184 @@
+"""Corrections by hand and export, for a batch checked in the window.
+
+Every correction and every undo is an audit entry the moment it is made, with who, when and
+the reason typed. Export re-reads each photo, checks it is the file that was analysed, checks
+again that everyone shown still has consent (it may have been withdrawn since), and writes the
+safe copy and its entry together.
+"""
+from __future__ import annotations
+
+import errno
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .audit import utc_timestamp
+from .channels import Channel, ChannelCatalogue
+from .consent import FaceConsent, show_decision
+from .geometry import Box
+from .imaging import PhotoLoadError, encode_jpeg, file_sha256, load_photo
+from .ports import PersonNotFound, Store
+from .publishing import output_path, publish, record, vetted_entry
+from .redaction import Shape
+from .review import Correction, CorrectionAction, PhotoReview, ReviewError, hand_drawn_area, render_safe_copy
+from .vetting import Action, Decision, FaceReport
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    review: PhotoReview
+    written: Path | None = None
+    problem: str | None = None  # why this photo was not exported this time; it can be tried again
+
+
+ExportProgress = Callable[[int, int, ExportOutcome], None]
+
+
+class ReviewService:
+    def __init__(self, store: Store, channels: ChannelCatalogue):
+        self.store = store
+        self.channels = channels
+
+    # Corrections
+
+    def blur_face(self, review: PhotoReview, channel_key: str, face: int, reason: str, user: str) -> Correction:
+        """Always allowed: hiding more is never unsafe."""
+        review.check_face(face, Action.SHOWN)
+        return self._apply(review, channel_key, CorrectionAction.BLUR_FACE, reason, user, face=face)
+
+    def blur_area(self, review: PhotoReview, channel_key: str, box: Box, shape: Shape,
+                  image_size: tuple[int, int], reason: str, user: str) -> Correction:
+        review.check_editable()
+        area = hand_drawn_area(box, shape, image_size)
+        return self._apply(review, channel_key, CorrectionAction.BLUR_AREA, reason, user, area=area)
+
+    def show_face(self, review: PhotoReview, channel_key: str, face: int, person_id: int,
+                  reason: str, user: str, today: date | None = None) -> Correction:
+        """Shows a blurred face only as a person who has active consent for this channel today."""
+        review.check_face(face, Action.BLURRED)
+        channel = self.channels.get(channel_key)
+        with self.store.transaction() as tx:
+            person = tx.register.get_person(person_id)
+            if person is None:
+                raise PersonNotFound(person_id)
+            decision = show_decision(person, tx.register.photo_consents(person_id), channel.key, today or date.today())
+        if not decision.visible:
+            raise ReviewError(f"{person.name} cannot be shown on {channel.name}: {decision.reason}.")
+        if person_id in review.shown_person_ids():
+            raise ReviewError(f"{person.name} is already shown on another face in this photo; one person cannot be two faces.")
+        return self._apply(review, channel_key, CorrectionAction.SHOW_FACE, reason, user, face=face, person_id=person_id)
+
+    def undo(self, review: PhotoReview, channel_key: str, user: str) -> Correction:
+        review.check_editable()
+        if not review.corrections:
+            raise ReviewError("There is nothing to undo in this photo.")
+        undone = review.corrections[-1]
+        self._record_change(review, channel_key, user, "correction_undone", undoes_seq=undone.audit_seq,
+                            correction=_change(undone))
+        review.corrections.pop()
+        return undone
+
+    def _apply(self, review: PhotoReview, channel_key: str, action: CorrectionAction, reason: str, user: str, **target) -> Correction:
+        reason = " ".join(reason.split())
+        if not reason:
+            raise ReviewError("Please type why you are making this correction; it is kept in the audit log.")
+        correction = Correction(action, reason, user, utc_timestamp(), **target)
+        seq = self._record_change(review, channel_key, user, "photo_corrected", correction=_change(correction))
+        correction = replace(correction, audit_seq=seq)
+        review.corrections.append(correction)
+        return correction
+
+    def _record_change(self, review: PhotoReview, channel_key: str, user: str, kind: str, **details) -> int:
+        channel = self.channels.get(channel_key)
+        return record(self.store, {
+            "kind": kind, "at": utc_timestamp(), "user": user, "channel": channel.key,
+            "source_name": review.source.name, "source_sha256": review.result.source_sha256, **details,
+        })
+
+    # Export
+
+    def export(self, reviews: Iterable[PhotoReview], channel_key: str, out_dir: Path, user: str,
+               today: date | None = None, progress: ExportProgress | None = None,
+               should_stop: Callable[[], bool] = lambda: False) -> list[ExportOutcome]:
+        """Writes the approved and redacted photos not yet exported; records blocked ones without writing them."""
+        channel = self.channels.get(channel_key)
+        today = today or date.today()
+        pending = [review for review in reviews if review.recorded_seq is None]
+        out_dir.mkdir(parents=True, exist_ok=True)
+        taken: set[str] = set()
+        outcomes = []
+        for index, review in enumerate(pending, start=1):
+            if should_stop():
+                break
+            outcome = self._export_one(review, channel, out_dir, taken, user, today)
+            outcomes.append(outcome)
+            if progress:
+                progress(index, len(pending), outcome)
+        return outcomes
+
+    def _export_one(self, review: PhotoReview, channel: Channel, out_dir: Path, taken: set[str],
+                    user: str, today: date) -> ExportOutcome:
+        decision, reason = review.decision()
+        corrections = [c.as_dict() for c in review.corrections]
+        if decision not in (Decision.APPROVED, Decision.REDACTED):
+            review.recorded_seq = record(self.store, vetted_entry(
+                review.result, channel, user, decision, reason, review.faces(), corrections, "desktop"))
+            return ExportOutcome(review)
+        try:
+            photo = load_photo(review.source)
+        except PhotoLoadError as exc:
+            return ExportOutcome(review, problem=str(exc))
+        if photo.sha256 != review.result.source_sha256:
+            return ExportOutcome(review, problem="The file has changed since it was checked. Add it again to check the new version.")
+        faces = self._recheck_shown(review.faces(), channel, today)
+        safe, unverified = render_safe_copy(photo.image, review, faces)
+        if unverified:
+            decision, reason = Decision.BLOCKED, "a blurred face could not be verified as hidden"
+        elif faces != review.faces():
+            decision, reason = Decision.REDACTED, "consent changed since the check; faces no longer consenting were blurred"
+        if decision is Decision.BLOCKED:
+            review.recorded_seq = record(self.store, vetted_entry(
+                review.result, channel, user, decision, reason, faces, corrections, "desktop"))
+            return ExportOutcome(review, problem=f"Not exported: {reason}.")
+        data = encode_jpeg(safe, photo.icc_profile)
+        target = output_path(review.source, out_dir, taken)
+        written = replace(review.result, output=target, output_sha256=file_sha256(data))
+        content = vetted_entry(written, channel, user, decision, reason, faces, corrections, "desktop")
+        try:
+            review.recorded_seq = publish(self.store, data, target, content)
+        except OSError as exc:
+            taken.discard(target.name.lower())
+            return ExportOutcome(review, problem=_write_problem(exc, out_dir))
+        review.exported_to = target
+        return ExportOutcome(review, written=target)
+
+    def _recheck_shown(self, faces: list[FaceReport], channel: Channel, today: date) -> list[FaceReport]:
+        """Blurs anyone shown whose consent no longer holds (withdrawn, expired or left since the check)."""
+        shown = {face.person_id for face in faces if face.action is Action.SHOWN and face.person_id is not None}
+        if not shown:
+            return faces
+        with self.store.transaction() as tx:
+            allowed = {
+                person_id for person_id in shown
+                if (person := tx.register.get_person(person_id)) is not None
+                and show_decision(person, tx.register.photo_consents(person_id), channel.key, today).visible
+            }
+        return [
+            face if face.action is not Action.SHOWN or face.person_id in allowed
+            else replace(face, action=Action.BLURRED, consent=FaceConsent.NO_CONSENT,
+                         reason="consent changed since the check")
+            for face in faces
+        ]
+
+
+def _change(correction: Correction) -> dict:
+    return {key: value for key, value in correction.as_dict().items() if key not in ("user", "at", "seq")}
+
+
+def _write_problem(exc: OSError, out_dir: Path) -> str:
+    if exc.errno == errno.ENOSPC:
+        return f"The disk holding {out_dir} is full. Free some space or choose another folder, then export again."
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"This computer does not allow writing to {out_dir}. Choose another folder, then export again."
+    return f"The safe copy could not be written to {out_dir} ({exc.strerror or exc}). Export again once that is fixed."
