@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
-import pytest
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything can import Qt
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import pytest  # noqa: E402
+
+from rws_cli import rws  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TESTDATA = Path(os.environ.get("RWS_TESTDATA", REPO_ROOT.parent / "shared" / "testdata"))
@@ -32,3 +35,32 @@ def encoder():
     from rws_desktop.core.recognition import FaceEncoder
 
     return FaceEncoder()
+
+
+TRAIN = {"obama": "obama", "biden": "biden", "kit": "kit_harington", "rose": "rose_leslie", "alex": "alex_lacamoire"}
+
+
+@pytest.fixture(scope="session")
+def enrolled_template(testdata, tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    """A register with the five people of photos/people/train enrolled, consenting to all channels."""
+    db = tmp_path_factory.mktemp("template") / "rws.sqlite3"
+    ids = {}
+    for short, folder in TRAIN.items():
+        assert rws(db, "person", "add", "--name", folder.replace("_", " ").title(), "--kind", "staff") == 0
+        ids[short] = len(ids) + 1
+        assert rws(db, "biometric", "set", ids[short], "--adult-consent", "yes") == 0
+        assert rws(db, "consent", "set", ids[short], "--channel", "all", "--status", "granted") == 0
+        photos = sorted((testdata / "photos/people/train" / folder).iterdir())
+        assert rws(db, "enroll", ids[short], *photos) == 0
+    return db, ids
+
+
+@pytest.fixture
+def register(enrolled_template, tmp_path) -> tuple[Path, dict[str, int]]:
+    """A private copy of the enrolled register, so a test may change it."""
+    template, ids = enrolled_template
+    db = tmp_path / "rws.sqlite3"
+    shutil.copy(template, db)
+    return db, ids
+
+

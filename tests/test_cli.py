@@ -12,41 +12,7 @@ from PIL import Image, ImageOps
 
 from bad_photos import BAD_INPUTS
 from rws_desktop.cli import main
-
-TRAIN = {"obama": "obama", "biden": "biden", "kit": "kit_harington", "rose": "rose_leslie", "alex": "alex_lacamoire"}
-
-
-def rws(db: Path, *args: str) -> int:
-    return main(["--db", f"sqlite:///{db}", *map(str, args)])
-
-
-def run_json(capsys, db: Path, *args: str):
-    assert rws(db, *args) == 0
-    return json.loads(capsys.readouterr().out)
-
-
-@pytest.fixture(scope="session")
-def enrolled_template(testdata, tmp_path_factory) -> tuple[Path, dict[str, int]]:
-    """A register with the five people of photos/people/train enrolled, consenting to all channels."""
-    db = tmp_path_factory.mktemp("template") / "rws.sqlite3"
-    ids = {}
-    for short, folder in TRAIN.items():
-        assert main(["--db", f"sqlite:///{db}", "person", "add", "--name", folder.replace("_", " ").title(), "--kind", "staff"]) == 0
-        ids[short] = len(ids) + 1
-        assert rws(db, "biometric", "set", ids[short], "--adult-consent", "yes") == 0
-        assert rws(db, "consent", "set", ids[short], "--channel", "all", "--status", "granted") == 0
-        photos = sorted((testdata / "photos/people/train" / folder).iterdir())
-        assert rws(db, "enroll", ids[short], *photos) == 0
-    return db, ids
-
-
-@pytest.fixture
-def register(enrolled_template, tmp_path) -> tuple[Path, dict[str, int]]:
-    """A private copy of the enrolled register, so a test may change it."""
-    template, ids = enrolled_template
-    db = tmp_path / "rws.sqlite3"
-    shutil.copy(template, db)
-    return db, ids
+from rws_cli import rws, run_json
 
 
 def vet(db: Path, out: Path, *paths: Path, channel="instagram", workers=1) -> dict[str, dict]:

@@ -14,14 +14,25 @@ import os
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator
 
 from .channels import Channel
+from .detection import DetectorSettings
+from .matching import MatchPolicy
 from .vetting import Decision, PhotoAnalyser, PhotoAnalysis, PhotoResult, RegisterSnapshot, analyse_photo
 
 IN_FLIGHT_PER_WORKER = 2
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """What a worker process needs to build its own analyser."""
+
+    detector: DetectorSettings = DetectorSettings()
+    policy: MatchPolicy = MatchPolicy()
 
 
 def default_workers() -> int:
@@ -39,14 +50,20 @@ def analyse_batch(
                 return
             yield analyse_photo(source, channel, register, today, block_hidden, analyser)
         return
-    yield from _in_pool(sources, channel, register, today, block_hidden, analyser, workers, should_stop)
+    settings = AnalysisSettings(analyser.detector.settings, analyser.policy)
+    yield from analyse_in_processes(sources, channel, register, today, block_hidden, settings, workers, should_stop)
 
 
-def _in_pool(sources, channel, register, today, block_hidden, analyser, workers, should_stop) -> Iterator[PhotoAnalysis]:
+def analyse_in_processes(
+    sources: list[Path], channel: Channel, register: RegisterSnapshot, today: date, block_hidden: bool,
+    settings: AnalysisSettings, workers: int, should_stop: Callable[[], bool] = lambda: False,
+) -> Iterator[PhotoAnalysis]:
+    """As analyse_batch, always in worker processes (even one). The window uses this: dlib holds
+    the GIL, so analysing in the window's own process would freeze it whatever thread did the work."""
     context = multiprocessing.get_context("spawn")
-    settings = (analyser.detector.settings, analyser.policy, register, channel, today, block_hidden)
-    with ProcessPoolExecutor(min(workers, len(sources)), mp_context=context,
-                             initializer=_start_worker, initargs=settings) as pool:
+    initargs = (settings.detector, settings.policy, register, channel, today, block_hidden)
+    with ProcessPoolExecutor(max(1, min(workers, len(sources))), mp_context=context,
+                             initializer=_start_worker, initargs=initargs) as pool:
         waiting: deque[tuple[Path, Future]] = deque()
         queue = iter(sources)
         try:

@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 
 from .audit import utc_timestamp
 from .channels import Channel, ChannelCatalogue
-from .consent import FaceConsent, show_decision
+from .consent import FaceConsent, Person, show_decision
 from .geometry import Box
 from .imaging import PhotoLoadError, encode_jpeg, file_sha256, load_photo
 from .ports import PersonNotFound, Store
@@ -32,6 +32,15 @@ class ExportOutcome:
     problem: str | None = None  # why this photo was not exported this time; it can be tried again
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """Someone staff might pick for a blurred face, and whether they may be shown on the channel."""
+
+    person: Person
+    may_be_shown: bool
+    reason: str
+
+
 ExportProgress = Callable[[int, int, ExportOutcome], None]
 
 
@@ -39,6 +48,19 @@ class ReviewService:
     def __init__(self, store: Store, channels: ChannelCatalogue):
         self.store = store
         self.channels = channels
+
+    def candidates(self, channel_key: str, search: str = "", today: date | None = None) -> list[Candidate]:
+        """People whose name, MIS id or form contains `search`, those who may be shown first."""
+        channel, today, needle = self.channels.get(channel_key), today or date.today(), search.strip().casefold()
+        with self.store.transaction() as tx:
+            people = [p for p in tx.register.list_people()
+                      if needle in " ".join(filter(None, (p.name, p.mis_id, p.form))).casefold()]
+            consents = tx.register.all_photo_consents()
+        found = []
+        for person in people:
+            decision = show_decision(person, consents.get(person.id, []), channel.key, today)
+            found.append(Candidate(person, decision.visible, decision.reason))
+        return sorted(found, key=lambda c: (not c.may_be_shown, c.person.name.casefold()))
 
     # Corrections
 

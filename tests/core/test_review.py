@@ -208,3 +208,11 @@ def test_export_to_a_folder_that_cannot_be_written_explains_and_keeps_the_photo(
     assert "disk holding" in outcome.problem and "full" in outcome.problem
     assert len(entries(store)) == before and not list((tmp_path / "out").iterdir())
     assert review.editable and not review.exported
+
+
+def test_people_to_pick_are_searched_and_those_who_may_be_shown_come_first(service, people):
+    """The picker lists consenting people first, and says why the others cannot be shown."""
+    found = service.candidates(CHANNEL, "", TODAY)
+    assert [(c.person.name, c.may_be_shown) for c in found] == [("Ada", True), ("Ben", False), ("Cy", False)]
+    assert found[1].reason == "consent refused for all channels"
+    assert [c.person.name for c in service.candidates(CHANNEL, "c", TODAY)] == ["Cy"]

@@ -1,0 +1,128 @@
+"""The main window: one workspace per job, desktop menus, and photos dropped anywhere on it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
+
+from .. import __version__
+from ..app import App
+from .placeholder import Placeholder
+from .tasks import TaskRunner
+from .vetting.workspace import VettingWorkspace
+
+MIN_SIZE = (1000, 640)  # fits a 1366x768 screen with room for the taskbar
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, app: App, settings: QSettings):
+        super().__init__()
+        self.app, self.settings = app, settings
+        self.setWindowTitle("RWS Photo Check")
+        self.setMinimumSize(*MIN_SIZE)
+        self.resize(1280, 720)
+        self.setAcceptDrops(True)
+        self.tasks = TaskRunner(self)
+        self.vetting = VettingWorkspace(app, settings, self.tasks, self)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.vetting, "Vet photos")
+        self.tabs.addTab(Placeholder(
+            "The consent register workspace is coming in a later version.",
+            "Until then, office staff keep the register with the rws command: "
+            "rws person add/list/leave, rws consent set, rws biometric set and rws enroll."), "Consent register")
+        self.tabs.addTab(Placeholder(
+            "The audit log workspace is coming in a later version.",
+            "Until then, auditors check and export the log with rws audit verify and rws audit export."), "Audit log")
+        self.setCentralWidget(self.tabs)
+        self.vetting.message.connect(lambda text: self.statusBar().showMessage(text))
+        self.statusBar().addPermanentWidget(QLabel(f"Signed in as {app.user}"))
+        self._build_menus()
+        self._restore()
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file = menu.addMenu("&File")
+        self.open_action = _action(self, "&Add photos…", QKeySequence.StandardKey.Open, self._open_photos)
+        self.export_action = _action(self, "&Export safe copies…", "Ctrl+E", self._export)
+        file.addActions([self.open_action, self.export_action])
+        file.addSeparator()
+        file.addAction(_action(self, "&Quit", QKeySequence.StandardKey.Quit, self.close))
+        edit = menu.addMenu("&Edit")
+        self.undo_action = _action(self, "&Undo correction", QKeySequence.StandardKey.Undo, self.vetting.undo)
+        edit.addAction(self.undo_action)
+        view = menu.addMenu("&View")
+        self.safe_action = _action(self, "Show &safe version", "Space", self.vetting.toggle_safe)
+        view.addActions([
+            self.safe_action,
+            _action(self, "&Next photo", "Right", lambda: self.vetting.select_next(1)),
+            _action(self, "&Previous photo", "Left", lambda: self.vetting.select_next(-1)),
+            _action(self, "Zoom &in", QKeySequence.StandardKey.ZoomIn, self.vetting.view.zoom_in),
+            _action(self, "Zoom &out", QKeySequence.StandardKey.ZoomOut, self.vetting.view.zoom_out),
+            _action(self, "&Fit to window", "Ctrl+0", self.vetting.view.fit),
+        ])
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(_action(self, "&About RWS Photo Check", None, self.show_about))
+
+    def _open_photos(self) -> None:
+        self.tabs.setCurrentWidget(self.vetting)
+        self.vetting.open_photos()
+
+    def _export(self) -> None:
+        self.tabs.setCurrentWidget(self.vetting)
+        self.vetting.export()
+
+    def about_text(self) -> str:
+        return (f"<b>RWS Photo Check {__version__}</b><br>Checks photos against the consent register before they "
+                f"are published, and blurs anyone without consent for the channel.<br><br>"
+                f"Database: {self.app.database.url}<br>Signed in as: {self.app.user}")
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About RWS Photo Check", self.about_text())
+
+    # Dropping photos and folders
+
+    def dragEnterEvent(self, event) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.tabs.setCurrentWidget(self.vetting)
+            self.vetting.add_paths(paths)
+
+    # Settings and closing
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        self.tabs.setCurrentIndex(int(self.settings.value("window/tab", 0)))
+
+    def closeEvent(self, event) -> None:
+        if self.vetting.has_unsaved_work() and not self.vetting.confirm(
+                "Quit without exporting?",
+                "Some checked photos have not been exported. Their corrections are already in the audit log, "
+                "but the photos would need checking again. Quit anyway?"):
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/tab", self.tabs.currentIndex())
+        self.vetting.save_settings()
+        self.settings.sync()
+        self.vetting.shutdown()
+        event.accept()
+
+
+def _action(window: QMainWindow, text: str, shortcut, slot) -> QAction:
+    action = QAction(text, window)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    action.triggered.connect(slot)
+    window.addAction(action)
+    return action

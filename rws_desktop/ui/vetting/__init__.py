@@ -1,0 +1,1 @@
+"""The Vet photos workspace, where comms staff check photos and export safe copies."""

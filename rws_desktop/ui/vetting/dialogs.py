@@ -1,0 +1,90 @@
+"""Asking for a correction's reason, and for the person a blurred face shows."""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QVBoxLayout)
+
+from ...core.review_service import Candidate
+
+REASON_HINT = "Kept in the audit log with your name and the time."
+
+
+class ReasonDialog(QDialog):
+    def __init__(self, title: str, question: str, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Reason (required)")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setEnabled(False)
+        self.reason.textChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(question))
+        layout.addWidget(self.reason)
+        layout.addWidget(_hint(REASON_HINT))
+        layout.addWidget(buttons)
+
+
+class PersonPickerDialog(QDialog):
+    """Search the register; only people with active consent for the channel can be chosen."""
+
+    def __init__(self, channel_name: str, search: Callable[[str], list[Candidate]], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Show this face")
+        self.resize(460, 420)
+        self._search = search
+        self.query = QLineEdit()
+        self.query.setPlaceholderText("Search by name, MIS id or form")
+        self.people = QListWidget()
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Reason (required)")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Show face")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"Who is this? Only people with active consent for <b>{channel_name}</b> can be shown."))
+        layout.addWidget(self.query)
+        layout.addWidget(self.people, 1)
+        form = QFormLayout()
+        form.addRow("Why:", self.reason)
+        layout.addLayout(form)
+        layout.addWidget(_hint(REASON_HINT))
+        layout.addWidget(buttons)
+        self.query.textChanged.connect(self._fill)
+        self.people.currentItemChanged.connect(self._update_ok)
+        self.reason.textChanged.connect(self._update_ok)
+        self._fill("")
+
+    def chosen_person_id(self) -> int | None:
+        item = self.people.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item and item.flags() & Qt.ItemFlag.ItemIsEnabled else None
+
+    def _fill(self, text: str) -> None:
+        self.people.clear()
+        for candidate in self._search(text):
+            person = candidate.person
+            detail = ", ".join(filter(None, (person.form, person.mis_id)))
+            label = f"{person.name}{f' ({detail})' if detail else ''}"
+            item = QListWidgetItem(label if candidate.may_be_shown else f"{label}: cannot be shown, {candidate.reason}")
+            item.setData(Qt.ItemDataRole.UserRole, person.id)
+            if not candidate.may_be_shown:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled & ~Qt.ItemFlag.ItemIsSelectable)
+            self.people.addItem(item)
+        self._update_ok()
+
+    def _update_ok(self, *_args) -> None:
+        self.ok.setEnabled(self.chosen_person_id() is not None and bool(self.reason.text().strip()))
+
+
+def _hint(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet("color: palette(mid);")
+    return label

@@ -1,0 +1,21 @@
+"""A real main window on a private copy of the enrolled register."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from vetting_window import open_window
+
+
+@pytest.fixture
+def settings(tmp_path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, register, settings):
+    db, _ids = register
+    window, answers = open_window(qtbot, db, settings)
+    yield window, answers
+    window.close()
+    window.app.close()
