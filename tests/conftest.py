@@ -5,7 +5,8 @@ import os
 import shutil
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything can import Qt
+# Offscreen, on a screen the size of a school laptop's; set before anything can import Qt.
+os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={Path(__file__).with_name('offscreen-1366x768.json')}")
 
 import pytest  # noqa: E402
 

@@ -1,0 +1,119 @@
+"""The main window itself: workspaces, channels, menus and shortcuts, remembered settings, start-up errors."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from rws_desktop import __version__
+from rws_desktop.core.channels import ChannelStatus
+from rws_desktop.ui import main as ui_main
+from rws_desktop.ui.placeholder import Placeholder
+
+from vetting_window import open_window
+
+
+def test_one_workspace_per_job_with_placeholders_that_say_so(window):
+    """Vet photos, Consent register and Audit log tabs; the last two say they are coming and what to use meanwhile."""
+    window, _answers = window
+    tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert tabs == ["Vet photos", "Consent register", "Audit log"]
+    register, audit = window.tabs.widget(1), window.tabs.widget(2)
+    assert isinstance(register, Placeholder) and "rws consent set" in register.text
+    assert isinstance(audit, Placeholder) and "rws audit export" in audit.text
+
+
+def test_channels_not_in_use_cannot_be_picked(window):
+    """Every policy channel is listed; those not live or not used are disabled with the reason as a tip."""
+    window, _answers = window
+    combo = window.vetting.channel
+    keys = [combo.itemData(i) for i in range(combo.count())]
+    assert keys == window.app.channels.keys()
+    for i, channel in enumerate(window.app.channels):
+        item = combo.model().item(i)
+        assert item.isEnabled() == channel.accepts_photos
+        if channel.status in (ChannelStatus.NOT_LIVE, ChannelStatus.NOT_USED):
+            assert "accepts no photos" in item.toolTip()
+
+
+def test_size_splitter_folder_and_channel_are_remembered(qtbot, register, settings, tmp_path):
+    """Closing and reopening the window restores its size, the splitter, the last folder and the last channel."""
+    db, _ids = register
+    window, _answers = open_window(qtbot, db, settings)
+    window.resize(1200, 700)
+    workspace = window.vetting
+    workspace.splitter.setSizes([300, 600, 300])
+    workspace.channel.setCurrentIndex(workspace.channel.findData("sport-instagram"))
+    settings.setValue("vet/last_folder", str(tmp_path))
+    sizes = workspace.splitter.sizes()
+    window.close()
+    window.app.close()
+
+    again, _answers = open_window(qtbot, db, settings)
+    assert (again.width(), again.height()) == (1200, 700)
+    assert again.vetting.splitter.sizes() == sizes
+    assert again.vetting.channel_key == "sport-instagram"
+    assert settings.value("vet/last_folder") == str(tmp_path)
+    again.close()
+    again.app.close()
+
+
+def test_arrow_keys_move_between_photos_and_menus_have_shortcuts(qtbot, window, tmp_path):
+    """Right and Left move the selection; Open, Export, Undo and Space are on the menus with their shortcuts."""
+    window, _answers = window
+    workspace = window.vetting
+    paths = [tmp_path / f"p{n}.jpg" for n in range(3)]
+    workspace.batch.add(paths)  # listed only: no check is started
+    workspace.model.appended(3)
+    workspace.photos.selectionModel().setCurrentIndex(workspace.model.index(0), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    qtbot.keyClick(workspace.view, Qt.Key.Key_Right)
+    qtbot.keyClick(workspace.view, Qt.Key.Key_Right)
+    assert workspace.current.path == paths[2]
+    qtbot.keyClick(workspace.view, Qt.Key.Key_Left)
+    assert workspace.current.path == paths[1]
+    assert window.open_action.shortcut().toString() == "Ctrl+O"
+    assert window.export_action.shortcut().toString() == "Ctrl+E"
+    assert window.undo_action.shortcut().toString() == "Ctrl+Z"
+    assert window.safe_action.shortcut().toString() == "Space"
+    menus = [action.text() for action in window.menuBar().actions()]
+    assert menus == ["&File", "&Edit", "&View", "&Help"]
+
+
+def test_about_names_the_version_and_the_database(window):
+    """Help > About shows the version and where the database is."""
+    window, _answers = window
+    text = window.about_text()
+    assert __version__ in text and str(window.app.database.url) in text
+
+
+def test_window_fits_a_1366_by_768_screen(window):
+    """On the tests' 1366x768 screen the window fits with room for a taskbar, and the photo keeps most of it."""
+    window, _answers = window
+    screen = window.screen().geometry()
+    assert (screen.width(), screen.height()) == (1366, 768)
+    assert window.minimumWidth() <= 1366 and window.minimumHeight() <= 700
+    window.resize(1366, 700)
+    assert window.vetting.view.width() > 600
+
+
+def test_a_database_that_cannot_be_opened_is_explained_and_nothing_starts(qtbot, tmp_path, monkeypatch):
+    """If the database cannot be opened the app says so in plain words, where it is, what to do, and exits 1."""
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the data folder should be")
+    monkeypatch.setenv("RWS_DB", f"sqlite:///{blocker / 'rws.sqlite3'}")
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    assert ui_main.main([]) == 1
+    assert shown and "could not be opened" in shown[0] and str(blocker) in shown[0]
+    assert "No photos or records were changed" in shown[0]
+
+
+def test_python_dash_m_and_the_gui_script_run_the_same_main():
+    """`python -m rws_desktop` and the `rws-desktop` entry point both call rws_desktop.ui.main:main."""
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    assert project["project"]["gui-scripts"]["rws-desktop"] == "rws_desktop.ui.main:main"
+    module = (Path(__file__).parents[2] / "rws_desktop" / "__main__.py").read_text()
+    assert "from rws_desktop.ui.main import main" in module
