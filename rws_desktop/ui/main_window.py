@@ -53,6 +53,8 @@ class MainWindow(QMainWindow):
         edit = menu.addMenu("&Edit")
         self.undo_action = _action(self, "&Undo correction", QKeySequence.StandardKey.Undo, self.vetting.undo)
         edit.addAction(self.undo_action)
+        self.undo_action.setEnabled(False)
+        self.vetting.undo_available.connect(self.undo_action.setEnabled)
         view = menu.addMenu("&View")
         self.safe_action = _action(self, "Show &safe version", "Space", self.vetting.toggle_safe)
         view.addActions([

@@ -34,8 +34,9 @@ class ReasonDialog(QDialog):
 class PersonPickerDialog(QDialog):
     """Search the register; only people with active consent for the channel can be chosen."""
 
-    def __init__(self, channel_name: str, search: Callable[[str], list[Candidate]], parent=None):
+    def __init__(self, channel_name: str, search: Callable[[str], list[Candidate]], shown_in_photo: set[int], parent=None):
         super().__init__(parent)
+        self._shown_in_photo = shown_in_photo
         self.setWindowTitle("Show this face")
         self.resize(460, 420)
         self._search = search
@@ -73,9 +74,11 @@ class PersonPickerDialog(QDialog):
             person = candidate.person
             detail = ", ".join(filter(None, (person.form, person.mis_id)))
             label = f"{person.name}{f' ({detail})' if detail else ''}"
-            item = QListWidgetItem(label if candidate.may_be_shown else f"{label}: cannot be shown, {candidate.reason}")
+            why_not = (f"cannot be shown, {candidate.reason}" if not candidate.may_be_shown
+                       else "already shown on another face" if person.id in self._shown_in_photo else "")
+            item = QListWidgetItem(f"{label}: {why_not}" if why_not else label)
             item.setData(Qt.ItemDataRole.UserRole, person.id)
-            if not candidate.may_be_shown:
+            if why_not:
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled & ~Qt.ItemFlag.ItemIsSelectable)
             self.people.addItem(item)
         self._update_ok()

@@ -61,10 +61,11 @@ class PhotoView(QGraphicsView):
             text = scene.addSimpleText(message)
             text.setBrush(QColor("white"))
             scene.setSceneRect(text.boundingRect())
-        else:
-            self._pixmap = scene.addPixmap(QPixmap.fromImage(image))
-            self._pixmap.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
-            scene.setSceneRect(QRectF(image.rect()))
+            self.resetTransform()  # a message is read at its own size; the next photo is fitted again
+            return
+        self._pixmap = scene.addPixmap(QPixmap.fromImage(image))
+        self._pixmap.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        scene.setSceneRect(QRectF(image.rect()))
         if self._fitted:
             self.fit()
 
@@ -98,7 +99,7 @@ class PhotoView(QGraphicsView):
         label = QGraphicsSimpleTextItem(face.label)
         label.setBrush(QColor("white"))
         label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        label.setPos(face.box.left, face.box.bottom)
+        label.setPos(self._label_left(face.box.left, label.boundingRect().width()), face.box.bottom)
         backing = QGraphicsRectItem(label.boundingRect().adjusted(-3, -1, 3, 1), label)
         backing.setBrush(QBrush(colour))
         backing.setPen(Qt.PenStyle.NoPen)
@@ -106,6 +107,11 @@ class PhotoView(QGraphicsView):
         for item in (box, label):
             self.scene().addItem(item)
             self._overlays.append(item)
+
+    def _label_left(self, left: float, width_px: float) -> float:
+        """Keeps a label (drawn at screen size) from running off the photo's right edge."""
+        scale = self.transform().m11() or 1.0
+        return max(0.0, min(left, self.scene().sceneRect().right() - width_px / scale))
 
     # Zoom
 

@@ -32,7 +32,8 @@ from .dialogs import PersonPickerDialog, ReasonDialog
 from .photo_list import PhotoListModel
 from .photo_view import AreaOverlay, FaceOverlay, PhotoView
 
-PHOTO_FILTER = "Photos (" + " ".join(f"*{suffix}" for suffix in sorted(PHOTO_SUFFIXES)) + ")"
+# Both cases: phones name files IMG_0001.JPG, and some platforms match filters case-sensitively.
+PHOTO_FILTER = "Photos (" + " ".join(f"*{s} *{s.upper()}" for s in sorted(PHOTO_SUFFIXES)) + ")"
 
 
 class ExportThread(QThread):
@@ -57,6 +58,7 @@ class VettingWorkspace(QWidget):
     message = Signal(str)  # for the window's status bar
     batch_finished = Signal()  # a batch's analysis ended (finished or cancelled)
     export_finished = Signal(list)  # list[ExportOutcome]
+    undo_available = Signal(bool)
 
     def __init__(self, app: App, settings: QSettings, tasks: TaskRunner, parent=None):
         super().__init__(parent)
@@ -79,6 +81,7 @@ class VettingWorkspace(QWidget):
         self._loading_for: int | None = None
         self._build()
         self._restore()
+        self._refresh_current()
 
     # Layout
 
@@ -188,7 +191,8 @@ class VettingWorkspace(QWidget):
 
     def ask_person(self) -> tuple[int, str] | None:
         channel = self.app.channels.get(self.channel_key)
-        dialog = PersonPickerDialog(channel.name, lambda text: self.review.candidates(channel.key, text), self)
+        shown = self.current.review.shown_person_ids() if self.current and self.current.review else set()
+        dialog = PersonPickerDialog(channel.name, lambda text: self.review.candidates(channel.key, text), shown, self)
         if dialog.exec() and dialog.chosen_person_id() is not None:
             return dialog.chosen_person_id(), dialog.reason.text()
         return None
@@ -363,6 +367,7 @@ class VettingWorkspace(QWidget):
     def _refresh_panels(self) -> None:
         item = self.current
         self.details.show_item(item, self.names, self.selected_face)
+        self.undo_available.emit(self.can_undo())
         self.export_button.setEnabled(self.analysis is None and bool(self.batch.unrecorded()))
         if item is None or item.review is None or self._original is None:
             return
@@ -459,6 +464,10 @@ class VettingWorkspace(QWidget):
             self._correct(lambda user: self.review.blur_area(self.current.review, self.channel_key, box, shape, size, reason, user),
                           f"{shape.value.capitalize()} blurred")
 
+    def can_undo(self) -> bool:
+        review = self.current.review if self.current else None
+        return bool(review and review.editable and review.corrections)
+
     def undo(self) -> None:
         if self.current is None or self.current.review is None:
             return
@@ -491,6 +500,11 @@ class VettingWorkspace(QWidget):
             return
         folder = self.ask_export_folder()
         if folder is None:
+            return
+        if any(folder.resolve() == review.source.parent.resolve() for review in reviews):
+            self.explain("Choose another folder",
+                         "That folder holds the original photos. Safe copies beside the originals are easily "
+                         "mistaken for them, so please export to a folder of their own.")
             return
         self.settings.setValue("vet/export_folder", str(folder))
         channel_key, user = self.channel_key, self.app.user

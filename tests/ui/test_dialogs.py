@@ -1,0 +1,49 @@
+"""The correction dialogs: a reason is always required, and only people who may be shown can be picked."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from rws_desktop.core.consent import Person
+from rws_desktop.core.review_service import Candidate
+from rws_desktop.ui.vetting.dialogs import PersonPickerDialog, ReasonDialog
+
+PEOPLE = [
+    Candidate(Person(1, "Ada Lovelace", form="7A"), True, "consent granted for all channels"),
+    Candidate(Person(2, "Ben Okri", form="7B"), True, "consent granted for this channel"),
+    Candidate(Person(3, "Cy Twombly", form="8C"), False, "consent withdrawn 3 Oct 2026 for all channels"),
+]
+
+
+def search(text: str) -> list[Candidate]:
+    return [c for c in PEOPLE if text.casefold() in c.person.name.casefold()]
+
+
+def test_reason_dialog_needs_some_words(qtbot):
+    """OK stays disabled until a reason (not just spaces) is typed."""
+    dialog = ReasonDialog("Blur face", "Why?")
+    qtbot.addWidget(dialog)
+    assert not dialog.ok.isEnabled()
+    qtbot.keyClicks(dialog.reason, "   ")
+    assert not dialog.ok.isEnabled()
+    qtbot.keyClicks(dialog.reason, "parent asked")
+    assert dialog.ok.isEnabled()
+
+
+def test_picker_lists_who_cannot_be_shown_with_why_and_will_not_pick_them(qtbot):
+    """Cy (withdrawn) and Ada (already shown on another face) are listed with the reason but cannot be
+    chosen; Ben can, once a reason is typed; typing in the search narrows the list."""
+    dialog = PersonPickerDialog("RWS Instagram", search, shown_in_photo={1})
+    qtbot.addWidget(dialog)
+    texts = [dialog.people.item(i).text() for i in range(dialog.people.count())]
+    assert texts == ["Ada Lovelace (7A): already shown on another face", "Ben Okri (7B)",
+                     "Cy Twombly (8C): cannot be shown, consent withdrawn 3 Oct 2026 for all channels"]
+    for row in (0, 2):
+        assert not dialog.people.item(row).flags() & Qt.ItemFlag.ItemIsEnabled
+    dialog.people.setCurrentRow(2)
+    assert dialog.chosen_person_id() is None
+    dialog.people.setCurrentRow(1)
+    assert dialog.chosen_person_id() == 2 and not dialog.ok.isEnabled()
+    qtbot.keyClicks(dialog.reason, "Ben, confirmed by his tutor")
+    assert dialog.ok.isEnabled()
+    qtbot.keyClicks(dialog.query, "cy")
+    assert dialog.people.count() == 1 and not dialog.ok.isEnabled()
