@@ -151,7 +151,7 @@ class RegisterService:
             if not changed:
                 return current
             tx.register.update_person(updated)
-            deleted = _delete_faces_if_not_allowed(tx, updated, today, force=updated.leaving_date is not None)
+            deleted = delete_faces_if_not_allowed(tx, updated, today, force=updated.leaving_date is not None)
             tx.audit.append(self._entry("person_updated", person_id=person_id, changed=changed, reference_faces_deleted=deleted))
             return updated
 
@@ -159,10 +159,7 @@ class RegisterService:
         """Record a leaver and delete their reference faces at once. Returns faces deleted."""
         with self.store.transaction() as tx:
             _require(tx, person_id)
-            tx.register.set_leaving_date(person_id, leaving_date)
-            deleted = tx.register.delete_reference_faces(person_id)
-            tx.audit.append(self._entry("person_left", person_id=person_id, leaving_date=leaving_date.isoformat(), reference_faces_deleted=deleted))
-        return deleted
+            return record_leaver(tx, self.user, person_id, leaving_date)
 
     def person_details(self, person_id: int, today: date) -> PersonDetails:
         """Everything the per-person panel shows, read in one transaction."""
@@ -275,6 +272,16 @@ class RegisterService:
         return EnrolmentResult(photo, True, "reference face added", reference_id)
 
 
+def record_leaver(tx, user: str, person_id: int, leaving_date: date) -> int:
+    """Set the leaving date and delete the reference faces (with thumbnails) in the caller's transaction."""
+    tx.register.set_leaving_date(person_id, leaving_date)
+    deleted = tx.register.delete_reference_faces(person_id)
+    tx.audit.append(change_entry(
+        "person_left", user, person_id=person_id, leaving_date=leaving_date.isoformat(), reference_faces_deleted=deleted
+    ))
+    return deleted
+
+
 def consent_details(consent: PhotoConsent) -> dict[str, Any]:
     """A photo consent as audit details (no names: 'given by' stays out of the log)."""
     return dict(
@@ -284,7 +291,8 @@ def consent_details(consent: PhotoConsent) -> dict[str, Any]:
     )
 
 
-def _delete_faces_if_not_allowed(tx, person: Person, today: date, force: bool = False) -> int:
+def delete_faces_if_not_allowed(tx, person: Person, today: date, force: bool = False) -> int:
+    """After a change to a person: delete their reference faces if they may no longer hold any."""
     if force or not biometric_verdict(person, tx.register.biometric_consent(person.id), today).allowed:
         return tx.register.delete_reference_faces(person.id)
     return 0
