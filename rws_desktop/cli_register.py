@@ -142,9 +142,12 @@ def _print_preview(preview: ImportPreview) -> None:
             continue
         detail = row.reason or "; ".join(f"{c.field}: {c.old} -> {c.new}" for c in row.changes)
         note = f" ({row.note})" if row.note else ""
-        print(f"row {row.row:>5}  {row.status.value.upper():<9} {row.mis_id or '-':<14} {row.name or '-'}: {detail}{note}".rstrip(": "))
+        line = f"row {row.row:>5}  {row.status.value.upper():<9} {row.mis_id or '-':<14} {row.name or '-'}: {detail}{note}"
+        print(line.rstrip(": "))
     for person in preview.absent:
-        print(f"not in the file: {person.id:>5} {person.mis_id:<14} {person.name} (if they have left: rws person leavers --absent-from FILE --apply)")
+        print(f"not in the file: {person.id:>5} {person.mis_id:<14} {person.name}")
+    if preview.absent:
+        print("Those not in the file may have left: rws person leavers --absent-from FILE lists them to mark.")
 
 
 def cmd_person_leavers(app: App, args) -> int:
@@ -185,7 +188,8 @@ def cmd_consent_expiring(app: App, args) -> int:
     found = expiring_consents(app.database, date.today(), args.days)
     for item in found:
         scope = "all channels" if item.consent.channel == ALL_CHANNELS else item.consent.channel
-        print(f"{format_day(item.consent.expires_on):>11} ({item.days_left:>2} days)  {item.person.id:>5} {item.person.name}: {scope}")
+        when = f"{format_day(item.consent.expires_on):>11} ({item.days_left:>2} days)"
+        print(f"{when}  {item.person.id:>5} {item.person.name}: {scope}")
     print(f"{len(found)} consent(s) expire in the next {args.days} days.")
     return 0
 
@@ -201,7 +205,8 @@ def cmd_consent_year_end(app: App, args) -> int:
         print(f"{change.person.id:>5} {change.person.name}: {scope} {verb} {format_day(change.new_expiry)}{note}")
     renewed, expired = len(plan.people(YearEndAction.RENEW)), len(plan.people(YearEndAction.EXPIRE))
     done = "Done" if args.apply else "Nothing was changed; add --apply to do it"
-    print(f"Year ending {format_day(plan.year_end)}: {renewed} people renewed to {format_day(plan.next_year_end)}, {expired} expire. {done}.")
+    print(f"Year ending {format_day(plan.year_end)}: {renewed} people renewed to {format_day(plan.next_year_end)}, "
+          f"{expired} expire. {done}.")
     return 0
 
 
@@ -211,7 +216,8 @@ def cmd_impact(app: App, args) -> int:
         app.channels.get(args.channel)
     photos = withdrawal_impact(app.database, person.id, args.channel)
     for photo in photos:
-        print(f"{photo.at[:10]}  {photo.channel or '-':<20} {photo.output_name}  (from {photo.source_name}; audit entry {photo.audit_seq}; {photo.how})")
+        origin = f"from {photo.source_name}; audit entry {photo.audit_seq}; {photo.how}"
+        print(f"{photo.at[:10]}  {photo.channel or '-':<20} {photo.output_name}  ({origin})")
     where = f" on {args.channel}" if args.channel else ""
     print(f"{len(photos)} exported photo(s){where} show person {person.id}.")
     if args.csv:

@@ -82,7 +82,9 @@ class YearEndService:
             for change in written:
                 updated = replace(change.consent, expires_on=change.new_expiry)
                 tx.register.put_photo_consent(updated)
-                tx.audit.append(change_entry("photo_consent_set", self.user, **consent_details(updated), via=f"year_end_{change.action.value}"))
+                tx.audit.append(change_entry(
+                    "photo_consent_set", self.user, **consent_details(updated), via=f"year_end_{change.action.value}"
+                ))
             if written:
                 tx.audit.append(change_entry(
                     "year_end_applied", self.user, year_end=year_end.isoformat(),

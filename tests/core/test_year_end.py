@@ -43,7 +43,8 @@ def plan_rows(plan):
 
 
 def test_year_end_expires_every_running_grant_unless_renewed(store, school):
-    """Ben is renewed for a year; Ada's grants (even one recorded to run to 2029) stop at the year end; refusals and next year's forms are untouched."""
+    """Ben is renewed for a year; Ada's grants (even one recorded to run to 2029) stop at the year end;
+    refusals and next year's forms are untouched."""
     service = YearEndService(store, "office")
     plan = service.preview_year_end(YEAR_END, renew=[school["ben"]])
     assert plan.next_year_end == date(2028, 8, 31)
@@ -121,7 +122,9 @@ def test_pupils_missing_from_a_full_mis_export_are_offered_as_leavers(store, sch
     table = read_csv(b"UPN,Surname,Forename\r\nY1,Birch,Ada\r\nY3,Dunn,Cal\r\n")
     preview = MisImportService(store, "office").preview(table, None, TODAY)
     candidates = YearEndService(store, "office").preview_leavers(absent_from=preview)
-    assert [(c.person.name, c.reason) for c in candidates] == [("Ben Cole", "not in the MIS export"), ("Dot Eyre", "not in the MIS export")]
+    assert [(c.person.name, c.reason) for c in candidates] == [
+        ("Ben Cole", "not in the MIS export"), ("Dot Eyre", "not in the MIS export")
+    ]
 
 
 def test_expiring_soon_lists_grants_lapsing_within_30_days(store, register, school):
@@ -133,6 +136,8 @@ def test_expiring_soon_lists_grants_lapsing_within_30_days(store, register, scho
         ("Ada Birch", ALL_CHANNELS, 26), ("Ben Cole", ALL_CHANNELS, 26)
     ]
     soon = expiring_consents(store, TODAY, within_days=2)
-    assert [(e.person.name, e.consent.channel, e.consent.expires_on) for e in soon] == [("Ben Cole", "instagram", date(2027, 7, 12))]
+    assert [(e.person.name, e.consent.channel, e.consent.expires_on) for e in soon] == [
+        ("Ben Cole", "instagram", date(2027, 7, 12))
+    ]
     register.mark_left(school["ada"], date(2027, 8, 1))
     assert [e.person.name for e in expiring_consents(store, date(2027, 8, 5))] == ["Ben Cole"]
