@@ -16,6 +16,7 @@ from .cli_register import (
 from .core.audit import verify_chain
 from .core.channels import UnknownChannelError
 from .core.consent import ALL_CHANNELS, ConsentStatus, PersonKind
+from .core.impact import withdrawal_impact
 from .core.mis_csv import MisImportError
 from .core.ports import NewPerson, RegisterError
 from .core.vetting import Decision, collect_photos
@@ -138,7 +139,16 @@ def cmd_person(app: App, args) -> int:
     elif args.action == "leave":
         deleted = app.register.mark_left(args.person, args.date or date.today())
         print(f"Marked as left; {deleted} reference face(s) deleted.")
+        _print_impact_hint(app, args.person, None)
     return 0
+
+
+def _print_impact_hint(app: App, person_id: int, channel: str | None) -> None:
+    """After a withdrawal, refusal or leaving: say whether published photos need taking down."""
+    photos = withdrawal_impact(app.database, person_id, channel)
+    if photos:
+        option = f" --channel {channel}" if channel and channel != ALL_CHANNELS else ""
+        print(f"{len(photos)} photo(s) already exported show this person; list them with: rws impact {person_id}{option}")
 
 
 def cmd_consent(app: App, args) -> int:
@@ -151,6 +161,8 @@ def cmd_consent(app: App, args) -> int:
     scope = "all channels" if consent.channel == ALL_CHANNELS else consent.channel
     expiry = f", expires {consent.expires_on}" if consent.expires_on else ""
     print(f"Photo consent for person {consent.person_id} on {scope}: {consent.status.value}{expiry}.")
+    if consent.status is not ConsentStatus.GRANTED:
+        _print_impact_hint(app, consent.person_id, consent.channel)
     return 0
 
 

@@ -249,8 +249,9 @@ def test_impact_lists_the_exported_photos_showing_someone_whose_consent_is_withd
     vet(db, tmp_path / "insta", test / "kit_with_rose.jpg", test / "obama1.jpg", channel="instagram")
     assert rws(db, "consent", "set", ids["kit"], "--channel", "whatsapp", "--status", "refused") == 0
     vet(db, tmp_path / "wa", test / "kit_with_rose.jpg", channel="whatsapp")  # exported, but Kit blurred
-    assert rws(db, "consent", "set", ids["kit"], "--channel", "all", "--status", "withdrawn") == 0
     capsys.readouterr()
+    assert rws(db, "consent", "set", ids["kit"], "--channel", "all", "--status", "withdrawn") == 0
+    assert f"1 photo(s) already exported show this person; list them with: rws impact {ids['kit']}" in capsys.readouterr().out
     report = tmp_path / "impact.csv"
     assert rws(db, "impact", ids["kit"], "--csv", report) == 0
     output = capsys.readouterr().out

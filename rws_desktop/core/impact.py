@@ -40,7 +40,8 @@ class ExportedPhoto:
 
 
 def withdrawal_impact(store: Store, person_id: int, channel: str | None = None) -> list[ExportedPhoto]:
-    """Every exported photo that showed `person_id`, oldest first; only those for `channel` when given."""
+    """Every exported photo that showed `person_id`, oldest first: those for `channel` only, or for every
+    channel when it is None or "all" (so a consent record's own channel can be passed straight in)."""
     wanted_channel = None if channel in (None, ALL_CHANNELS) else channel
     found = []
     with store.transaction() as tx:
