@@ -10,9 +10,14 @@ from pathlib import Path
 
 from . import __version__
 from .app import App
+from .cli_register import (
+    CONSENT_ACTIONS, PERSON_ACTIONS, add_consent_actions, add_impact_command, add_person_actions, cmd_impact, iso_date,
+)
 from .core.audit import verify_chain
 from .core.channels import UnknownChannelError
 from .core.consent import ALL_CHANNELS, ConsentStatus, PersonKind
+from .core.impact import withdrawal_impact
+from .core.mis_csv import MisImportError
 from .core.ports import NewPerson, RegisterError
 from .core.vetting import Decision, collect_photos
 from .storage import StorageError
@@ -20,13 +25,6 @@ from .storage import StorageError
 
 class UsageError(Exception):
     """A mistake in what was typed, explained."""
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-09-01") from None
 
 
 def _yes_no(text: str) -> bool:
@@ -53,22 +51,22 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--mis-id")
     add.add_argument("--year", type=int)
     add.add_argument("--form")
-    add.add_argument("--dob", type=_date)
-    listing = person.add_parser("list", help="everyone in the register")
-    listing.add_argument("--json", action="store_true")
+    add.add_argument("--dob", type=iso_date)
     leave = person.add_parser("leave", help="mark a leaver (their reference faces are deleted at once)")
     leave.add_argument("person", type=int)
-    leave.add_argument("--date", type=_date, default=None, help="leaving date (default: today)")
+    leave.add_argument("--date", type=iso_date, default=None, help="leaving date (default: today)")
+    add_person_actions(person)
 
     consent = commands.add_parser("consent", help="photo consent").add_subparsers(dest="action", required=True)
     setc = consent.add_parser("set", help="record photo consent for one channel or all")
     setc.add_argument("person", type=int)
     setc.add_argument("--channel", required=True, help="a channel key, or 'all'")
     setc.add_argument("--status", required=True, choices=[s.value for s in ConsentStatus])
-    setc.add_argument("--given-on", type=_date, default=None, help="date given (default: today)")
-    setc.add_argument("--expires", type=_date, default=None, help="default: 31 August ending this academic year")
+    setc.add_argument("--given-on", type=iso_date, default=None, help="date given (default: today)")
+    setc.add_argument("--expires", type=iso_date, default=None, help="default: 31 August ending this academic year")
     setc.add_argument("--with-name", action="store_true", help="the person may also be named")
     setc.add_argument("--given-by", default="")
+    add_consent_actions(consent)
 
     bio = commands.add_parser("biometric", help="biometric consent (Protection of Freedoms Act 2012)").add_subparsers(dest="action", required=True)
     setb = bio.add_parser("set", help="record biometric consent answers")
@@ -89,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     vet.add_argument("--block-hidden", action="store_true", help="block photos with any face that may not be shown, instead of blurring")
     vet.add_argument("--workers", type=int, default=None, help="processes analysing photos (default: one per core)")
 
+    add_impact_command(commands)
+
     audit = commands.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
     audit.add_parser("verify", help="check the hash chain")
     export = audit.add_parser("export", help="export the log")
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         return COMMANDS[args.command](app, args)
-    except (RegisterError, UnknownChannelError, UsageError, StorageError) as exc:
+    except (RegisterError, UnknownChannelError, UsageError, StorageError, MisImportError) as exc:
         print(f"rws: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -128,36 +128,32 @@ def cmd_channels(app: App, args) -> int:
 
 
 def cmd_person(app: App, args) -> int:
+    if args.action in PERSON_ACTIONS:
+        return PERSON_ACTIONS[args.action](app, args)
     if args.action == "add":
         person = app.register.add_person(NewPerson(
             name=args.name, kind=PersonKind(args.kind), mis_id=args.mis_id,
             year_group=args.year, form=args.form, date_of_birth=args.dob,
         ))
         print(person.id)
-    elif args.action == "list":
-        people = app.register.people()
-        if args.json:
-            print(json.dumps([_person_json(p) for p in people], indent=2))
-        else:
-            for p in people:
-                left = f" (left {p.leaving_date})" if p.leaving_date else ""
-                print(f"{p.id:>5}  {p.kind.value:<6} {p.name}{left}")
     elif args.action == "leave":
         deleted = app.register.mark_left(args.person, args.date or date.today())
         print(f"Marked as left; {deleted} reference face(s) deleted.")
+        _print_impact_hint(app, args.person, None)
     return 0
 
 
-def _person_json(person) -> dict:
-    return {
-        "id": person.id, "name": person.name, "kind": person.kind.value, "mis_id": person.mis_id,
-        "year_group": person.year_group, "form": person.form,
-        "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else None,
-        "leaving_date": person.leaving_date.isoformat() if person.leaving_date else None,
-    }
+def _print_impact_hint(app: App, person_id: int, channel: str | None) -> None:
+    """After a withdrawal, refusal or leaving: say whether published photos need taking down."""
+    photos = withdrawal_impact(app.database, person_id, channel)
+    if photos:
+        option = f" --channel {channel}" if channel and channel != ALL_CHANNELS else ""
+        print(f"{len(photos)} photo(s) already exported show this person; list them with: rws impact {person_id}{option}")
 
 
 def cmd_consent(app: App, args) -> int:
+    if args.action in CONSENT_ACTIONS:
+        return CONSENT_ACTIONS[args.action](app, args)
     consent = app.register.set_photo_consent(
         args.person, args.channel, ConsentStatus(args.status), args.given_on or date.today(),
         args.expires, args.given_by, args.with_name,
@@ -165,6 +161,8 @@ def cmd_consent(app: App, args) -> int:
     scope = "all channels" if consent.channel == ALL_CHANNELS else consent.channel
     expiry = f", expires {consent.expires_on}" if consent.expires_on else ""
     print(f"Photo consent for person {consent.person_id} on {scope}: {consent.status.value}{expiry}.")
+    if consent.status is not ConsentStatus.GRANTED:
+        _print_impact_hint(app, consent.person_id, consent.channel)
     return 0
 
 
@@ -229,7 +227,7 @@ def cmd_audit(app: App, args) -> int:
 
 COMMANDS = {
     "init": cmd_init, "channels": cmd_channels, "person": cmd_person, "consent": cmd_consent,
-    "biometric": cmd_biometric, "enroll": cmd_enroll, "vet": cmd_vet, "audit": cmd_audit,
+    "biometric": cmd_biometric, "enroll": cmd_enroll, "vet": cmd_vet, "audit": cmd_audit, "impact": cmd_impact,
 }
 
 if __name__ == "__main__":

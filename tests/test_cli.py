@@ -206,3 +206,27 @@ def test_init_twice_is_harmless_and_audit_export_writes_csv(register, tmp_path, 
     with sqlite3.connect(db) as connection:
         (count,) = connection.execute("SELECT count(*) FROM audit_entry").fetchone()
     assert lines[0].startswith("seq,at,kind,user") and len(lines) == count + 1
+
+
+def test_impact_lists_the_exported_photos_showing_someone_whose_consent_is_withdrawn(register, testdata, tmp_path, capsys):
+    """After vetting and exporting, withdrawing Kit's consent leaves `rws impact` listing exactly the photos that showed him, per channel and as CSV."""
+    db, ids = register
+    test = testdata / "photos/people/test"
+    vet(db, tmp_path / "insta", test / "kit_with_rose.jpg", test / "obama1.jpg", channel="instagram")
+    assert rws(db, "consent", "set", ids["kit"], "--channel", "whatsapp", "--status", "refused") == 0
+    vet(db, tmp_path / "wa", test / "kit_with_rose.jpg", channel="whatsapp")  # exported, but Kit blurred
+    capsys.readouterr()
+    assert rws(db, "consent", "set", ids["kit"], "--channel", "all", "--status", "withdrawn") == 0
+    assert f"1 photo(s) already exported show this person; list them with: rws impact {ids['kit']}" in capsys.readouterr().out
+    report = tmp_path / "impact.csv"
+    assert rws(db, "impact", ids["kit"], "--csv", report) == 0
+    output = capsys.readouterr().out
+    assert "kit_with_rose.jpg" in output and "obama1.jpg" not in output
+    assert f"1 exported photo(s) show person {ids['kit']}." in output
+    rows = report.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("audit_seq,exported_at,channel,source_name") and len(rows) == 2
+    assert ",instagram,kit_with_rose.jpg," in rows[1]
+    assert rws(db, "impact", ids["kit"], "--channel", "whatsapp") == 0
+    assert "0 exported photo(s) on whatsapp show person" in capsys.readouterr().out
+    assert rws(db, "impact", ids["obama"], "--channel", "instagram") == 0
+    assert "1 exported photo(s) on instagram show person" in capsys.readouterr().out

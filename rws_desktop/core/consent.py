@@ -12,6 +12,18 @@ from enum import Enum
 
 ALL_CHANNELS = "all"
 ADULT_AGE = 18
+# A secondary school with a sixth form: Years 7 to 13.
+YEAR_GROUPS = tuple(range(7, 14))
+
+BIOMETRIC_RULE_CHILD = (
+    "Protection of Freedoms Act 2012: a pupil under 18 can be recognised only with a parent's written "
+    "consent, no written objection from any parent, and no objection from the pupil."
+)
+BIOMETRIC_RULE_ADULT = (
+    "Protection of Freedoms Act 2012: an adult (staff, or a pupil aged 18 or over) can be recognised only "
+    "with their own consent, and not if they object."
+)
+NOT_RECOGNISABLE = "cannot be recognised: will always be blurred"
 
 
 class PersonKind(str, Enum):
@@ -103,6 +115,11 @@ def academic_year_end(day: date) -> date:
     return date(day.year + 1 if day.month >= 9 else day.year, 8, 31)
 
 
+def biometric_rule(person: Person, today: date) -> str:
+    """The rule of the 2012 Act that applies to this person today, in plain words."""
+    return BIOMETRIC_RULE_ADULT if person.is_adult(today) else BIOMETRIC_RULE_CHILD
+
+
 def biometric_verdict(person: Person, consent: BiometricConsent | None, today: date) -> Verdict:
     """Whether this person may be recognised (hold reference faces) today."""
     if person.has_left(today):
@@ -131,7 +148,7 @@ def show_decision(
     so a channel-specific refusal beats an all-channels grant and vice versa.
     """
     if person.has_left(today):
-        return ShowDecision(False, FaceConsent.LEFT, f"left the school {_day(person.leaving_date)}")
+        return ShowDecision(False, FaceConsent.LEFT, f"left the school {format_day(person.leaving_date)}")
     applicable = [c for c in consents if c.channel in (channel_key, ALL_CHANNELS)]
     # The channel-specific record is reported first when both apply.
     applicable.sort(key=lambda c: c.channel == ALL_CHANNELS)
@@ -140,7 +157,7 @@ def show_decision(
             return ShowDecision(False, FaceConsent.REFUSED, f"consent refused{_scope(record)}")
         if record.status is ConsentStatus.WITHDRAWN:
             return ShowDecision(
-                False, FaceConsent.WITHDRAWN, f"consent withdrawn {_day(record.given_on)}{_scope(record)}"
+                False, FaceConsent.WITHDRAWN, f"consent withdrawn {format_day(record.given_on)}{_scope(record)}"
             )
     grants = [c for c in applicable if c.status is ConsentStatus.GRANTED]
     if not grants:
@@ -153,16 +170,17 @@ def show_decision(
         )
     future = [c for c in grants if c.given_on > today]
     if future:
-        return ShowDecision(False, FaceConsent.NOT_YET_VALID, f"consent starts {_day(future[0].given_on)}")
+        return ShowDecision(False, FaceConsent.NOT_YET_VALID, f"consent starts {format_day(future[0].given_on)}")
     expired = max(grants, key=lambda c: c.expires_on or date.min)
-    return ShowDecision(False, FaceConsent.EXPIRED, f"consent expired {_day(expired.expires_on)}")
+    return ShowDecision(False, FaceConsent.EXPIRED, f"consent expired {format_day(expired.expires_on)}")
 
 
 def _scope(record: PhotoConsent) -> str:
     return " for all channels" if record.channel == ALL_CHANNELS else " for this channel"
 
 
-def _day(value: date | None) -> str:
+def format_day(value: date | None) -> str:
+    """A date as office staff write it: 3 Oct 2026."""
     return f"{value.day} {value:%b %Y}" if value else "(no date)"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Iterator, Protocol
 
 import numpy as np
@@ -41,11 +41,25 @@ class NewPerson:
     leaving_date: date | None = None
 
 
+@dataclass(frozen=True)
+class ReferenceFace:
+    """One stored reference face, without its encoding: what staff see to confirm it is the right person."""
+
+    id: int
+    person_id: int
+    source_sha256: str
+    added_at: datetime
+    thumbnail_jpeg: bytes | None  # a small upright face crop; None for faces enrolled before thumbnails
+
+
 class RegisterRepository(Protocol):
     def add_person(self, person: NewPerson) -> Person: ...
     def get_person(self, person_id: int) -> Person | None: ...
     def find_person_by_mis_id(self, mis_id: str) -> Person | None: ...
     def list_people(self) -> list[Person]: ...
+    def update_person(self, person: Person) -> Person:
+        """Overwrite every field of the person with this id."""
+
     def set_leaving_date(self, person_id: int, leaving_date: date | None) -> Person: ...
 
     def photo_consents(self, person_id: int) -> list[PhotoConsent]: ...
@@ -55,12 +69,24 @@ class RegisterRepository(Protocol):
 
     def biometric_consent(self, person_id: int) -> BiometricConsent | None: ...
     def put_biometric_consent(self, consent: BiometricConsent) -> None: ...
+    def all_biometric_consents(self) -> dict[int, BiometricConsent]: ...
 
-    def add_reference_face(self, person_id: int, encoding: np.ndarray, source_sha256: str, today: date) -> int:
-        """Store one reference encoding; raise BiometricConsentRequired unless consent is valid on `today`."""
+    def add_reference_face(
+        self, person_id: int, encoding: np.ndarray, source_sha256: str, today: date, thumbnail_jpeg: bytes | None = None
+    ) -> int:
+        """Store one reference encoding (and its thumbnail); raise BiometricConsentRequired unless consent is valid on `today`."""
 
-    def delete_reference_faces(self, person_id: int) -> int: ...
+    def delete_reference_faces(self, person_id: int) -> int:
+        """Delete all of a person's reference faces, encodings and thumbnails together; returns how many."""
+
+    def delete_reference_face(self, reference_id: int) -> int | None:
+        """Delete one reference face; returns its person's id, or None when there was no such face."""
+
     def count_reference_faces(self, person_id: int) -> int: ...
+    def reference_face_counts(self) -> dict[int, int]:
+        """Reference faces by person id; people with none are left out."""
+
+    def reference_faces(self, person_id: int) -> list[ReferenceFace]: ...
     def reference_encodings(self) -> dict[int, list[np.ndarray]]: ...
 
 

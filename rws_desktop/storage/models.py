@@ -99,6 +99,9 @@ class ReferenceFaceRow(Base):
     encoding: Mapped[bytes] = mapped_column(LargeBinary)
     source_sha256: Mapped[str] = mapped_column(String(64))
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utc_now)
+    # A small JPEG of the face (migration 0002). Kept in the same row as the encoding so the
+    # two can only be deleted together.
+    thumbnail: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class AuditEntryRow(Base):

@@ -25,7 +25,7 @@ from ..core.consent import (
     PhotoConsent,
     biometric_verdict,
 )
-from ..core.ports import BiometricConsentRequired, NewPerson, PersonNotFound, RegisterError
+from ..core.ports import BiometricConsentRequired, NewPerson, PersonNotFound, ReferenceFace, RegisterError
 from .errors import StorageError
 from .models import (
     AUDIT_HEAD_ID,
@@ -56,13 +56,8 @@ class SqlRegisterRepository:
     # People
 
     def add_person(self, person: NewPerson) -> Person:
-        name = person.name.strip()
-        if not name:
-            raise RegisterError("A person needs a name.")
-        if person.mis_id is not None:
-            existing = self.find_person_by_mis_id(person.mis_id)
-            if existing is not None:
-                raise RegisterError(f"{existing.name} already has the MIS id {person.mis_id}.")
+        name = _checked_name(person.name)
+        self._check_mis_id_free(person.mis_id, None)
         row = PersonRow(
             kind=PersonKind(person.kind).value,
             name=name,
@@ -88,6 +83,21 @@ class SqlRegisterRepository:
         """Everyone, by name."""
         rows = self._session.scalars(select(PersonRow).order_by(PersonRow.name, PersonRow.id))
         return [_person(row) for row in rows]
+
+    def update_person(self, person: Person) -> Person:
+        """Overwrite every field of the person with this id."""
+        row = self._person_row(person.id)
+        name = _checked_name(person.name)
+        self._check_mis_id_free(person.mis_id, person.id)
+        row.kind = PersonKind(person.kind).value
+        row.name = name
+        row.mis_id = person.mis_id
+        row.year_group = person.year_group
+        row.form = person.form
+        row.date_of_birth = person.date_of_birth
+        row.leaving_date = person.leaving_date
+        self._session.flush()
+        return _person(row)
 
     def set_leaving_date(self, person_id: int, leaving_date: date | None) -> Person:
         row = self._person_row(person_id)
@@ -155,8 +165,14 @@ class SqlRegisterRepository:
             ),
         )
 
-    def add_reference_face(self, person_id: int, encoding: np.ndarray, source_sha256: str, today: date) -> int:
-        """Store one reference encoding; raise BiometricConsentRequired unless consent is valid on `today`."""
+    def all_biometric_consents(self) -> dict[int, BiometricConsent]:
+        """Biometric answers by person id; people with none recorded are left out."""
+        return {row.person_id: _biometric_consent(row) for row in self._fresh(select(BiometricConsentRow))}
+
+    def add_reference_face(
+        self, person_id: int, encoding: np.ndarray, source_sha256: str, today: date, thumbnail_jpeg: bytes | None = None
+    ) -> int:
+        """Store one reference encoding (and its thumbnail); raise BiometricConsentRequired unless consent is valid on `today`."""
         person = _person(self._person_row(person_id))
         # Locked on PostgreSQL so a withdrawal saved from another PC cannot slip in before the insert.
         consent_row = self._biometric_row(person_id, lock=True)
@@ -168,6 +184,7 @@ class SqlRegisterRepository:
             person_id=person_id,
             encoding=_encoding_to_bytes(encoding),
             source_sha256=_checked_sha256(source_sha256),
+            thumbnail=thumbnail_jpeg,
         )
         self._session.add(row)
         self._session.flush()
@@ -178,10 +195,34 @@ class SqlRegisterRepository:
         result = self._session.execute(delete(ReferenceFaceRow).where(ReferenceFaceRow.person_id == person_id))
         return result.rowcount
 
+    def delete_reference_face(self, reference_id: int) -> int | None:
+        """Delete one reference face; returns its person's id, or None when there was no such face."""
+        person_id = self._session.scalar(select(ReferenceFaceRow.person_id).where(ReferenceFaceRow.id == reference_id))
+        if person_id is not None:
+            self._session.execute(delete(ReferenceFaceRow).where(ReferenceFaceRow.id == reference_id))
+        return person_id
+
     def count_reference_faces(self, person_id: int) -> int:
         return self._session.scalar(
             select(func.count()).select_from(ReferenceFaceRow).where(ReferenceFaceRow.person_id == person_id)
         )
+
+    def reference_face_counts(self) -> dict[int, int]:
+        """Reference faces by person id; people with none are left out."""
+        statement = select(ReferenceFaceRow.person_id, func.count()).group_by(ReferenceFaceRow.person_id)
+        return {person_id: count for person_id, count in self._session.execute(statement)}
+
+    def reference_faces(self, person_id: int) -> list[ReferenceFace]:
+        """A person's reference faces, oldest first, without their encodings."""
+        statement = (
+            select(ReferenceFaceRow.id, ReferenceFaceRow.source_sha256, ReferenceFaceRow.added_at, ReferenceFaceRow.thumbnail)
+            .where(ReferenceFaceRow.person_id == person_id)
+            .order_by(ReferenceFaceRow.id)
+        )
+        return [
+            ReferenceFace(reference_id, person_id, sha, added_at, bytes(thumbnail) if thumbnail is not None else None)
+            for reference_id, sha, added_at, thumbnail in self._session.execute(statement)
+        ]
 
     def reference_encodings(self) -> dict[int, list[np.ndarray]]:
         statement = select(ReferenceFaceRow.person_id, ReferenceFaceRow.encoding).order_by(
@@ -199,6 +240,13 @@ class SqlRegisterRepository:
         if row is None:
             raise PersonNotFound(person_id)
         return row
+
+    def _check_mis_id_free(self, mis_id: str | None, person_id: int | None) -> None:
+        if mis_id is None:
+            return
+        existing = self.find_person_by_mis_id(mis_id)
+        if existing is not None and existing.id != person_id:
+            raise RegisterError(f"{existing.name} already has the MIS id {mis_id}.")
 
     def _biometric_row(self, person_id: int, lock: bool = False) -> BiometricConsentRow | None:
         statement = select(BiometricConsentRow).where(BiometricConsentRow.person_id == person_id)
@@ -324,6 +372,13 @@ def _encoding_to_bytes(encoding: np.ndarray) -> bytes:
 
 def _encoding_from_bytes(blob: bytes) -> np.ndarray:
     return np.frombuffer(bytes(blob), dtype=_ENCODING_DTYPE).astype(np.float64)
+
+
+def _checked_name(value: str) -> str:
+    name = value.strip()
+    if not name:
+        raise RegisterError("A person needs a name.")
+    return name
 
 
 def _checked_sha256(value: str) -> str:

@@ -3,16 +3,27 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime, timezone
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
 
 from rws_desktop.core.audit import verify_chain
 from rws_desktop.core.ports import NewPerson
 from rws_desktop.storage import Database, StorageError, open_database
+from rws_desktop.paths import migrations_dir
 from rws_desktop.storage.models import Base
+
+
+def _head_revision() -> str:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def test_migrating_twice_is_harmless(database):
@@ -22,7 +33,7 @@ def test_migrating_twice_is_harmless(database):
         tx.audit.append({"action": "person_added"})
     database.migrate()
     with database.engine.connect() as connection:
-        assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
+        assert connection.scalar(text("SELECT version_num FROM alembic_version")) == _head_revision()
     with database.transaction() as tx:
         assert [person.name for person in tx.register.list_people()] == ["Ada Lovelace"]
         assert tx.audit.head()[0] == 1
@@ -119,3 +130,28 @@ def test_concurrent_writers_queue_instead_of_failing(database):
         report = verify_chain(tx.audit.records(), tx.audit.head())
     assert report.ok, report.describe()
     assert report.verified_up_to == writers * appends_each
+
+
+def _migrate(database: Database, revision: str, downgrade: bool = False) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if downgrade else command.upgrade)(config, revision)
+
+
+def test_migration_0002_adds_thumbnails_and_keeps_existing_reference_faces(database):
+    """A register made before 0002 keeps its reference faces (without thumbnails) on upgrade, and 0002 can be undone."""
+    with database.transaction() as tx:
+        person = tx.register.add_person(NewPerson("Ada Lovelace"))
+    _migrate(database, "0001", downgrade=True)
+    with database.engine.begin() as connection:
+        assert "thumbnail" not in {c["name"] for c in inspect(connection).get_columns("reference_face")}
+        connection.execute(
+            text("INSERT INTO reference_face (person_id, encoding, source_sha256, added_at) VALUES (:p, :e, :s, :a)"),
+            {"p": person.id, "e": b"\0" * 1024, "s": "ab" * 32, "a": datetime(2026, 9, 1, tzinfo=timezone.utc)},
+        )
+    _migrate(database, "head")
+    with database.transaction() as tx:
+        (face,) = tx.register.reference_faces(person.id)
+    assert face.person_id == person.id and face.source_sha256 == "ab" * 32 and face.thumbnail_jpeg is None

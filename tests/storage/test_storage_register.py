@@ -209,3 +209,56 @@ def test_removing_a_person_removes_their_consents_and_faces(database):
         connection.execute(text("DELETE FROM person WHERE id = :id"), {"id": ada.id})
         for table in ("photo_consent", "biometric_consent", "reference_face"):
             assert connection.scalar(text(f"SELECT COUNT(*) FROM {table}")) == 0
+
+
+def test_update_person_overwrites_every_field_and_guards_the_mis_id(database):
+    """update_person stores every field; a blank name or another person's MIS id is refused and nothing changes."""
+    ada = add(database, NewPerson("Ada", mis_id="UPN-001", year_group=7, form="7R"))
+    add(database, NewPerson("Bob", mis_id="UPN-002"))
+    changed = Person(ada.id, "Ada Byron", PersonKind.STAFF, "UPN-003", None, "STAFF", date(1990, 1, 2), date(2031, 7, 1))
+    with database.transaction() as tx:
+        assert tx.register.update_person(changed) == changed
+    with database.transaction() as tx:
+        assert tx.register.get_person(ada.id) == changed
+        assert tx.register.find_person_by_mis_id("UPN-001") is None
+    with pytest.raises(RegisterError, match="Bob already has the MIS id UPN-002"):
+        with database.transaction() as tx:
+            tx.register.update_person(Person(ada.id, "Ada", mis_id="UPN-002"))
+    with pytest.raises(RegisterError, match="needs a name"):
+        with database.transaction() as tx:
+            tx.register.update_person(Person(ada.id, "  "))
+    with pytest.raises(PersonNotFound):
+        with database.transaction() as tx:
+            tx.register.update_person(Person(999, "Nobody"))
+    with database.transaction() as tx:
+        assert tx.register.get_person(ada.id) == changed
+
+
+def test_all_biometric_consents_by_person(database):
+    """all_biometric_consents returns each recorded person's answers and leaves out people with none."""
+    ada = add(database, NewPerson("Ada"), {"parent_consent": True})
+    add(database, NewPerson("Bob"))
+    with database.transaction() as tx:
+        assert tx.register.all_biometric_consents() == {ada.id: BiometricConsent(ada.id, parent_consent=True)}
+
+
+def test_reference_faces_keep_their_thumbnails_and_go_one_at_a_time(database):
+    """Thumbnails round-trip with their faces; delete_reference_face removes just one and names its person."""
+    ada = add(database, NewPerson("Ada"), {"parent_consent": True})
+    bob = add(database, NewPerson("Bob"), {"parent_consent": True})
+    with database.transaction() as tx:
+        first = tx.register.add_reference_face(ada.id, encoding(1), SOURCE_SHA, TODAY, b"\xff\xd8first")
+        second = tx.register.add_reference_face(ada.id, encoding(2), "cd" * 32, TODAY)
+        tx.register.add_reference_face(bob.id, encoding(3), SOURCE_SHA, TODAY, b"\xff\xd8bob")
+    with database.transaction() as tx:
+        faces = tx.register.reference_faces(ada.id)
+        assert [(f.id, f.source_sha256, f.thumbnail_jpeg) for f in faces] == [
+            (first, SOURCE_SHA, b"\xff\xd8first"), (second, "cd" * 32, None)
+        ]
+        assert all(f.person_id == ada.id and f.added_at is not None for f in faces)
+        assert tx.register.reference_face_counts() == {ada.id: 2, bob.id: 1}
+        assert tx.register.delete_reference_face(first) == ada.id
+        assert tx.register.delete_reference_face(first) is None
+    with database.transaction() as tx:
+        assert [f.id for f in tx.register.reference_faces(ada.id)] == [second]
+        assert tx.register.reference_face_counts() == {ada.id: 1, bob.id: 1}

@@ -1,0 +1,234 @@
+"""`rws` commands for keeping the register true: MIS import, leavers, year end, expiring consent, withdrawal impact."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from .app import App
+from .core.consent import ALL_CHANNELS, FaceConsent, PersonKind, academic_year_end, format_day
+from .core.expiry import EXPIRING_WITHIN_DAYS, expiring_consents
+from .core.impact import withdrawal_impact, write_impact_csv
+from .core.mis_csv import MisImportError, parse_mapping, read_csv
+from .core.mis_import import ImportPreview, RowStatus
+from .core.people_query import PeopleFilter, PeopleSnapshot, SortKey
+from .core.year_end import YearEndAction
+
+MAPPING_HELP = "columns the file names differently, e.g. 'mis_id=Pupil No,form=Tutor' (field= ignores a column)"
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-09-01") from None
+
+
+def _ids(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError("give register ids separated by commas, e.g. 12,15,40") from None
+
+
+def add_person_actions(person) -> None:
+    listing = person.add_parser("list", help="people in the register, searched, filtered and sorted")
+    listing.add_argument("--search", default="", help="words to find in the name, MIS id or form")
+    listing.add_argument("--kind", choices=[k.value for k in PersonKind])
+    listing.add_argument("--year", type=int)
+    listing.add_argument("--form")
+    listing.add_argument("--enrolled", choices=["yes", "no"])
+    listing.add_argument("--channel", help="report consent for this channel key (or 'all')")
+    listing.add_argument("--consent", help="only these consent states for --channel, e.g. granted,expired")
+    listing.add_argument("--leavers", choices=["no", "only", "include"], default="include")
+    listing.add_argument("--sort", choices=[k.value for k in SortKey], default=SortKey.NAME.value)
+    listing.add_argument("--descending", action="store_true")
+    listing.add_argument("--json", action="store_true")
+
+    mis = person.add_parser("import", help="add and update pupils from an MIS export (CSV)")
+    mis.add_argument("file", type=Path, metavar="FILE.csv")
+    mis.add_argument("--mapping", default="", help=MAPPING_HELP)
+    mis.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+
+    leavers = person.add_parser("leavers", help="mark leavers in bulk (a preview unless --apply)")
+    leavers.add_argument("--year", type=int, help="everyone currently in this year group")
+    leavers.add_argument("--absent-from", type=Path, metavar="FILE.csv", help="pupils missing from this full MIS export")
+    leavers.add_argument("--mapping", default="", help=MAPPING_HELP)
+    leavers.add_argument("--date", type=iso_date, default=None, help="leaving date (default: today)")
+    leavers.add_argument("--apply", action="store_true", help="mark them (their reference faces are deleted at once)")
+
+    faces = person.add_parser("faces", help="a person's reference faces")
+    faces.add_argument("person")
+    remove = person.add_parser("remove-face", help="delete one reference face")
+    remove.add_argument("reference", type=int)
+
+
+def add_consent_actions(consent) -> None:
+    expiring = consent.add_parser("expiring", help="grants that lapse soon")
+    expiring.add_argument("--days", type=int, default=EXPIRING_WITHIN_DAYS)
+    year_end = consent.add_parser("year-end", help="expire this year's grants, renewing those listed (a preview unless --apply)")
+    year_end.add_argument("--year-end", type=iso_date, default=None, help="the 31 August ending the year (default: this one)")
+    year_end.add_argument("--renew", type=_ids, default=[], help="register ids whose grants run on for a year")
+    year_end.add_argument("--apply", action="store_true")
+
+
+def add_impact_command(commands) -> None:
+    impact = commands.add_parser("impact", help="exported photos that show a person, to take down")
+    impact.add_argument("person", help="register id or MIS id")
+    impact.add_argument("--channel", help="only photos exported for this channel")
+    impact.add_argument("--csv", type=Path, metavar="FILE", help="also write the list as CSV")
+
+
+def cmd_person_list(app: App, args) -> int:
+    states = frozenset(FaceConsent(s.strip()) for s in args.consent.split(",")) if args.consent else frozenset()
+    if args.channel and args.channel != ALL_CHANNELS:
+        app.channels.get(args.channel)
+    wanted = PeopleFilter(
+        text=args.search, kind=PersonKind(args.kind) if args.kind else None, year_group=args.year, form=args.form,
+        enrolled=None if args.enrolled is None else args.enrolled == "yes", channel=args.channel, consent=states,
+        leavers={"no": False, "only": True, "include": None}[args.leavers], sort=SortKey(args.sort), descending=args.descending,
+    )
+    rows = PeopleSnapshot.load(app.database, date.today()).query(wanted)
+    if args.json:
+        print(json.dumps([_row_json(row) for row in rows], indent=2))
+        return 0
+    for row in rows:
+        p = row.person
+        left = f" (left {p.leaving_date})" if p.leaving_date else ""
+        consent = f"  {row.consent.value}" if row.consent else ""
+        print(f"{p.id:>5}  {p.kind.value:<6} {p.name}{left}{consent}")
+    return 0
+
+
+def _row_json(row) -> dict:
+    p = row.person
+    return {
+        "id": p.id, "name": p.name, "kind": p.kind.value, "mis_id": p.mis_id, "year_group": p.year_group, "form": p.form,
+        "date_of_birth": p.date_of_birth.isoformat() if p.date_of_birth else None,
+        "leaving_date": p.leaving_date.isoformat() if p.leaving_date else None,
+        "reference_faces": row.enrolled, "recognisable": row.recognisable,
+        "consent": row.consent.value if row.consent else None,
+        "consent_expires": row.expires_on.isoformat() if row.expires_on else None,
+    }
+
+
+def cmd_person_import(app: App, args) -> int:
+    table = _read_export(args.file)
+    mapping = parse_mapping(args.mapping)
+    if args.dry_run:
+        _print_preview(app.mis_import.preview(table, mapping, date.today()))
+        print("Dry run: nothing was changed.")
+        return 0
+    result = app.mis_import.import_table(table, mapping, date.today())
+    _print_preview(result.preview)
+    print(f"Imported: {result.created} added, {result.updated} updated.")
+    return 0
+
+
+def _read_export(path: Path):
+    try:
+        return read_csv(path.read_bytes())
+    except OSError as error:
+        raise MisImportError(f"{path} could not be read ({error.strerror or error}).") from error
+
+
+def _print_preview(preview: ImportPreview) -> None:
+    print("Columns: " + ", ".join(f"{field.value}={header}" for field, header in preview.mapping.items()))
+    print(preview.summary())
+    for row in preview.rows:
+        if row.status is RowStatus.UNCHANGED and not row.note:
+            continue
+        detail = row.reason or "; ".join(f"{c.field}: {c.old} -> {c.new}" for c in row.changes)
+        note = f" ({row.note})" if row.note else ""
+        line = f"row {row.row:>5}  {row.status.value.upper():<9} {row.mis_id or '-':<14} {row.name or '-'}: {detail}{note}"
+        print(line.rstrip(": "))
+    for person in preview.absent:
+        print(f"not in the file: {person.id:>5} {person.mis_id:<14} {person.name}")
+    if preview.absent:
+        print("Those not in the file may have left: rws person leavers --absent-from FILE lists them to mark.")
+
+
+def cmd_person_leavers(app: App, args) -> int:
+    if args.year is None and args.absent_from is None:
+        print("rws: give --year N or --absent-from FILE.csv", file=sys.stderr)
+        return 2
+    absent = None
+    if args.absent_from is not None:
+        absent = app.mis_import.preview(_read_export(args.absent_from), parse_mapping(args.mapping), date.today())
+    candidates = app.year_end.preview_leavers(args.year, absent)
+    for c in candidates:
+        print(f"{c.person.id:>5}  {c.person.mis_id or '-':<14} {c.person.name}: {c.reason}; {c.reference_faces} reference face(s)")
+    if not args.apply:
+        print(f"{len(candidates)} to mark as leavers. Nothing was changed; add --apply to mark them.")
+        return 0
+    deleted = app.year_end.mark_leavers([c.person.id for c in candidates], args.date or date.today())
+    print(f"{len(deleted)} marked as leavers; {sum(deleted.values())} reference face(s) deleted.")
+    return 0
+
+
+def cmd_person_faces(app: App, args) -> int:
+    person = app.register.find_person(args.person)
+    faces = app.register.reference_faces(person.id)
+    for face in faces:
+        thumbnail = f"{len(face.thumbnail_jpeg)}-byte thumbnail" if face.thumbnail_jpeg else "no thumbnail"
+        print(f"{face.id:>5}  added {face.added_at:%Y-%m-%d}  from {face.source_sha256[:12]}  {thumbnail}")
+    print(f"{len(faces)} reference face(s) for person {person.id}.")
+    return 0
+
+
+def cmd_person_remove_face(app: App, args) -> int:
+    person_id = app.register.remove_reference_face(args.reference)
+    print(f"Reference face {args.reference} of person {person_id} deleted.")
+    return 0
+
+
+def cmd_consent_expiring(app: App, args) -> int:
+    found = expiring_consents(app.database, date.today(), args.days)
+    for item in found:
+        scope = "all channels" if item.consent.channel == ALL_CHANNELS else item.consent.channel
+        when = f"{format_day(item.consent.expires_on):>11} ({item.days_left:>2} days)"
+        print(f"{when}  {item.person.id:>5} {item.person.name}: {scope}")
+    print(f"{len(found)} consent(s) expire in the next {args.days} days.")
+    return 0
+
+
+def cmd_consent_year_end(app: App, args) -> int:
+    year_end = args.year_end or academic_year_end(date.today())
+    run = app.year_end.apply_year_end if args.apply else app.year_end.preview_year_end
+    plan = run(year_end, args.renew)
+    for change in plan.changes:
+        scope = "all channels" if change.consent.channel == ALL_CHANNELS else change.consent.channel
+        verb = "renewed to" if change.action is YearEndAction.RENEW else "expires"
+        note = f" ({change.note})" if change.note else ""
+        print(f"{change.person.id:>5} {change.person.name}: {scope} {verb} {format_day(change.new_expiry)}{note}")
+    renewed, expired = len(plan.people(YearEndAction.RENEW)), len(plan.people(YearEndAction.EXPIRE))
+    done = "Done" if args.apply else "Nothing was changed; add --apply to do it"
+    print(f"Year ending {format_day(plan.year_end)}: {renewed} people renewed to {format_day(plan.next_year_end)}, "
+          f"{expired} expire. {done}.")
+    return 0
+
+
+def cmd_impact(app: App, args) -> int:
+    person = app.register.find_person(args.person)
+    if args.channel and args.channel != ALL_CHANNELS:
+        app.channels.get(args.channel)
+    photos = withdrawal_impact(app.database, person.id, args.channel)
+    for photo in photos:
+        origin = f"from {photo.source_name}; audit entry {photo.audit_seq}; {photo.how}"
+        print(f"{photo.at[:10]}  {photo.channel or '-':<20} {photo.output_name}  ({origin})")
+    where = f" on {args.channel}" if args.channel else ""
+    print(f"{len(photos)} exported photo(s){where} show person {person.id}.")
+    if args.csv:
+        with open(args.csv, "w", encoding="utf-8-sig", newline="") as handle:
+            write_impact_csv(photos, handle)
+        print(f"List written to {args.csv}")
+    return 0
+
+
+PERSON_ACTIONS = {
+    "list": cmd_person_list, "import": cmd_person_import, "leavers": cmd_person_leavers,
+    "faces": cmd_person_faces, "remove-face": cmd_person_remove_face,
+}
+CONSENT_ACTIONS = {"expiring": cmd_consent_expiring, "year-end": cmd_consent_year_end}

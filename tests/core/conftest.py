@@ -1,0 +1,30 @@
+"""Fixtures for the register services: a real, migrated SQLite store and the school's channels."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from rws_desktop.core.channels import ChannelCatalogue
+from rws_desktop.core.register import RegisterService
+from rws_desktop.paths import channels_file
+from rws_desktop.storage import Database, open_database
+
+
+@pytest.fixture
+def store(tmp_path) -> Iterator[Database]:
+    database = open_database(f"sqlite:///{tmp_path / 'rws.sqlite3'}")
+    database.migrate()
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def channels() -> ChannelCatalogue:
+    return ChannelCatalogue.from_toml(channels_file())
+
+
+@pytest.fixture
+def register(store, channels) -> RegisterService:
+    return RegisterService(store, channels, "office")
+
