@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rws_desktop.cli import main
+from rws_cli import rws
 from rws_desktop.core.consent import academic_year_end
 
 EXPORT = (
@@ -17,10 +17,6 @@ EXPORT = (
     "0102,K2002,Castle,Amirah,Amy,Y13,13AB,31/01/2008\r\n"
     "0103,K2003,Dorn,Lou,Lou,Reception,R,14/05/2020\r\n"
 )
-
-
-def rws(db: Path, *args) -> int:
-    return main(["--db", f"sqlite:///{db}", *map(str, args)])
 
 
 @pytest.fixture
