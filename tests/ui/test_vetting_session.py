@@ -120,6 +120,15 @@ def test_a_comms_session_from_drop_to_export(qtbot, window, register, testdata, 
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert item.review.areas() == [] and len(item.review.corrections) == 2
 
+    # Export to somewhere that cannot be a folder: explained, nothing recorded, everything still to export.
+    answers.export_folder = tmp_path / "a_file"
+    answers.export_folder.write_text("not a folder")
+    before = len(audit(db))
+    with qtbot.waitSignal(workspace.export_finished, timeout=60_000):
+        window.export_action.trigger()
+    assert answers.told[-1][0] == "Export stopped" and "Choose another folder" in answers.told[-1][1]
+    assert len(audit(db)) == before and len(workspace.batch.unrecorded()) == 3
+
     # Export.
     answers.export_folder = tmp_path / "export"
     with qtbot.waitSignal(workspace.export_finished, timeout=60_000):

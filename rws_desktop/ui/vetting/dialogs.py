@@ -5,7 +5,7 @@ from typing import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QVBoxLayout)
+                               QListWidgetItem, QPushButton, QVBoxLayout)
 
 from ...core.review_service import Candidate
 
@@ -16,12 +16,8 @@ class ReasonDialog(QDialog):
     def __init__(self, title: str, question: str, parent=None):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText("Reason (required)")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.reason = _reason_field()
+        buttons, self.ok = _ok_cancel(self)
         self.ok.setEnabled(False)
         self.reason.textChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
         layout = QVBoxLayout(self)
@@ -43,12 +39,8 @@ class PersonPickerDialog(QDialog):
         self.query = QLineEdit()
         self.query.setPlaceholderText("Search by name, MIS id or form")
         self.people = QListWidget()
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText("Reason (required)")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.reason = _reason_field()
+        buttons, self.ok = _ok_cancel(self)
         self.ok.setText("Show face")
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"Who is this? Only people with active consent for <b>{channel_name}</b> can be shown."))
@@ -85,6 +77,19 @@ class PersonPickerDialog(QDialog):
 
     def _update_ok(self, *_args) -> None:
         self.ok.setEnabled(self.chosen_person_id() is not None and bool(self.reason.text().strip()))
+
+
+def _reason_field() -> QLineEdit:
+    field = QLineEdit()
+    field.setPlaceholderText("Reason (required)")
+    return field
+
+
+def _ok_cancel(dialog: QDialog) -> tuple[QDialogButtonBox, QPushButton]:
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, buttons.button(QDialogButtonBox.StandardButton.Ok)
 
 
 def _hint(text: str) -> QLabel:
