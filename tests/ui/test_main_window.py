@@ -37,6 +37,16 @@ def test_channels_not_in_use_cannot_be_picked(window):
             assert "accepts no photos" in item.toolTip()
 
 
+def test_a_remembered_channel_that_stopped_accepting_photos_is_not_picked(qtbot, register, settings):
+    """If the last channel is now not live or not used, the window opens on the first channel in use."""
+    db, _ids = register
+    settings.setValue("vet/last_channel", "music-x")  # not used, per the policy
+    window, _answers = open_window(qtbot, db, settings)
+    assert window.vetting.channel_key == next(c.key for c in window.app.channels if c.accepts_photos)
+    window.close()
+    window.app.close()
+
+
 def test_size_splitter_folder_and_channel_are_remembered(qtbot, register, settings, tmp_path):
     """Closing and reopening the window restores its size, the splitter, the last folder and the last channel."""
     db, _ids = register

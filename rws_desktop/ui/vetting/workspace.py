@@ -164,8 +164,9 @@ class VettingWorkspace(QWidget):
         sizes = self.settings.value("vet/splitter")
         if sizes is not None:
             self.splitter.restoreState(sizes)
-        index = self.channel.findData(self.settings.value("vet/last_channel", "whatsapp"))
-        self.channel.setCurrentIndex(max(index, 0))
+        usable = [i for i, channel in enumerate(self.app.channels) if channel.accepts_photos]
+        index = self.channel.findData(self.settings.value("vet/last_channel", ""))
+        self.channel.setCurrentIndex(index if index in usable else usable[0])
 
     def save_settings(self) -> None:
         self.settings.setValue("vet/splitter", self.splitter.saveState())
