@@ -93,6 +93,10 @@ class SqlRegisterRepository:
         rows = self._session.scalars(select(PersonRow).order_by(PersonRow.name, PersonRow.id))
         return [_person(row) for row in rows]
 
+    def person_names(self) -> dict[int, str]:
+        """Everyone's name by id, without building Person objects (the log view asks on every page)."""
+        return {person_id: name for person_id, name in self._session.execute(select(PersonRow.id, PersonRow.name))}
+
     def set_leaving_date(self, person_id: int, leaving_date: date | None) -> Person:
         row = self._person_row(person_id)
         row.leaving_date = leaving_date
@@ -272,7 +276,8 @@ class SqlAuditRepository:
         return record
 
     def _insert_terms(self, terms: AuditTerms) -> None:
-        self._session.execute(insert(AuditIndexRow.__table__).values(**index_row(terms)))
+        # Parameters passed apart from the statement, so SQLAlchemy reuses its compiled form.
+        self._session.execute(insert(AuditIndexRow.__table__), index_row(terms))
         if terms.person_ids:
             self._session.execute(
                 insert(AuditPersonRow.__table__),
@@ -333,25 +338,25 @@ class SqlAuditRepository:
 
     def indexed_terms(self) -> Iterator[AuditTerms]:
         """The stored search terms of each entry, in sequence order (two sorted streams, merged)."""
+        index = AuditIndexRow
         index_rows = self._session.execute(
-            select(AuditIndexRow).order_by(AuditIndexRow.seq).execution_options(yield_per=self.RECORDS_CHUNK)
-        ).scalars()
+            select(index.seq, index.at_utc, index.kind, index.user_name, index.channel, index.decision, index.source_sha256)
+            .order_by(index.seq)
+            .execution_options(yield_per=self.RECORDS_CHUNK)
+        )
         person_rows = iter(self._session.execute(
             select(AuditPersonRow.seq, AuditPersonRow.person_id)
             .order_by(AuditPersonRow.seq, AuditPersonRow.person_id)
             .execution_options(yield_per=self.RECORDS_CHUNK)
         ))
         pending = next(person_rows, None)
-        for row in index_rows:
+        for seq, *terms in index_rows:
             people = set()
-            while pending is not None and pending[0] <= row.seq:
-                if pending[0] == row.seq:
+            while pending is not None and pending[0] <= seq:
+                if pending[0] == seq:
                     people.add(pending[1])
                 pending = next(person_rows, None)
-            yield AuditTerms(
-                row.seq, row.at_utc, row.kind, row.user_name, row.channel, row.decision, row.source_sha256,
-                frozenset(people),
-            )
+            yield AuditTerms(seq, *terms, frozenset(people))
 
 
 def index_row(terms: AuditTerms) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from rws_desktop.core.audit import GENESIS_HASH, seal
 from rws_desktop.core.audit_index import AuditQuery, terms_of
+from rws_desktop.core.ports import NewPerson
 from rws_desktop.storage import Database, open_database
 
 START = datetime(2026, 3, 1, 8, 0)
@@ -185,3 +186,14 @@ def _seal_without_index(database, contents) -> None:
                 text("UPDATE audit_head SET last_seq = :s, last_entry_hash = :h"), {"s": seq, "h": record.entry_hash}
             )
             previous = record.entry_hash
+
+
+def test_person_names_are_everyone_in_the_register_by_id(database):
+    """The log view names people from one cheap query; someone erased is simply absent."""
+    with database.transaction() as tx:
+        ada = tx.register.add_person(NewPerson("Ada Lovelace"))
+        ben = tx.register.add_person(NewPerson("Ben Okri"))
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql(f"DELETE FROM person WHERE id = {ben.id}")
+    with database.snapshot() as tx:
+        assert tx.register.person_names() == {ada.id: "Ada Lovelace"}
