@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, Table, and_, delete, func, insert, select, update
+from sqlalchemy import Select, Table, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -312,24 +312,40 @@ class SqlAuditRepository:
 
     def newest(self, query: AuditQuery, before_seq: int | None = None, limit: int = 200) -> list[AuditRecord]:
         """Up to `limit` matching entries, newest first, only those with seq below `before_seq` if given."""
-        statement = _filtered(select(*_ENTRY_COLUMNS), query)
-        if before_seq is not None:
-            statement = statement.where(AuditEntryRow.seq < before_seq)
-        rows = self._session.execute(statement.order_by(AuditEntryRow.seq.desc()).limit(limit))
-        return [AuditRecord(*row) for row in rows]
+        seqs = _matching_seqs(query)
+        if seqs is None:
+            statement = select(*_ENTRY_COLUMNS)
+            if before_seq is not None:
+                statement = statement.where(AuditEntryRow.seq < before_seq)
+            statement = statement.order_by(AuditEntryRow.seq.desc()).limit(limit)
+        else:
+            seq = seqs.selected_columns[0]
+            if before_seq is not None:
+                seqs = seqs.where(seq < before_seq)
+            # The page's seqs come from the index alone, in its order; only those entries are read.
+            statement = (
+                select(*_ENTRY_COLUMNS)
+                .where(AuditEntryRow.seq.in_(seqs.order_by(seq.desc()).limit(limit)))
+                .order_by(AuditEntryRow.seq.desc())
+            )
+        return [AuditRecord(*row) for row in self._session.execute(statement)]
 
     def matching(self, query: AuditQuery) -> Iterator[AuditRecord]:
         """Every matching entry, oldest first, read in chunks. Consume it inside the transaction."""
-        statement = (
-            _filtered(select(*_ENTRY_COLUMNS), query)
-            .order_by(AuditEntryRow.seq)
-            .execution_options(yield_per=self.RECORDS_CHUNK)
-        )
+        statement = select(*_ENTRY_COLUMNS)
+        seqs = _matching_seqs(query)
+        if seqs is not None:
+            statement = statement.where(AuditEntryRow.seq.in_(seqs))
+        statement = statement.order_by(AuditEntryRow.seq).execution_options(yield_per=self.RECORDS_CHUNK)
         for row in self._session.execute(statement):
             yield AuditRecord(*row)
 
     def count(self, query: AuditQuery) -> int:
-        return self._session.scalar(_filtered(select(func.count()).select_from(AuditEntryRow), query))
+        statement = select(func.count()).select_from(AuditEntryRow)
+        seqs = _matching_seqs(query)
+        if seqs is not None:
+            statement = statement.where(AuditEntryRow.seq.in_(seqs))
+        return self._session.scalar(statement)
 
     def distinct_values(self, term: str) -> list[str]:
         """The different values of "kind", "user", "channel" or "decision" in the log, sorted."""
@@ -367,10 +383,9 @@ def index_row(terms: AuditTerms) -> dict[str, Any]:
     }
 
 
-def _filtered(statement: Select, query: AuditQuery) -> Select:
-    """`statement` (selecting from audit_entry) limited to the entries `query` asks for."""
-    if query.is_everything:
-        return statement  # straight from the chain, so nothing can hide behind a damaged index
+def _matching_seqs(query: AuditQuery) -> Select | None:
+    """The seqs of the entries `query` asks for, from the index tables; None for every entry,
+    which is then read straight from the chain, so nothing can hide behind a damaged index."""
     conditions = [
         column == value
         for column, value in (
@@ -386,14 +401,13 @@ def _filtered(statement: Select, query: AuditQuery) -> Select:
         conditions.append(AuditIndexRow.at_utc >= query.at_from)
     if query.at_before is not None:
         conditions.append(AuditIndexRow.at_utc < query.at_before)
-    if conditions:
-        statement = statement.join(AuditIndexRow, AuditIndexRow.seq == AuditEntryRow.seq).where(*conditions)
     if query.person_id is not None:
-        statement = statement.join(
-            AuditPersonRow,
-            and_(AuditPersonRow.seq == AuditEntryRow.seq, AuditPersonRow.person_id == query.person_id),
-        )
-    return statement
+        # A person's entries are few, so their (person_id, seq) index leads.
+        seqs = select(AuditPersonRow.seq).where(AuditPersonRow.person_id == query.person_id)
+        if conditions:
+            seqs = seqs.join(AuditIndexRow, AuditIndexRow.seq == AuditPersonRow.seq).where(*conditions)
+        return seqs
+    return select(AuditIndexRow.seq).where(*conditions) if conditions else None
 
 
 def _person(row: PersonRow) -> Person:
