@@ -218,6 +218,13 @@ def cmd_vet(app: App, args) -> int:
 
 
 def cmd_audit(app: App, args) -> int:
+    try:
+        return _audit(app, args)
+    except OSError as exc:  # such as the file being open in Excel on Windows
+        raise UsageError(f"could not write {getattr(args, 'out', 'the file')}: {exc.strerror or exc}") from exc
+
+
+def _audit(app: App, args) -> int:
     if args.action == "verify":
         status = app.audit.chain_status()
         if status.ok and status.verified_up_to == 0:

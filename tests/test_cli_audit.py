@@ -188,3 +188,11 @@ def test_a_changed_byte_is_reported_by_the_command_line_and_the_service(built_lo
     status = AuditLogService(database).chain_status()
     database.close()
     assert not status.ok and status.bad_seq == target and status.verified_up_to == target - 1
+
+
+def test_an_export_that_cannot_be_written_is_a_plain_error(tmp_path, capsys):
+    """Writing over a folder (as over a file open in Excel) fails with the reason, not a traceback."""
+    db = tmp_path / "rws.sqlite3"
+    assert rws(db, "audit", "verify") == 0 and capsys.readouterr().out == "OK: the audit log is empty.\n"
+    assert rws(db, "audit", "export", "--out", tmp_path) == 1
+    assert f"rws: could not write {tmp_path}: " in capsys.readouterr().err
