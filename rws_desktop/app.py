@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
+from .core.audit_log import AuditLogService
 from .core.batch import default_workers
 from .core.channels import ChannelCatalogue
 from .core.detection import FaceDetector
@@ -71,6 +72,10 @@ class App:
     @cached_property
     def vetting(self) -> VettingService:
         return VettingService(self.database, self.channels, PhotoAnalyser(self.detector, self.encoder, MatchPolicy()), self.workers)
+
+    @cached_property
+    def audit(self) -> AuditLogService:
+        return AuditLogService(self.database)
 
     def close(self) -> None:
         self.database.close()

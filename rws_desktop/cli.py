@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from datetime import date
@@ -13,7 +12,7 @@ from .app import App
 from .cli_register import (
     CONSENT_ACTIONS, PERSON_ACTIONS, add_consent_actions, add_impact_command, add_person_actions, cmd_impact, iso_date,
 )
-from .core.audit import verify_chain
+from .core.audit_log import DEFAULT_SCHOOL, AuditFilter, AuditReportError
 from .core.channels import UnknownChannelError
 from .core.consent import ALL_CHANNELS, ConsentStatus, PersonKind
 from .core.impact import withdrawal_impact
@@ -90,10 +89,22 @@ def build_parser() -> argparse.ArgumentParser:
     add_impact_command(commands)
 
     audit = commands.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
-    audit.add_parser("verify", help="check the hash chain")
-    export = audit.add_parser("export", help="export the log")
-    export.add_argument("--format", choices=["csv"], default="csv")
-    export.add_argument("--out", required=True, type=Path)
+    audit.add_parser("verify", help="check the hash chain and the search index; names the first bad entry")
+    export = audit.add_parser("export", help="entries as CSV, or a PDF report for governors")
+    export.add_argument("--format", choices=["csv", "pdf"], default=None, help="default: from the --out file's extension, else csv")
+    export.add_argument("--from", dest="date_from", type=iso_date, metavar="DATE", help="first day (inclusive)")
+    export.add_argument("--to", dest="date_to", type=iso_date, metavar="DATE", help="last day (inclusive)")
+    export.add_argument("--channel", metavar="KEY")
+    export.add_argument("--person", metavar="PERSON", help="entries involving this person (id or MIS id)")
+    export.add_argument("--by", metavar="USER", help="entries made by this user")
+    export.add_argument("--kind", help="one kind of entry, such as photo_vetted or photo_consent_set")
+    export.add_argument("--decision", choices=[d.value for d in Decision])
+    export.add_argument("--school", default=DEFAULT_SCHOOL, help="the school named on the PDF")
+    export.add_argument("--out", required=True, type=Path, metavar="FILE")
+    person_report = audit.add_parser("person", help="one person's consent history and every entry involving them")
+    person_report.add_argument("person", metavar="PERSON", help="person id or MIS id (id:N or mis:X if both could fit)")
+    person_report.add_argument("--out", required=True, type=Path, metavar="FILE", help="a .csv or .pdf file")
+    person_report.add_argument("--school", default=DEFAULT_SCHOOL, help="the school named on the PDF")
     return parser
 
 
@@ -106,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         return COMMANDS[args.command](app, args)
-    except (RegisterError, UnknownChannelError, UsageError, StorageError, MisImportError) as exc:
+    except (RegisterError, UnknownChannelError, UsageError, StorageError, MisImportError, AuditReportError) as exc:
         print(f"rws: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -205,24 +216,42 @@ def cmd_vet(app: App, args) -> int:
 
 
 def cmd_audit(app: App, args) -> int:
-    with app.database.transaction() as tx:
-        if args.action == "verify":
-            report = verify_chain(tx.audit.records(), tx.audit.head())
-            print(report.describe())
-            return 0 if report.ok else 1
-        with open(args.out, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["seq", "at", "kind", "user", "channel", "decision", "details", "entry_hash"])
-            count = 0
-            for record in tx.audit.records():
-                content = record.content
-                writer.writerow([
-                    record.seq, content.get("at"), content.get("kind"), content.get("user"),
-                    content.get("channel", ""), content.get("decision", ""), record.content_json, record.entry_hash,
-                ])
-                count += 1
+    try:
+        return _audit(app, args)
+    except OSError as exc:  # such as the file being open in Excel on Windows
+        raise UsageError(f"could not write {getattr(args, 'out', 'the file')}: {exc.strerror or exc}") from exc
+
+
+def _audit(app: App, args) -> int:
+    if args.action == "verify":
+        status = app.audit.chain_status()
+        if status.ok and status.verified_up_to == 0:
+            print("OK: the audit log is empty.")
+            return 0
+        if status.ok:
+            print(f"OK: verified up to entry {status.verified_up_to}; hash of entry {status.verified_up_to}: {status.last_hash}.")
+            return 0
+        print(f"BROKEN at entry {status.bad_seq}: {status.problem} Entries up to {status.verified_up_to} are intact.")
+        return 1
+    if args.action == "person":
+        person_id = app.audit.resolve_person(args.person)
+        count = app.audit.person_report(person_id, args.out, app.user, args.school)
+        print(f"Person report with {count} audit entries written to {args.out}")
+        return 0
+    audit_filter = AuditFilter(
+        date_from=args.date_from, date_to=args.date_to, channel=args.channel, user=args.by, decision=args.decision,
+        kind=args.kind, person_id=app.audit.resolve_person(args.person) if args.person else None,
+    )
+    if (args.format or _format_of(args.out)) == "pdf":
+        count = app.audit.export_pdf(audit_filter, args.out, app.user, args.school)
+    else:
+        count = app.audit.export_csv(audit_filter, args.out)
     print(f"{count} audit entries written to {args.out}")
     return 0
+
+
+def _format_of(path: Path) -> str:
+    return "pdf" if path.suffix.lower() == ".pdf" else "csv"
 
 
 COMMANDS = {

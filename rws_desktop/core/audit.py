@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
@@ -34,8 +35,9 @@ class AuditRecord:
     entry_hash: str
     content_json: str
 
-    @property
+    @cached_property
     def content(self) -> dict[str, Any]:
+        """Parsed once per record: the chain check and the index check both read it."""
         return json.loads(self.content_json)
 
 
@@ -67,7 +69,7 @@ def verify_chain(records: Iterable[AuditRecord], head: tuple[int, str] | None = 
         if record.previous_hash != previous_hash:
             return ChainReport(False, last_good, record.seq, "it does not follow the entry before it (an entry was removed, inserted or reordered).")
         try:
-            canonical = canonical_json(json.loads(record.content_json))
+            canonical = canonical_json(record.content)
         except ValueError:
             return ChainReport(False, last_good, record.seq, "its content is not valid JSON (it was altered).")
         if canonical != record.content_json or chain_hash(previous_hash, canonical) != record.entry_hash:

@@ -2,7 +2,8 @@
 
 The storage package implements them with SQLAlchemy; tests may implement them in memory.
 Everything read or written inside one `Store.transaction()` commits or rolls back together,
-so a register change and its audit entry can never be separated.
+so a register change and its audit entry can never be separated. `Store.snapshot()` is for
+long reads (showing, exporting, verifying the log) that must not block other PCs' writes.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any, Iterator, Protocol
 import numpy as np
 
 from .audit import AuditRecord
+from .audit_index import AuditQuery, AuditTerms
 from .consent import BiometricConsent, Person, PersonKind, PhotoConsent
 
 
@@ -60,6 +62,8 @@ class RegisterRepository(Protocol):
     def update_person(self, person: Person) -> Person:
         """Overwrite every field of the person with this id."""
 
+    def person_names(self) -> dict[int, str]:
+        """Everyone's name by id: all the audit log needs to name people, read cheaply."""
     def set_leaving_date(self, person_id: int, leaving_date: date | None) -> Person: ...
 
     def photo_consents(self, person_id: int) -> list[PhotoConsent]: ...
@@ -91,12 +95,29 @@ class RegisterRepository(Protocol):
 
 
 class AuditRepository(Protocol):
-    def append(self, content: dict[str, Any]) -> AuditRecord: ...
+    def append(self, content: dict[str, Any]) -> AuditRecord:
+        """Seal the entry onto the chain and store it with its search terms (`audit_index.terms_of`)."""
     def records(self) -> Iterator[AuditRecord]:
         """Every entry in sequence order."""
 
     def head(self) -> tuple[int, str] | None:
         """The (seq, hash) of the last entry as recorded separately, or None for an empty log."""
+
+    def get(self, seq: int) -> AuditRecord | None: ...
+
+    def newest(self, query: AuditQuery, before_seq: int | None = None, limit: int = 200) -> list[AuditRecord]:
+        """Up to `limit` matching entries, newest first, only those with seq below `before_seq` if given."""
+
+    def matching(self, query: AuditQuery) -> Iterator[AuditRecord]:
+        """Every matching entry, oldest first. Consume it inside the transaction."""
+
+    def count(self, query: AuditQuery) -> int: ...
+
+    def distinct_values(self, term: str) -> list[str]:
+        """The different values of one term ("kind", "user", "channel" or "decision") in the log, sorted."""
+
+    def indexed_terms(self) -> Iterator[AuditTerms]:
+        """The search terms storage holds for each entry, in sequence order, to check against the entries."""
 
 
 class Transaction(Protocol):
@@ -106,3 +127,6 @@ class Transaction(Protocol):
 
 class Store(Protocol):
     def transaction(self) -> AbstractContextManager[Transaction]: ...
+
+    def snapshot(self) -> AbstractContextManager[Transaction]:
+        """A read-only transaction that sees one consistent state and does not hold up writers."""

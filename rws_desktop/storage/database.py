@@ -21,6 +21,8 @@ from .errors import StorageError
 from .repositories import SqlAuditRepository, SqlRegisterRepository
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# An execution option marking snapshot connections, so the SQLite "begin" hook starts them deferred.
+_READ_ONLY_OPTION = "rws_read_only"
 # Any fixed number will do; it only has to be the same on every PC.
 _MIGRATION_LOCK_KEY = 7_297_001
 
@@ -61,8 +63,8 @@ class Database:
     def dialect_name(self) -> str:
         return self._engine.dialect.name
 
-    def migrate(self) -> None:
-        """Bring the tables up to date. Harmless when they already are."""
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the tables up to date (or to `revision`, for tests of a migration). Harmless when they already are."""
         config = Config()
         # Config values go through configparser, which treats "%" specially.
         config.set_main_option("script_location", str(migrations_dir()).replace("%", "%%"))
@@ -72,7 +74,7 @@ class Database:
                     # Two PCs starting at once must not both create the tables.
                     connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_KEY})")
                 config.attributes["connection"] = connection
-                command.upgrade(config, "head")
+                command.upgrade(config, revision)
         except DBAPIError as error:
             raise StorageError(
                 f"The database at {self.url} could not be prepared for use: {_driver_message(error)}"
@@ -81,14 +83,32 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[DatabaseTransaction]:
         """Everything done inside commits together on success, or is rolled back on any error."""
-        session = Session(self._engine, expire_on_commit=False)
+        failure = "The database did not accept the change, so nothing was saved"
+        with self._session(self._engine, failure) as transaction:
+            yield transaction
+
+    @contextmanager
+    def snapshot(self) -> Iterator[DatabaseTransaction]:
+        """A read-only transaction seeing one consistent state, which other PCs can write past.
+
+        On SQLite a deferred BEGIN in WAL mode reads a snapshot without taking the write lock;
+        on PostgreSQL, REPEATABLE READ keeps the entries and the head of the log in step.
+        """
+        if self.dialect_name == "postgresql":
+            bind = self._engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        else:
+            bind = self._engine.execution_options(**{_READ_ONLY_OPTION: True})
+        with self._session(bind, "The database could not be read") as transaction:
+            yield transaction
+
+    @contextmanager
+    def _session(self, bind: Engine, failure: str) -> Iterator[DatabaseTransaction]:
+        session = Session(bind, expire_on_commit=False)
         try:
             with session.begin():
                 yield DatabaseTransaction(SqlRegisterRepository(session), SqlAuditRepository(session))
         except DBAPIError as error:
-            raise StorageError(
-                f"The database did not accept the change, so nothing was saved: {_driver_message(error)}"
-            ) from error
+            raise StorageError(f"{failure}: {_driver_message(error)}") from error
         finally:
             session.close()
 
@@ -157,6 +177,7 @@ def _prepare_sqlite(engine: Engine) -> None:
     Following SQLAlchemy's pysqlite recipe, the driver's own BEGIN handling is switched off
     and every transaction starts with BEGIN IMMEDIATE. A transaction that read first and
     wrote later could otherwise fail to upgrade its lock while another PC or thread writes.
+    Snapshots (`Database.snapshot`) only read, so they begin deferred and take no write lock.
     """
 
     @event.listens_for(engine, "connect")
@@ -171,7 +192,8 @@ def _prepare_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(_READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
 def _driver_message(error: DBAPIError) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -127,3 +128,38 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_seq: Mapped[int] = mapped_column(Integer)
     last_entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditIndexRow(Base):
+    """Search terms of one entry (see core.audit_index), written with it. Derived data: the chain
+    check compares them with the entry again. Triggers refuse UPDATE and DELETE (migration 0003).
+    No foreign key to audit_entry, so deleting an entry behind the app's back stays possible and visible."""
+
+    __tablename__ = "audit_index"
+    __table_args__ = (
+        Index("ix_audit_index_at_utc", "at_utc"),
+        Index("ix_audit_index_kind_seq", "kind", "seq"),
+        Index("ix_audit_index_user_name_seq", "user_name", "seq"),
+        Index("ix_audit_index_channel_seq", "channel", "seq"),
+        Index("ix_audit_index_decision_seq", "decision", "seq"),
+        Index("ix_audit_index_source_sha256", "source_sha256"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # Naive UTC, so comparisons mean the same on SQLite and PostgreSQL.
+    at_utc: Mapped[datetime | None] = mapped_column(DateTime())
+    kind: Mapped[str | None] = mapped_column(String())
+    user_name: Mapped[str | None] = mapped_column(String())
+    channel: Mapped[str | None] = mapped_column(String())
+    decision: Mapped[str | None] = mapped_column(String())
+    source_sha256: Mapped[str | None] = mapped_column(String())
+
+
+class AuditPersonRow(Base):
+    """One person an entry involves. No foreign key to person: an erased person's entries stay findable."""
+
+    __tablename__ = "audit_person"
+    __table_args__ = (Index("ix_audit_person_person_id_seq", "person_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -6,9 +6,11 @@ dropped afterwards, so tests never see each other's rows.
 """
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import Engine, create_engine
@@ -40,7 +42,19 @@ def sqlite_database(tmp_path) -> Iterator[Database]:
 
 @pytest.fixture
 def postgres_database(request) -> Iterator[Database]:
-    admin: Engine = request.getfixturevalue("postgres_admin")
+    with postgres_schema_database(request.getfixturevalue("postgres_admin"), "head") as database:
+        yield database
+
+
+@pytest.fixture(scope="session")
+def postgres_schemas(postgres_admin):
+    """Makes PostgreSQL databases at any revision: `with postgres_schemas("0001") as database: ...`."""
+    return functools.partial(postgres_schema_database, postgres_admin)
+
+
+@contextmanager
+def postgres_schema_database(admin: Engine, revision: str) -> Iterator[Database]:
+    """A database in a schema of its own, migrated to `revision`, dropped afterwards."""
     schema = f"rws_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
         connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
@@ -48,7 +62,7 @@ def postgres_database(request) -> Iterator[Database]:
     url = admin.url.update_query_dict({"options": f"-csearch_path={schema}"})
     database = open_database(url.render_as_string(hide_password=False))
     try:
-        database.migrate()
+        database.migrate(revision)
         yield database
     finally:
         database.close()
