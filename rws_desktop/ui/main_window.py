@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from .. import __version__
 from ..app import App
+from .audit.workspace import AuditWorkspace
 from .placeholder import Placeholder
 from .tasks import TaskRunner
 from .vetting.workspace import VettingWorkspace
@@ -33,11 +34,11 @@ class MainWindow(QMainWindow):
             "The consent register workspace is coming in a later version.",
             "Until then, office staff keep the register with the rws command: "
             "rws person add/list/leave, rws consent set, rws biometric set and rws enroll."), "Consent register")
-        self.tabs.addTab(Placeholder(
-            "The audit log workspace is coming in a later version.",
-            "Until then, auditors check and export the log with rws audit verify and rws audit export."), "Audit log")
+        self.audit = AuditWorkspace(app, settings, self.tasks, self)
+        self.tabs.addTab(self.audit, "Audit log")
         self.setCentralWidget(self.tabs)
-        self.vetting.message.connect(lambda text: self.statusBar().showMessage(text))
+        for workspace in (self.vetting, self.audit):
+            workspace.message.connect(self.statusBar().showMessage)
         self.statusBar().addPermanentWidget(QLabel(f"Signed in as {app.user}"))
         self._build_menus()
         self._restore()
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         self.vetting.save_settings()
         self.settings.sync()
         self.vetting.shutdown()
+        self.audit.shutdown()
         event.accept()
 
 

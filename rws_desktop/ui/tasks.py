@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 
 class _Relay(QObject):
@@ -75,3 +75,23 @@ class StopFlag:
 
     def __call__(self) -> bool:
         return self._event.is_set()
+
+
+class ProgressThread(QThread):
+    """Long work with progress and cancel: `work(report, should_stop)` runs on this thread; each
+    `report(...)` arrives on the UI thread as `progressed`; the return value is left in `result`."""
+
+    progressed = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, work: Callable[[Callable[..., None], StopFlag], Any], parent: QObject | None = None):
+        super().__init__(parent)
+        self.work = work
+        self.stop_requested = StopFlag()
+        self.result: Any = None
+
+    def run(self) -> None:
+        try:
+            self.result = self.work(lambda *args: self.progressed.emit(args), self.stop_requested)
+        except Exception as exc:  # explained by the view, which keeps everything already done
+            self.failed.emit(str(exc))

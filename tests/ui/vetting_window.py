@@ -32,6 +32,7 @@ def open_window(qtbot, db: Path, settings: QSettings) -> tuple[MainWindow, Answe
     workspace.ask_export_folder = lambda: answers.export_folder
     workspace.confirm = lambda title, question: answers.confirm
     workspace.explain = lambda title, text: answers.told.append((title, text))
+    window.audit.explain = workspace.explain
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

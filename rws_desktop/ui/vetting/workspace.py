@@ -10,7 +10,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, QSize, Qt, QThread, Signal
+from PySide6.QtCore import QItemSelectionModel, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QStandardItemModel
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QListView, QMessageBox, QProgressBar,
                                QPushButton, QSplitter, QVBoxLayout, QWidget)
@@ -24,7 +24,7 @@ from ...core.review import ReviewError, safe_preview
 from ...core.review_service import ExportOutcome, ReviewService
 from ...core.vetting import Action, PhotoResult, RegisterSnapshot, collect_photos
 from ..images import to_qimage
-from ..tasks import StopFlag, TaskRunner
+from ..tasks import ProgressThread, TaskRunner
 from .analysis import AnalysisJob, AnalysisThread
 from .batch import BatchItem, Status, VettingBatch
 from .details import DetailsPanel, face_label
@@ -34,24 +34,6 @@ from .photo_view import AreaOverlay, FaceOverlay, PhotoView
 
 # Both cases: phones name files IMG_0001.JPG, and some platforms match filters case-sensitively.
 PHOTO_FILTER = "Photos (" + " ".join(f"*{s} *{s.upper()}" for s in sorted(PHOTO_SUFFIXES)) + ")"
-
-
-class ExportThread(QThread):
-    photo_exported = Signal(int, int, object)  # done, total, ExportOutcome
-    failed = Signal(str)
-
-    def __init__(self, work, parent=None):
-        super().__init__(parent)
-        self.work = work
-        self.stop_requested = StopFlag()
-        self.outcomes: list[ExportOutcome] = []
-
-    def run(self) -> None:
-        try:
-            self.outcomes = self.work(lambda done, total, outcome: self.photo_exported.emit(done, total, outcome),
-                                      self.stop_requested)
-        except Exception as exc:  # the folder could not be made, or the database went away
-            self.failed.emit(str(exc))
 
 
 class VettingWorkspace(QWidget):
@@ -67,7 +49,7 @@ class VettingWorkspace(QWidget):
         self.batch = VettingBatch()
         self.names: dict[int, str] = {}
         self.analysis: AnalysisThread | None = None
-        self.export_thread: ExportThread | None = None
+        self.export_thread: ProgressThread | None = None
         self._in_flight: list[BatchItem] = []
         self._started_at = 0.0
         self._done = 0
@@ -509,9 +491,9 @@ class VettingWorkspace(QWidget):
             return
         self.settings.setValue("vet/export_folder", str(folder))
         channel_key, user = self.channel_key, self.app.user
-        self.export_thread = ExportThread(
+        self.export_thread = ProgressThread(
             lambda progress, stop: self.review.export(reviews, channel_key, folder, user, progress=progress, should_stop=stop), self)
-        self.export_thread.photo_exported.connect(self._photo_exported)
+        self.export_thread.progressed.connect(lambda args: self._photo_exported(*args))
         self.export_thread.failed.connect(lambda text: self.explain("Export stopped", _export_problem(text, folder)))
         self.export_thread.finished.connect(lambda: self._export_finished(folder))
         self.progress.setFormat("%v of %m photos exported")
@@ -530,7 +512,7 @@ class VettingWorkspace(QWidget):
                 self.model.refresh(item)
 
     def _export_finished(self, folder: Path) -> None:
-        outcomes = self.export_thread.outcomes
+        outcomes = self.export_thread.result or []
         self.export_thread.deleteLater()
         self.export_thread = None
         self.cancel_button.clicked.disconnect()

@@ -1,0 +1,122 @@
+"""The Audit log workspace on a log built by vetting shared photos and changing the register: chain status,
+filters, the full entry, exports, and a tampered entry reported."""
+from __future__ import annotations
+
+import csv
+import sqlite3
+from datetime import date, timedelta
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import QDate
+
+from rws_cli import rws
+from vetting_window import open_window
+
+CHECK_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def logged(register, testdata, tmp_path):
+    """The enrolled register, two photos vetted for Instagram, then Rose's consent withdrawn."""
+    db, ids = register
+    photos = testdata / "photos/people/test"
+    assert rws(db, "vet", photos / "obama_and_biden.jpg", photos / "kit_with_rose.jpg", "--channel", "instagram",
+               "--out", tmp_path / "out", "--workers", 1) == 0
+    assert rws(db, "consent", "set", ids["rose"], "--channel", "all", "--status", "withdrawn") == 0
+    return db, ids
+
+
+def open_audit(qtbot, db, settings):
+    window, answers = open_window(qtbot, db, settings)
+    workspace = window.audit
+    with qtbot.waitSignal(workspace.chain_checked, timeout=CHECK_TIMEOUT_MS):
+        window.tabs.setCurrentWidget(workspace)
+    return window, answers, workspace
+
+
+def rows(workspace) -> list:
+    return list(workspace.model.rows)
+
+
+def test_chain_status_filters_and_the_full_entry(qtbot, logged, settings):
+    """The chain shows verified up to the last entry; channel, kind, person and date filters narrow the
+    list; selecting a vetted photo shows each face with its action, consent and distance."""
+    db, ids = logged
+    window, _answers, workspace = open_audit(qtbot, db, settings)
+    total = len(rows(workspace))
+    assert total < 200  # one page holds them all, so the first row is the newest entry
+    assert workspace.chain.ok and workspace.chain.verified_up_to == total == rows(workspace)[0].seq
+    assert f"Verified up to entry {total}" in workspace.chain_label.text()
+    assert [r.seq for r in rows(workspace)] == sorted((r.seq for r in rows(workspace)), reverse=True)
+
+    workspace.kind.setCurrentIndex(workspace.kind.findData("photo_vetted"))
+    assert len(rows(workspace)) == 2
+    assert all(r.channel == "instagram" and r.kind == "photo_vetted" for r in rows(workspace))
+    assert workspace.count_label.text() == "2 entries match"
+
+    workspace.kind.setCurrentIndex(0)
+    workspace.person.setText(str(ids["rose"]))
+    workspace.person.editingFinished.emit()
+    rose_rows = rows(workspace)
+    assert rose_rows and all(any(p.id == ids["rose"] for p in r.people) for r in rose_rows)
+    assert {"photo_vetted", "photo_consent_set"} <= {r.kind for r in rose_rows}
+
+    workspace.person.setText("")
+    workspace.person.editingFinished.emit()
+    workspace.date_to.setDate(QDate(date.today() - timedelta(days=1)))
+    assert rows(workspace) == [] and workspace.count_label.text() == "0 entries match"
+    workspace.date_to.setDate(QDate(2000, 1, 1))
+
+    workspace.kind.setCurrentIndex(workspace.kind.findData("photo_vetted"))
+    row = next(i for i, r in enumerate(rows(workspace)) if "obama_and_biden" in r.summary)
+    workspace.table.selectRow(row)
+    html = workspace.detail.toHtml()
+    assert "Obama" in html and "Biden" in html and "not identified" in html
+    assert "blurred" in html and "shown" in html and "0.3" in html  # distances of the matches
+    assert _answers.told == []  # nothing went wrong along the way
+
+
+def test_exports_write_the_filtered_entries(qtbot, logged, settings, tmp_path):
+    """CSV has a header and one row per entry shown; the governors' PDF names the school, the totals
+    and the chain result; a person report needs a person and then writes their entries."""
+    db, ids = logged
+    window, answers, workspace = open_audit(qtbot, db, settings)
+    workspace.kind.setCurrentIndex(workspace.kind.findData("photo_vetted"))
+    saves = iter([tmp_path / "log.csv", tmp_path / "governors.pdf", tmp_path / "rose.pdf"])
+    workspace.ask_save_path = lambda *args: next(saves)
+    with qtbot.waitSignal(workspace.export_done, timeout=CHECK_TIMEOUT_MS):
+        workspace.csv_button.click()
+    with open(tmp_path / "log.csv", encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.reader(handle))
+    assert len(table) == 1 + 2 and "seq" in table[0][0].lower()
+    with qtbot.waitSignal(workspace.export_done, timeout=CHECK_TIMEOUT_MS):
+        workspace.pdf_button.click()
+    text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "governors.pdf").pages)
+    assert "Ravens Wood School" in text and "instagram" in text and "erified" in text
+    assert window.statusBar().currentMessage().startswith("Wrote 2 entries")
+
+    workspace.person_button.click()
+    assert answers.told[-1][0] == "Choose a person first"
+    workspace.person.setText(str(ids["rose"]))
+    workspace.person.editingFinished.emit()
+    with qtbot.waitSignal(workspace.export_done, timeout=CHECK_TIMEOUT_MS):
+        workspace.person_button.click()
+    assert "Rose Leslie" in " ".join(page.extract_text() for page in PdfReader(tmp_path / "rose.pdf").pages)
+
+
+def test_a_changed_byte_is_shown_as_a_broken_chain(qtbot, logged, settings):
+    """One byte of one entry changed in the database file: Verify reports the chain broken at that entry."""
+    db, _ids = logged
+    with sqlite3.connect(db) as connection:
+        connection.execute("DROP TRIGGER audit_entry_no_update")
+        target, content = connection.execute(
+            "SELECT seq, content FROM audit_entry WHERE content LIKE '%\"decision\":\"redacted\"%' LIMIT 1").fetchone()
+        connection.execute("UPDATE audit_entry SET content = ? WHERE seq = ?",
+                           (content.replace('"decision":"redacted"', '"decision":"redacteD"'), target))
+    window, _answers, workspace = open_audit(qtbot, db, settings)
+    assert not workspace.chain.ok and workspace.chain.bad_seq == target
+    assert f"Broken at entry {target}" in workspace.chain_label.text()
+    with qtbot.waitSignal(workspace.chain_checked, timeout=CHECK_TIMEOUT_MS):
+        workspace.verify_button.click()
+    assert workspace.chain.bad_seq == target
