@@ -1,0 +1,76 @@
+"""How responsive the window stays while it checks a batch.
+
+    uv run python bench/window_responsiveness.py [--photos 20] [--workers 2]
+
+Opens the real main window offscreen on a throwaway register, drops a folder of shared test photos
+on it, and while they are checked runs a 20 ms timer on the UI thread. Prints the batch time, how
+many timer ticks arrived against how many were due, and the longest gap between two ticks (the
+longest the window could not react), plus the machine's load average.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={REPO / 'tests' / 'offscreen-1366x768.json'}")
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from rws_desktop.app import App  # noqa: E402
+from rws_desktop.ui.main_window import MainWindow  # noqa: E402
+
+TESTDATA = Path(os.environ.get("RWS_TESTDATA", REPO.parent / "shared" / "testdata"))
+SOURCES = ["obama.jpg", "obama2.jpg", "obama_small.jpg", "two_people.jpg", "obama-240p.jpg",
+           "lin-manuel-miranda.png", "obama_partial_face.jpg", "obama3.jpg", "biden.jpg", "obama-1080p.jpg"]
+TICK_MS = 20
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--photos", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    if not (TESTDATA / "photos").is_dir():
+        print(f"The shared test photos are not at {TESTDATA} (set RWS_TESTDATA).", file=sys.stderr)
+        return 1
+    qt_app = QApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "trip"
+        folder.mkdir()
+        for n in range(args.photos):
+            source = TESTDATA / "photos" / SOURCES[n % len(SOURCES)]
+            shutil.copy(source, folder / f"photo{n:03}{source.suffix}")
+        app = App.open(f"sqlite:///{Path(scratch) / 'rws.sqlite3'}", user="BENCH", workers=args.workers)
+        window = MainWindow(app, QSettings(str(Path(scratch) / "settings.ini"), QSettings.Format.IniFormat))
+        window.show()
+        ticks: list[float] = []
+        timer = QTimer()
+        timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+        loop = QEventLoop()
+        window.vetting.batch_finished.connect(loop.quit)
+        timer.start(TICK_MS)
+        started = time.monotonic()
+        window.vetting.add_paths([folder])
+        loop.exec()
+        elapsed = time.monotonic() - started
+        timer.stop()
+        gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+        window.vetting.confirm = lambda *_: True
+        window.close()
+        app.close()
+    print(f"photos {args.photos}, workers {args.workers}, batch {elapsed:.1f} s")
+    print(f"timer ticks {len(ticks)} of {elapsed / (TICK_MS / 1000):.0f} due; longest gap {max(gaps) * 1000:.0f} ms")
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
