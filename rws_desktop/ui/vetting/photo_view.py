@@ -132,7 +132,7 @@ class PhotoView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self._fitted:
+        if self._fitted and self._pixmap is not None:  # a message keeps its own size
             self.fit()
 
     def wheelEvent(self, event) -> None:
