@@ -13,6 +13,7 @@ from typing import Any, Iterator, Protocol
 
 import numpy as np
 
+from .access_ports import AccountRepository, DpiaRepository
 from .audit import AuditRecord
 from .consent import BiometricConsent, Person, PersonKind, PhotoConsent
 
@@ -102,6 +103,8 @@ class AuditRepository(Protocol):
 class Transaction(Protocol):
     register: RegisterRepository
     audit: AuditRepository
+    accounts: AccountRepository
+    dpia: DpiaRepository
 
 
 class Store(Protocol):

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from .. import __version__
 from ..app import App
+from .permissions_view import mirror_permissions
 from .placeholder import Placeholder
 from .tasks import TaskRunner
 from .vetting.workspace import VettingWorkspace
@@ -38,9 +39,10 @@ class MainWindow(QMainWindow):
             "Until then, auditors check and export the log with rws audit verify and rws audit export."), "Audit log")
         self.setCentralWidget(self.tabs)
         self.vetting.message.connect(lambda text: self.statusBar().showMessage(text))
-        self.statusBar().addPermanentWidget(QLabel(f"Signed in as {app.user}"))
+        self.statusBar().addPermanentWidget(QLabel(f"Signed in as {app.signed_in().describe()}"))
         self._build_menus()
         self._restore()
+        mirror_permissions(self)
 
     def _build_menus(self) -> None:
         menu = self.menuBar()

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
 from rws_desktop.storage import Database, open_database
+from sessions import with_test_key
 
 POSTGRES_URL_VARIABLE = "RWS_TEST_POSTGRES_URL"
 POSTGRES_SKIP_REASON = "set RWS_TEST_POSTGRES_URL to run against PostgreSQL"
@@ -32,7 +33,7 @@ def postgres_admin() -> Iterator[Engine]:
 
 @pytest.fixture
 def sqlite_database(tmp_path) -> Iterator[Database]:
-    database = open_database(f"sqlite:///{tmp_path / 'register' / 'rws.sqlite3'}")
+    database = with_test_key(open_database(f"sqlite:///{tmp_path / 'register' / 'rws.sqlite3'}"))
     database.migrate()
     yield database
     database.close()
@@ -46,7 +47,7 @@ def postgres_database(request) -> Iterator[Database]:
         connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
     # Everything the app creates (tables, trigger functions, alembic_version) lands in this schema.
     url = admin.url.update_query_dict({"options": f"-csearch_path={schema}"})
-    database = open_database(url.render_as_string(hide_password=False))
+    database = with_test_key(open_database(url.render_as_string(hide_password=False)))
     try:
         database.migrate()
         yield database
