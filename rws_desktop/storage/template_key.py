@@ -151,4 +151,5 @@ def _flush_old_pages(database: "Database") -> None:
     """Plain encodings may still sit in SQLite's write-ahead log; copy it into the file and empty it."""
     if database.dialect_name == "sqlite":
         with database.engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            # Straight to the driver: a checkpoint cannot run inside the transaction SQLAlchemy would begin.
+            connection.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
