@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from rws_cli import STAFF, add_staff, record_dpia, rws
+from rws_cli import add_staff, record_dpia, rws
 from rws_desktop.cli import EXIT_REFUSED, main
 from sessions import TEST_PASSWORD
 

@@ -24,7 +24,7 @@ class Account:
     failed_sign_ins: int = 0  # wrong passwords since the last sign-in or lockout
 
     def standing(self) -> Standing:
-        return Standing(self.initials, self.roles, self.locked, self.locked_until, self.must_change_password)
+        return Standing(self.initials, self.roles, self.locked, self.must_change_password)
 
     def locked_at(self, now: datetime) -> bool:
         return self.locked or (self.locked_until is not None and now < self.locked_until)

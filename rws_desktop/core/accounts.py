@@ -7,8 +7,8 @@ initials have accounts. Five wrong passwords in a row lock the account for 15 mi
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
-from typing import Any, Iterable
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterable
 
 from .access_ports import Account
 from .accounts_rules import AccountError, check_account_name, looks_like_initials, normalise_initials
@@ -17,7 +17,7 @@ from .channels import ChannelCatalogue
 from .passwords import PasswordHashing, PasswordRuleError, check_new_password
 from .permissions import Action, Role, requires
 from .ports import Store
-from .session import Clock, Session, utc_now
+from .session import Session
 
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -25,8 +25,15 @@ NO_MATCH = ("Those initials and that password do not match an account. Check the
             f"(after {MAX_FAILED_SIGN_INS} wrong passwords an account is locked for {LOCKOUT.seconds // 60} minutes).")
 
 
+Clock = Callable[[], datetime]
+
+
 class SignInFailed(AccountError):
     pass
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def _entry(kind: str, user: str, **details: Any) -> dict[str, Any]:
@@ -120,7 +127,7 @@ class SignInService:
                                            until=utc_timestamp(current.locked_until)))
         if not right:
             raise SignInFailed(self._locked_message(current) if current.locked_until and now < current.locked_until else NO_MATCH)
-        return Session.for_account(current, self.store, self.channels, self.clock)
+        return Session.for_account(current, self.store, self.channels)
 
     def _record(self, entry: dict) -> None:
         with self.store.transaction() as tx:

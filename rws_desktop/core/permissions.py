@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from datetime import datetime
 from enum import Enum
 from functools import wraps
 from typing import Callable, Iterable
@@ -87,17 +86,17 @@ def role_allows(roles: Iterable[Role], action: Action) -> bool:
 
 @dataclass(frozen=True)
 class Standing:
-    """What a check needs to know about the person, read fresh from the store for every check."""
+    """What a check needs to know about the person, read fresh from the store for every check. A lockout after
+    wrong passwords only stops signing in: someone already signed in is not stopped by another's guesses."""
 
     initials: str
     roles: frozenset[Role]
-    locked: bool = False
-    locked_until: datetime | None = None
+    locked: bool = False  # by an admin
     must_change_password: bool = False
 
 
 def refusal(standing: Standing | None, action: Action, channel: Channel | None = None,
-            channel_admins: tuple[str, ...] = (), now: datetime | None = None) -> str | None:
+            channel_admins: tuple[str, ...] = ()) -> str | None:
     """Why `standing` may not do `action` (for `channel`), or None when they may. Pure: no storage."""
     if standing is None:
         return "Nobody is signed in with an account that still exists. Sign in again."

@@ -5,9 +5,6 @@ for someone already signed in. A refusal is written to the audit log before it i
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Callable
-
 from .access_ports import Account
 from .audit import utc_timestamp
 from .channel_admins import effective_admins
@@ -15,28 +12,22 @@ from .channels import ChannelCatalogue
 from .permissions import Action, NotAllowed, Role, refusal
 from .ports import Store
 
-Clock = Callable[[], datetime]
 HOUSEKEEPING = "system"  # not valid initials, so never an account: it may do only what needs no role
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Session:
     def __init__(self, initials: str, name: str, roles: frozenset[Role], store: Store, channels: ChannelCatalogue,
-                 must_change_password: bool = False, clock: Clock = utc_now):
+                 must_change_password: bool = False):
         self.initials = initials
         self.name = name
         self.roles = frozenset(roles)  # as at sign-in, for showing; checks read the account afresh
         self.must_change_password = must_change_password
         self._store = store
         self._channels = channels
-        self._clock = clock
 
     @classmethod
-    def for_account(cls, account: Account, store: Store, channels: ChannelCatalogue, clock: Clock = utc_now) -> "Session":
-        return cls(account.initials, account.name, account.roles, store, channels, account.must_change_password, clock)
+    def for_account(cls, account: Account, store: Store, channels: ChannelCatalogue) -> "Session":
+        return cls(account.initials, account.name, account.roles, store, channels, account.must_change_password)
 
     @classmethod
     def housekeeping(cls, store: Store, channels: ChannelCatalogue) -> "Session":
@@ -49,7 +40,7 @@ class Session:
         with self._store.transaction() as tx:
             account = tx.accounts.get_account(self.initials)
             admins = effective_admins(tx, channel) if channel is not None else ()
-        return refusal(account.standing() if account else None, action, channel, admins, self._clock())
+        return refusal(account.standing() if account else None, action, channel, admins)
 
     def may(self, action: Action, channel_key: str | None = None) -> bool:
         return self.refusal(action, channel_key) is None

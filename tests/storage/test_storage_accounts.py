@@ -76,7 +76,7 @@ def test_stored_encodings_are_ciphertext_bound_to_their_person(database):
         rows = connection.execute(text("SELECT id, person_id, encoding FROM reference_face ORDER BY id")).all()
         plain = np.random.default_rng(1).normal(size=128).astype("<f8").tobytes()
         assert all(len(bytes(blob)) == 1053 and plain not in bytes(blob) for _, _, blob in rows)
-        (first_id, _, first), (second_id, _, second) = rows[0], rows[1]
+        (first_id, _, _), (second_id, _, second) = rows[0], rows[1]
         connection.execute(text("UPDATE reference_face SET person_id = :bob WHERE id = :id"), {"bob": bob, "id": first_id})
         changed = bytearray(bytes(second))
         changed[40] ^= 1
