@@ -7,12 +7,13 @@ from typing import IO
 from .audit import ChainReport, verify_chain
 from .permissions import Action, requires
 from .ports import Store
+from .session import Session
 
 CSV_COLUMNS = ["seq", "at", "kind", "user", "channel", "decision", "details", "entry_hash"]
 
 
 class AuditReader:
-    def __init__(self, store: Store, session):
+    def __init__(self, store: Store, session: Session):
         self.store = store
         self.session = session
 

@@ -15,6 +15,7 @@ from .audit import utc_timestamp
 from .consent import format_day
 from .permissions import Action, requires
 from .ports import Store
+from .session import Session
 
 RECOGNITION_OFF = (
     "Face recognition is off until an admin records the data protection impact assessment (DPIA) and the "
@@ -31,7 +32,7 @@ def recognition_allowed(tx) -> bool:
 
 
 class DpiaService:
-    def __init__(self, store: Store, session):
+    def __init__(self, store: Store, session: Session):
         self.store = store
         self.session = session
 

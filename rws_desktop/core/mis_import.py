@@ -23,6 +23,7 @@ from .mis_csv import (
 from .permissions import Action, requires
 from .ports import NewPerson, RegisterError, Store
 from .register import change_entry, check_person_details, check_photo_consent, consent_details, delete_faces_if_not_allowed
+from .session import Session
 
 IMPORTED_FIELDS = ("name", "year_group", "form", "date_of_birth")
 DEFAULT_GIVEN_BY = "MIS import"
@@ -90,7 +91,7 @@ class ImportResult:
 
 
 class MisImportService:
-    def __init__(self, store: Store, session):
+    def __init__(self, store: Store, session: Session):
         self.store = store
         self.session = session
         self.user = session.initials

@@ -23,6 +23,7 @@ from .permissions import Action, requires
 from .person_details import PersonDetails, load_person_details
 from .ports import NewPerson, PersonNotFound, ReferenceFace, RegisterError, Store
 from .recognition import FaceEncoder
+from .session import Session
 from .thumbnails import face_thumbnail
 
 # dlib's encoder is unreliable on small faces; a reference must be clear.
@@ -98,7 +99,7 @@ class RegisterService:
     """What office staff do to the register: people, photo and biometric consent, reference faces.
     Each method checks the signed-in session's role first (see core.permissions)."""
 
-    def __init__(self, store: Store, channels: ChannelCatalogue, session):
+    def __init__(self, store: Store, channels: ChannelCatalogue, session: Session):
         self.store = store
         self.channels = channels
         self.session = session

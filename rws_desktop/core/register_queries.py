@@ -8,10 +8,11 @@ from .impact import ExportedPhoto, withdrawal_impact
 from .people_query import PeopleSnapshot
 from .permissions import Action, requires
 from .ports import Store
+from .session import Session
 
 
 class RegisterQueries:
-    def __init__(self, store: Store, session):
+    def __init__(self, store: Store, session: Session):
         self.store = store
         self.session = session
 

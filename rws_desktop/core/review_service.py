@@ -24,6 +24,7 @@ from .ports import PersonNotFound, Store
 from .publishing import output_path, publish, record, vetted_entry
 from .redaction import Shape
 from .review import Correction, CorrectionAction, PhotoReview, ReviewError, hand_drawn_area, render_safe_copy
+from .session import Session
 from .vetting import Action, Decision, FaceReport, RegisterSnapshot
 
 
@@ -49,7 +50,7 @@ ExportProgress = Callable[[int, int, ExportOutcome], None]
 class ReviewService:
     """Every method checks that the signed-in session may vet (or export) for the channel."""
 
-    def __init__(self, store: Store, channels: ChannelCatalogue, session):
+    def __init__(self, store: Store, channels: ChannelCatalogue, session: Session):
         self.store = store
         self.channels = channels
         self.session = session

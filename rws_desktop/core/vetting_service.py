@@ -11,6 +11,7 @@ from .channels import ChannelCatalogue
 from .permissions import Action, requires
 from .ports import Store
 from .publishing import output_path, publish, record, vetted_entry
+from .session import Session
 from .vetting import PhotoAnalyser, PhotoResult, RegisterSnapshot
 
 ProgressCallback = Callable[[int, int, PhotoResult], None]
@@ -19,7 +20,7 @@ ProgressCallback = Callable[[int, int, PhotoResult], None]
 class VettingService:
     """Vets a batch: analyses photos (on every core), writes the safe copies and records each decision."""
 
-    def __init__(self, store: Store, channels: ChannelCatalogue, analyser: PhotoAnalyser, session, workers: int = 1):
+    def __init__(self, store: Store, channels: ChannelCatalogue, analyser: PhotoAnalyser, session: Session, workers: int = 1):
         self.store = store
         self.channels = channels
         self.analyser = analyser

@@ -23,6 +23,7 @@ from .mis_import import ImportPreview
 from .permissions import Action, requires
 from .ports import PersonNotFound, RegisterError, Store
 from .register import change_entry, consent_details, record_leaver
+from .session import Session
 
 
 class YearEndAction(str, Enum):
@@ -66,7 +67,7 @@ class LeaverCandidate:
 
 
 class YearEndService:
-    def __init__(self, store: Store, session):
+    def __init__(self, store: Store, session: Session):
         self.store = store
         self.session = session
         self.user = session.initials
