@@ -25,10 +25,23 @@ from rws_desktop.app import App  # noqa: E402
 from rws_desktop.core.consent import ALL_CHANNELS, ConsentStatus, PersonKind  # noqa: E402
 from rws_desktop.core.ports import NewPerson  # noqa: E402
 from rws_desktop.core.vetting import Action  # noqa: E402
+from rws_desktop.keys import MemoryKeyStore  # noqa: E402
 from rws_desktop.ui.main_window import MainWindow  # noqa: E402
 
 ENROLLED = {"Barack Obama": "obama", "Joe Biden": "biden"}
 PHOTOS = ["obama_and_biden.jpg", "kit_with_rose.jpg", "obama1.jpg"]
+
+
+PASSWORD = "screenshot password"
+
+
+def sign_in_as_everyone(app: App) -> None:
+    """MSN, the first admin, also given the office and comms roles, with the DPIA recorded."""
+    app.sign_ins.create_first_admin("MSN", "Screenshot Head", PASSWORD)
+    app.sign_in("MSN", PASSWORD)
+    app.accounts.set_roles("MSN", ["admin", "office", "comms"])
+    app.sign_in("MSN", PASSWORD)
+    app.dpia.record("DPIA-EXAMPLE", date.today(), "Example DPO")
 
 
 def build_register(app: App, testdata: Path) -> None:
@@ -67,7 +80,8 @@ def main() -> int:
         return 1
     qt_app = QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory() as scratch:
-        app = App.open(f"sqlite:///{Path(scratch) / 'rws.sqlite3'}", user="MSN", workers=2)
+        app = App.open(f"sqlite:///{Path(scratch) / 'rws.sqlite3'}", workers=2, key_store=MemoryKeyStore())
+        sign_in_as_everyone(app)
         build_register(app, args.testdata)
         window = MainWindow(app, QSettings(str(Path(scratch) / "settings.ini"), QSettings.Format.IniFormat))
         window.resize(1366, 740)

@@ -1,53 +1,94 @@
-"""The composition root: builds the services the command line and the window share."""
+"""The composition root: builds the services the command line and the window share.
+
+Nothing is built for a person until they sign in: `App.sign_in` sets `App.session`, and every
+service below checks that session's roles itself.
+"""
 from __future__ import annotations
 
-import getpass
 import os
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
 from .core.audit_log import AuditLogService
+from .core.accounts import AccountAdminService, SignInService
 from .core.batch import default_workers
+from .core.channel_admins import ChannelAdminService
 from .core.channels import ChannelCatalogue
 from .core.detection import FaceDetector
+from .core.dpia import DpiaService
 from .core.matching import MatchPolicy
 from .core.mis_import import MisImportService
+from .core.passwords import PasswordHashing
+from .core.permissions import NotAllowed
 from .core.recognition import FaceEncoder
 from .core.register import RegisterService
+from .core.register_queries import RegisterQueries
+from .core.review_service import ReviewService
+from .core.session import Session
 from .core.vetting import PhotoAnalyser
 from .core.vetting_service import VettingService
 from .core.year_end import YearEndService
-from .paths import channels_file, default_database_url
+from .keys import KeyStore, default_key_store
+from .paths import channels_file, data_dir, default_database_url
 from .storage import Database, open_database
+from .storage.template_key import KeyStatus, unlock_reference_faces
+
+# Built for the signed-in person; forgotten when someone else signs in.
+SESSION_SERVICES = ("register", "mis_import", "year_end", "vetting", "review", "queries", "audit", "accounts",
+                    "channel_admins", "dpia")
 
 
 def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("RWS_DB") or default_database_url()
 
 
-def current_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name on some service accounts
-        return "unknown"
-
-
 @dataclass
 class App:
     database: Database
     channels: ChannelCatalogue
-    user: str
     workers: int = 1
+    key_store: KeyStore | None = None
+    key_status: KeyStatus | None = None
+    session: Session | None = None
 
     @classmethod
-    def open(cls, url: str | None = None, user: str | None = None, workers: int | None = None) -> "App":
+    def open(cls, url: str | None = None, workers: int | None = None, key_store: KeyStore | None = None) -> "App":
         database = open_database(database_url(url))
         database.migrate()
-        app = cls(database, ChannelCatalogue.from_toml(channels_file()), user or current_user(), workers or default_workers())
-        # Biometric consent can lapse by date alone (an 18th birthday, a leaving date reached); the faces go then.
-        app.register.purge_lapsed_reference_faces(date.today())
+        keys = key_store or default_key_store(data_dir())
+        app = cls(database, ChannelCatalogue.from_toml(channels_file()), workers or default_workers(), keys,
+                  unlock_reference_faces(database, keys))
+        # Biometric consent can lapse by date alone (an 18th birthday, a leaving date reached); the faces go
+        # then, whoever signs in. Deleting them needs no role.
+        housekeeping = RegisterService(database, app.channels, Session.housekeeping(database, app.channels))
+        housekeeping.purge_lapsed_reference_faces(date.today())
         return app
+
+    @property
+    def user(self) -> str:
+        """The signed-in person's initials, as audit entries name them ("" before anyone signs in)."""
+        return self.session.initials if self.session else ""
+
+    @cached_property
+    def sign_ins(self) -> SignInService:
+        return SignInService(self.database, self.channels, self.hashing)
+
+    @cached_property
+    def hashing(self) -> PasswordHashing:
+        return PasswordHashing()
+
+    def sign_in(self, initials: str, password: str) -> Session:
+        session = self.sign_ins.sign_in(initials, password)
+        for name in SESSION_SERVICES:
+            self.__dict__.pop(name, None)
+        self.session = session
+        return session
+
+    def signed_in(self) -> Session:
+        if self.session is None:
+            raise NotAllowed("Nobody is signed in. Sign in first.")
+        return self.session
 
     @cached_property
     def detector(self) -> FaceDetector:
@@ -59,23 +100,44 @@ class App:
 
     @cached_property
     def register(self) -> RegisterService:
-        return RegisterService(self.database, self.channels, self.user)
+        return RegisterService(self.database, self.channels, self.signed_in())
 
     @cached_property
     def mis_import(self) -> MisImportService:
-        return MisImportService(self.database, self.user)
+        return MisImportService(self.database, self.signed_in())
 
     @cached_property
     def year_end(self) -> YearEndService:
-        return YearEndService(self.database, self.user)
+        return YearEndService(self.database, self.signed_in())
 
     @cached_property
     def vetting(self) -> VettingService:
-        return VettingService(self.database, self.channels, PhotoAnalyser(self.detector, self.encoder, MatchPolicy()), self.workers)
+        analyser = PhotoAnalyser(self.detector, self.encoder, MatchPolicy())
+        return VettingService(self.database, self.channels, analyser, self.signed_in(), self.workers)
+
+    @cached_property
+    def review(self) -> ReviewService:
+        return ReviewService(self.database, self.channels, self.signed_in())
+
+    @cached_property
+    def queries(self) -> RegisterQueries:
+        return RegisterQueries(self.database, self.signed_in())
+
+    @cached_property
+    def accounts(self) -> AccountAdminService:
+        return AccountAdminService(self.database, self.hashing, self.signed_in())
+
+    @cached_property
+    def channel_admins(self) -> ChannelAdminService:
+        return ChannelAdminService(self.database, self.channels, self.signed_in())
+
+    @cached_property
+    def dpia(self) -> DpiaService:
+        return DpiaService(self.database, self.signed_in())
 
     @cached_property
     def audit(self) -> AuditLogService:
-        return AuditLogService(self.database)
+        return AuditLogService(self.database, self.signed_in())
 
     def close(self) -> None:
         self.database.close()

@@ -9,14 +9,19 @@ from pathlib import Path
 
 from . import __version__
 from .app import App
+from .cli_accounts import (
+    ACCOUNT_COMMANDS, add_account_commands, add_channel_actions, add_init_options, add_user_option, cmd_channel_admins,
+    cmd_init_admin, sign_in,
+)
 from .cli_register import (
     CONSENT_ACTIONS, PERSON_ACTIONS, add_consent_actions, add_impact_command, add_person_actions, cmd_impact, iso_date,
 )
 from .core.audit_log import DEFAULT_SCHOOL, AuditFilter, AuditReportError
+from .core.accounts_rules import AccountError
 from .core.channels import UnknownChannelError
 from .core.consent import ALL_CHANNELS, ConsentStatus, PersonKind
-from .core.impact import withdrawal_impact
 from .core.mis_csv import MisImportError
+from .core.permissions import NotAllowed
 from .core.ports import NewPerson, RegisterError
 from .core.vetting import Decision, collect_photos
 from .storage import StorageError
@@ -38,10 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rws", description="RWS Photo Check: vet photos against the consent register before they are published.")
     parser.add_argument("--version", action="version", version=f"rws {__version__}")
     parser.add_argument("--db", metavar="URL", help="database URL (default: $RWS_DB, else the embedded SQLite file)")
+    add_user_option(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser("init", help="create or upgrade the database")
-    commands.add_parser("channels", help="list the school's channels")
+    add_init_options(commands.add_parser("init", help="create or upgrade the database"))
+    add_channel_actions(commands.add_parser("channels", help="list the school's channels"))
 
     person = commands.add_parser("person", help="people in the register").add_subparsers(dest="action", required=True)
     add = person.add_parser("add", help="add a person; prints the new id")
@@ -82,11 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     vet.add_argument("--channel", required=True)
     vet.add_argument("--out", required=True, type=Path)
     vet.add_argument("--json", type=Path, metavar="FILE")
-    vet.add_argument("--user")
     vet.add_argument("--block-hidden", action="store_true", help="block photos with any face that may not be shown, instead of blurring")
     vet.add_argument("--workers", type=int, default=None, help="processes analysing photos (default: one per core)")
 
     add_impact_command(commands)
+    add_account_commands(commands)
 
     audit = commands.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
     audit.add_parser("verify", help="check the hash chain and the search index; names the first bad entry")
@@ -108,16 +114,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Exit codes: 1 something went wrong (said why), 2 a mistake in what was typed, 3 not allowed.
+EXIT_REFUSED = 3
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        app = App.open(args.db, getattr(args, "user", None), getattr(args, "workers", None))
+        app = App.open(args.db, getattr(args, "workers", None))
     except StorageError as exc:
         print(f"rws: {exc}", file=sys.stderr)
         return 1
     try:
+        if args.command != "init":
+            sign_in(app, args)
         return COMMANDS[args.command](app, args)
-    except (RegisterError, UnknownChannelError, UsageError, StorageError, MisImportError, AuditReportError) as exc:
+    except NotAllowed as exc:
+        print(f"rws: not allowed: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except (RegisterError, UnknownChannelError, UsageError, StorageError, MisImportError, AccountError, AuditReportError) as exc:
         print(f"rws: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -126,12 +141,20 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_init(app: App, args) -> int:
     print(f"Database ready: {app.database.url}")
+    print(app.key_status.message)
+    if args.admin:
+        return cmd_init_admin(app, args)
+    if not app.sign_ins.has_accounts():
+        print('No accounts yet: create the first admin with rws init --admin INITIALS --name "Full Name"')
     return 0
 
 
 def cmd_channels(app: App, args) -> int:
+    if args.action == "admins":
+        return cmd_channel_admins(app, args)
     rows = [("KEY", "PLATFORM", "HANDLE", "ADMINS", "STATUS")]
-    rows += [(c.key, c.platform, c.handle, "/".join(c.admins) or "-", c.status.value) for c in app.channels]
+    rows += [(item.channel.key, item.channel.platform, item.channel.handle,
+              "/".join(item.admins) or "-", item.channel.status.value) for item in app.channel_admins.lists()]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
@@ -156,7 +179,7 @@ def cmd_person(app: App, args) -> int:
 
 def _print_impact_hint(app: App, person_id: int, channel: str | None) -> None:
     """After a withdrawal, refusal or leaving: say whether published photos need taking down."""
-    photos = withdrawal_impact(app.database, person_id, channel)
+    photos = app.queries.impact(person_id, channel)
     if photos:
         option = f" --channel {channel}" if channel and channel != ALL_CHANNELS else ""
         print(f"{len(photos)} photo(s) already exported show this person; list them with: rws impact {person_id}{option}")
@@ -207,12 +230,21 @@ def cmd_vet(app: App, args) -> int:
     def progress(done: int, total: int, result) -> None:
         print(f"[{done}/{total}] {result.decision.value:<8} {result.source.name}: {result.reason}", file=sys.stderr)
 
-    results = app.vetting.vet(photos, args.channel, args.out, app.user, progress=progress)
+    for warning in _recognition_warnings(app):
+        print(f"rws: {warning}", file=sys.stderr)
+    results = app.vetting.vet(photos, args.channel, args.out, progress=progress)
     if args.json:
         args.json.write_text(json.dumps({"photos": [r.as_dict() for r in results]}, indent=2), encoding="utf-8")
     counts = {d: sum(r.decision is d for r in results) for d in Decision}
     print(", ".join(f"{n} {d.value}" for d, n in counts.items()) + f"; safe copies in {args.out}")
     return 0
+
+
+def _recognition_warnings(app: App) -> list[str]:
+    warnings = [] if app.key_status.ready else [app.key_status.message]
+    if app.dpia.current() is None:
+        warnings.append("No DPIA is recorded, so nobody is recognised and every face is blurred.")
+    return warnings
 
 
 def cmd_audit(app: App, args) -> int:
@@ -257,6 +289,7 @@ def _format_of(path: Path) -> str:
 COMMANDS = {
     "init": cmd_init, "channels": cmd_channels, "person": cmd_person, "consent": cmd_consent,
     "biometric": cmd_biometric, "enroll": cmd_enroll, "vet": cmd_vet, "audit": cmd_audit, "impact": cmd_impact,
+    **ACCOUNT_COMMANDS,
 }
 
 if __name__ == "__main__":

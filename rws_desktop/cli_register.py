@@ -9,11 +9,11 @@ from pathlib import Path
 
 from .app import App
 from .core.consent import ALL_CHANNELS, FaceConsent, PersonKind, academic_year_end, format_day
-from .core.expiry import EXPIRING_WITHIN_DAYS, expiring_consents
-from .core.impact import withdrawal_impact, write_impact_csv
+from .core.expiry import EXPIRING_WITHIN_DAYS
+from .core.impact import write_impact_csv
 from .core.mis_csv import MisImportError, parse_mapping, read_csv
 from .core.mis_import import ImportPreview, RowStatus
-from .core.people_query import PeopleFilter, PeopleSnapshot, SortKey
+from .core.people_query import PeopleFilter, SortKey
 from .core.year_end import YearEndAction
 
 MAPPING_HELP = "columns the file names differently, e.g. 'mis_id=Pupil No,form=Tutor' (field= ignores a column)"
@@ -90,7 +90,7 @@ def cmd_person_list(app: App, args) -> int:
         enrolled=None if args.enrolled is None else args.enrolled == "yes", channel=args.channel, consent=states,
         leavers={"no": False, "only": True, "include": None}[args.leavers], sort=SortKey(args.sort), descending=args.descending,
     )
-    rows = PeopleSnapshot.load(app.database, date.today()).query(wanted)
+    rows = app.queries.people(date.today()).query(wanted)
     if args.json:
         print(json.dumps([_row_json(row) for row in rows], indent=2))
         return 0
@@ -185,7 +185,7 @@ def cmd_person_remove_face(app: App, args) -> int:
 
 
 def cmd_consent_expiring(app: App, args) -> int:
-    found = expiring_consents(app.database, date.today(), args.days)
+    found = app.queries.expiring(date.today(), args.days)
     for item in found:
         scope = "all channels" if item.consent.channel == ALL_CHANNELS else item.consent.channel
         when = f"{format_day(item.consent.expires_on):>11} ({item.days_left:>2} days)"
@@ -214,7 +214,7 @@ def cmd_impact(app: App, args) -> int:
     person = app.register.find_person(args.person)
     if args.channel and args.channel != ALL_CHANNELS:
         app.channels.get(args.channel)
-    photos = withdrawal_impact(app.database, person.id, args.channel)
+    photos = app.queries.impact(person.id, args.channel)
     for photo in photos:
         origin = f"from {photo.source_name}; audit entry {photo.audit_seq}; {photo.how}"
         print(f"{photo.at[:10]}  {photo.channel or '-':<20} {photo.output_name}  ({origin})")

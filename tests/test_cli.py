@@ -12,7 +12,7 @@ from PIL import Image, ImageOps
 
 from bad_photos import BAD_INPUTS
 from rws_desktop.cli import main
-from rws_cli import rws, run_json
+from rws_cli import record_dpia, rws, run_json
 
 
 def vet(db: Path, out: Path, *paths: Path, channel="instagram", workers=1) -> dict[str, dict]:
@@ -91,6 +91,7 @@ def test_leavers_and_withdrawn_biometric_consent_lose_their_reference_faces(regi
 def test_enrolment_refuses_photos_without_exactly_one_face_and_keeps_the_rest(testdata, tmp_path, capsys):
     """A group photo or a photo of dogs is refused with the reason; the good photo is still enrolled."""
     db = tmp_path / "rws.sqlite3"
+    record_dpia(db)
     assert rws(db, "person", "add", "--name", "Barack Obama", "--kind", "staff") == 0
     capsys.readouterr()
     assert rws(db, "enroll", 1, testdata / "photos/obama.jpg") == 1
@@ -162,7 +163,8 @@ def test_audit_log_records_every_decision_and_catches_a_changed_byte(register, t
     assert rws(db, "audit", "verify") == 0
     assert capsys.readouterr().out.startswith("OK:")
     with sqlite3.connect(db) as connection:
-        seq, content = connection.execute("SELECT seq, content FROM audit_entry ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, content = connection.execute(  # the last vetting entry: signing in to verify added one after it
+            "SELECT seq, content FROM audit_entry WHERE content LIKE '%photo_vetted%' ORDER BY seq DESC LIMIT 1").fetchone()
         entry = json.loads(content)
         assert entry["kind"] == "photo_vetted" and entry["channel"] == "instagram"
         assert entry["source_name"] == "kit_with_rose.jpg" and len(entry["source_sha256"]) == 64

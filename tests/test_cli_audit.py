@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from rws_desktop.cli import main
 from rws_desktop.core.audit_log import AuditFilter, AuditLogService
 from rws_desktop.core.channels import ChannelCatalogue
 from rws_desktop.core.consent import ConsentStatus, PersonKind
+from rws_desktop.core.permissions import Role
 from rws_desktop.core.matching import MatchPolicy
 from rws_desktop.core.ports import NewPerson
 from rws_desktop.core.register import RegisterService
@@ -22,13 +22,11 @@ from rws_desktop.core.vetting import PhotoAnalyser
 from rws_desktop.core.vetting_service import VettingService
 from rws_desktop.paths import channels_file
 from rws_desktop.storage import open_database
+from rws_cli import rws
+from sessions import record_dpia, signed_in, with_test_key
 
 # short name: (name, MIS id, folder of photos/people/train)
 ENROLLED = {"kit": ("Kit Harington", "K1", "kit_harington"), "rose": ("Rose Leslie", "R1", "rose_leslie")}
-
-
-def rws(db: Path, *args) -> int:
-    return main(["--db", f"sqlite:///{db}", *map(str, args)])
 
 
 def pdf_text(path: Path) -> str:
@@ -42,10 +40,12 @@ def built_log(testdata, detector, encoder, tmp_path_factory):
     WhatsApp; finally Kit is erased from the register."""
     folder = tmp_path_factory.mktemp("audit")
     db_path = folder / "rws.sqlite3"
-    database = open_database(f"sqlite:///{db_path}")
+    database = with_test_key(open_database(f"sqlite:///{db_path}"))
     database.migrate()
+    record_dpia(database)
     channels = ChannelCatalogue.from_toml(channels_file())
-    office = RegisterService(database, channels, "office")
+    office = RegisterService(database, channels, signed_in(database, channels, "OFF", Role.OFFICE))
+    signed_in(database, channels, "TST", *Role)  # the account the command line tests run as
     today = date.today()
     ids = {}
     for short, (name, mis_id, train_folder) in ENROLLED.items():
@@ -57,15 +57,20 @@ def built_log(testdata, detector, encoder, tmp_path_factory):
     ids["ada"] = office.add_person(NewPerson("Ada Pupil", mis_id="A1")).id
     office.set_photo_consent(ids["ada"], "whatsapp", ConsentStatus.GRANTED, today)
     office.mark_left(ids["ada"], today)
-    vetting = VettingService(database, channels, PhotoAnalyser(detector, encoder, MatchPolicy()), workers=1)
+    analyser = PhotoAnalyser(detector, encoder, MatchPolicy())
+
+    def vetting(initials: str) -> VettingService:
+        return VettingService(database, channels, analyser, signed_in(database, channels, initials, Role.COMMS), workers=1)
+
     photo = testdata / "photos/people/test/kit_with_rose.jpg"
     seqs = {}
-    (result,) = vetting.vet([photo], "instagram", folder / "out1", "MSN")
+    (result,) = vetting("MSN").vet([photo], "instagram", folder / "out1")
     seqs["before_refusal"] = result.audit_seq
-    RegisterService(database, channels, "DPO").set_photo_consent(ids["rose"], "instagram", ConsentStatus.REFUSED, today)
-    (result,) = vetting.vet([photo], "instagram", folder / "out2", "MSN")
+    dpo = signed_in(database, channels, "DPO", Role.OFFICE)
+    RegisterService(database, channels, dpo).set_photo_consent(ids["rose"], "instagram", ConsentStatus.REFUSED, today)
+    (result,) = vetting("MSN").vet([photo], "instagram", folder / "out2")
     seqs["after_refusal"] = result.audit_seq
-    (result,) = vetting.vet([photo], "whatsapp", folder / "out3", "MGL")
+    (result,) = vetting("MGL").vet([photo], "whatsapp", folder / "out3")
     seqs["whatsapp"] = result.audit_seq
     with database.engine.begin() as connection:
         connection.exec_driver_sql(f"DELETE FROM person WHERE id = {ids['kit']}")  # as erasure will
@@ -75,10 +80,14 @@ def built_log(testdata, detector, encoder, tmp_path_factory):
     return db_path, ids, seqs
 
 
+def auditor(database):
+    return signed_in(database, ChannelCatalogue.from_toml(channels_file()), "AUD", Role.AUDITOR)
+
+
 @pytest.fixture
 def service(built_log):
     database = open_database(f"sqlite:///{built_log[0]}")
-    yield AuditLogService(database, tz=timezone.utc)
+    yield AuditLogService(database, auditor(database), tz=timezone.utc)
     database.close()
 
 
@@ -172,7 +181,10 @@ def test_a_changed_byte_is_reported_by_the_command_line_and_the_service(built_lo
     db = tmp_path / "tampered.sqlite3"
     shutil.copy(source, db)
     assert rws(db, "audit", "verify") == 0
-    assert capsys.readouterr().out.startswith(f"OK: verified up to entry {seqs['last']}; hash of entry {seqs['last']}: ")
+    with sqlite3.connect(db) as connection:  # signing in to verify added an entry after the built log
+        (head,) = connection.execute("SELECT max(seq) FROM audit_entry").fetchone()
+    assert head > seqs["last"]
+    assert capsys.readouterr().out.startswith(f"OK: verified up to entry {head}; hash of entry {head}: ")
     target = seqs["after_refusal"]
     with sqlite3.connect(db) as connection:
         connection.execute("DROP TRIGGER audit_entry_no_update")
@@ -185,7 +197,7 @@ def test_a_changed_byte_is_reported_by_the_command_line_and_the_service(built_lo
     assert out.startswith(f"BROKEN at entry {target}: its content or hash was altered.")
     assert f"Entries up to {target - 1} are intact." in out
     database = open_database(f"sqlite:///{db}")
-    status = AuditLogService(database).chain_status()
+    status = AuditLogService(database, auditor(database)).chain_status()
     database.close()
     assert not status.ok and status.bad_seq == target and status.verified_up_to == target - 1
 
@@ -193,6 +205,6 @@ def test_a_changed_byte_is_reported_by_the_command_line_and_the_service(built_lo
 def test_an_export_that_cannot_be_written_is_a_plain_error(tmp_path, capsys):
     """Writing over a folder (as over a file open in Excel) fails with the reason, not a traceback."""
     db = tmp_path / "rws.sqlite3"
-    assert rws(db, "audit", "verify") == 0 and capsys.readouterr().out == "OK: the audit log is empty.\n"
+    assert rws(db, "audit", "verify") == 0 and capsys.readouterr().out.startswith("OK: verified up to entry ")
     assert rws(db, "audit", "export", "--out", tmp_path) == 1
     assert f"rws: could not write {tmp_path}: " in capsys.readouterr().err

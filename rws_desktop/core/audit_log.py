@@ -29,7 +29,9 @@ from .audit_reports import (
 )
 from .audit_status import ChainStatus, ProgressCallback, check_chain
 from .consent import biometric_verdict
+from .permissions import Action, requires
 from .ports import PersonNotFound, Store, Transaction
+from .session import Session
 from .report_files import replacing, write_csv
 
 DEFAULT_SCHOOL = "Ravens Wood School"
@@ -85,13 +87,17 @@ class FilterChoices:
 
 
 class AuditLogService:
-    def __init__(self, store: Store, tz: tzinfo | None = None):
+    """Reading, verifying and exporting the log: for auditors (and anyone given that role)."""
+
+    def __init__(self, store: Store, session: Session, tz: tzinfo | None = None):
         """`tz`: the time zone dates are read and shown in; None means the computer's own."""
         self.store = store
+        self.session = session
         self.tz = tz
 
     # The log view
 
+    @requires(Action.READ_AUDIT)
     def page(self, filter: AuditFilter = AuditFilter(), before_seq: int | None = None, limit: int = PAGE_SIZE) -> AuditPage:
         """Matching entries newest first, starting below `before_seq` (keyset paging on seq)."""
         query = filter.query(self.tz)
@@ -101,11 +107,13 @@ class AuditLogService:
             rows = tuple(describer.row(record) for record in records[:limit])
         return AuditPage(rows, rows[-1].seq if len(records) > limit else None)
 
+    @requires(Action.READ_AUDIT)
     def count(self, filter: AuditFilter = AuditFilter()) -> int:
         query = filter.query(self.tz)
         with self.store.snapshot() as tx:
             return tx.audit.count(query)
 
+    @requires(Action.READ_AUDIT)
     def entry(self, seq: int) -> AuditEntryDetail | None:
         """All of one entry, with names looked up now and other entries about the same photo."""
         with self.store.snapshot() as tx:
@@ -116,6 +124,7 @@ class AuditLogService:
             related = tx.audit.newest(AuditQuery(source_sha256=source), limit=PAGE_SIZE) if isinstance(source, str) else []
             return self._describer(tx).detail(record, related)
 
+    @requires(Action.READ_AUDIT)
     def filter_choices(self) -> FilterChoices:
         with self.store.snapshot() as tx:
             kinds = tx.audit.distinct_values("kind")
@@ -126,6 +135,7 @@ class AuditLogService:
                 decisions=tuple(tx.audit.distinct_values("decision")),
             )
 
+    @requires(Action.READ_AUDIT)
     def chain_status(self, progress: ProgressCallback | None = None) -> ChainStatus:
         """Re-check every entry's hash chain, and that the search index still matches the entries."""
         with self.store.snapshot() as tx:
@@ -133,6 +143,7 @@ class AuditLogService:
 
     # Exports
 
+    @requires(Action.EXPORT_AUDIT)
     def export_csv(self, filter: AuditFilter, path: Path) -> int:
         """The matching entries, oldest first, one row each. Returns how many."""
         query = filter.query(self.tz)
@@ -140,6 +151,7 @@ class AuditLogService:
             describer = self._describer(tx)
             return write_csv(path, LOG_CSV_HEADER, (log_csv_cells(r, describer.row(r)) for r in tx.audit.matching(query)))
 
+    @requires(Action.EXPORT_AUDIT)
     def export_pdf(self, filter: AuditFilter, path: Path, generated_by: str, school: str = DEFAULT_SCHOOL) -> int:
         """A report for governors: period, totals, the entries and the chain check. Returns entries listed."""
         query = filter.query(self.tz)
@@ -153,6 +165,7 @@ class AuditLogService:
             render_log_pdf(pending, report)
         return len(rows)
 
+    @requires(Action.EXPORT_AUDIT)
     def person_report(self, person_id: int, path: Path, generated_by: str = "", school: str = DEFAULT_SCHOOL) -> int:
         """One person's consent history and every entry involving them; CSV or PDF by the file's extension."""
         suffix = path.suffix.lower()
@@ -184,6 +197,7 @@ class AuditLogService:
             render_person_pdf(pending, report)
         return len(entries)
 
+    @requires(Action.READ_AUDIT)
     def resolve_person(self, reference: str) -> int:
         """A person id from what was typed: an id or an MIS id ("id:12" or "mis:12" when both could fit).
 

@@ -20,8 +20,10 @@ from .consent import ALL_CHANNELS, ConsentStatus, Person, PersonKind, PhotoConse
 from .mis_csv import (
     CsvTable, MisField, parse_consent, parse_date, parse_year_group, resolve_mapping, split_full_name,
 )
+from .permissions import Action, requires
 from .ports import NewPerson, RegisterError, Store
 from .register import change_entry, check_person_details, check_photo_consent, consent_details, delete_faces_if_not_allowed
+from .session import Session
 
 IMPORTED_FIELDS = ("name", "year_group", "form", "date_of_birth")
 DEFAULT_GIVEN_BY = "MIS import"
@@ -89,16 +91,19 @@ class ImportResult:
 
 
 class MisImportService:
-    def __init__(self, store: Store, user: str):
+    def __init__(self, store: Store, session: Session):
         self.store = store
-        self.user = user
+        self.session = session
+        self.user = session.initials
 
+    @requires(Action.READ_REGISTER)
     def preview(self, table: CsvTable, explicit: dict[MisField, str | None] | None, today: date) -> ImportPreview:
         """What importing would do to each row; changes nothing."""
         mapping = resolve_mapping(table.headers, explicit)
         with self.store.transaction() as tx:
             return build_preview(table, mapping, tx.register.list_people(), tx.register.all_photo_consents(), today)
 
+    @requires(Action.CHANGE_REGISTER)
     def import_table(self, table: CsvTable, explicit: dict[MisField, str | None] | None, today: date) -> ImportResult:
         """Import the valid rows in one transaction, worked out afresh against the register as it is now."""
         mapping = resolve_mapping(table.headers, explicit)

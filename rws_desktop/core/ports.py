@@ -14,6 +14,7 @@ from typing import Any, Iterator, Protocol
 
 import numpy as np
 
+from .access_ports import AccountRepository, DpiaRepository
 from .audit import AuditRecord
 from .audit_index import AuditQuery, AuditTerms
 from .consent import BiometricConsent, Person, PersonKind, PhotoConsent
@@ -123,6 +124,8 @@ class AuditRepository(Protocol):
 class Transaction(Protocol):
     register: RegisterRepository
     audit: AuditRepository
+    accounts: AccountRepository
+    dpia: DpiaRepository
 
 
 class Store(Protocol):

@@ -17,10 +17,13 @@ from .consent import (
     academic_year_end, biometric_verdict, format_day,
 )
 from .detection import FaceDetector
+from .dpia import RECOGNITION_OFF, recognition_allowed
 from .imaging import PhotoLoadError, load_photo
+from .permissions import Action, requires
 from .person_details import PersonDetails, load_person_details
 from .ports import NewPerson, PersonNotFound, ReferenceFace, RegisterError, Store
 from .recognition import FaceEncoder
+from .session import Session
 from .thumbnails import face_thumbnail
 
 # dlib's encoder is unreliable on small faces; a reference must be clear.
@@ -93,18 +96,21 @@ def check_photo_consent(consent: PhotoConsent) -> None:
 
 
 class RegisterService:
-    """What office staff do to the register: people, photo and biometric consent, reference faces."""
+    """What office staff do to the register: people, photo and biometric consent, reference faces.
+    Each method checks the signed-in session's role first (see core.permissions)."""
 
-    def __init__(self, store: Store, channels: ChannelCatalogue, user: str):
+    def __init__(self, store: Store, channels: ChannelCatalogue, session: Session):
         self.store = store
         self.channels = channels
-        self.user = user
+        self.session = session
+        self.user = session.initials  # who audit entries name
 
     def _entry(self, kind: str, **details: Any) -> dict[str, Any]:
         return change_entry(kind, self.user, **details)
 
     # People
 
+    @requires(Action.CHANGE_REGISTER)
     def add_person(self, draft: NewPerson, today: date | None = None) -> Person:
         check_person_details(draft, today or date.today())
         with self.store.transaction() as tx:
@@ -114,14 +120,17 @@ class RegisterService:
             tx.audit.append(self._entry("person_added", person_id=person.id, person_kind=person.kind.value))
             return person
 
+    @requires(Action.READ_REGISTER)
     def people(self) -> list[Person]:
         with self.store.transaction() as tx:
             return tx.register.list_people()
 
+    @requires(Action.READ_REGISTER)
     def person(self, person_id: int) -> Person:
         with self.store.transaction() as tx:
             return _require(tx, person_id)
 
+    @requires(Action.READ_REGISTER)
     def find_person(self, reference: str) -> Person:
         """A person by register id or by MIS id, as typed at the command line. A number that is
         one person's id and another's MIS id (admission numbers are numbers too) is refused."""
@@ -139,6 +148,7 @@ class RegisterService:
             raise PersonNotFound(reference)
         return person
 
+    @requires(Action.CHANGE_REGISTER)
     def update_person(self, person_id: int, details: NewPerson, today: date) -> Person:
         """Replace a person's details. Reference faces go at once if they are no longer allowed
         (a leaving date set, or an age or kind change that makes biometric consent invalid)."""
@@ -155,12 +165,14 @@ class RegisterService:
             tx.audit.append(self._entry("person_updated", person_id=person_id, changed=changed, reference_faces_deleted=deleted))
             return updated
 
+    @requires(Action.CHANGE_REGISTER)
     def mark_left(self, person_id: int, leaving_date: date) -> int:
         """Record a leaver and delete their reference faces at once. Returns faces deleted."""
         with self.store.transaction() as tx:
             _require(tx, person_id)
             return record_leaver(tx, self.user, person_id, leaving_date)
 
+    @requires(Action.READ_REGISTER)
     def person_details(self, person_id: int, today: date) -> PersonDetails:
         """Everything the per-person panel shows, read in one transaction."""
         with self.store.transaction() as tx:
@@ -168,6 +180,7 @@ class RegisterService:
 
     # Photo consent
 
+    @requires(Action.CHANGE_REGISTER)
     def set_photo_consent(
         self, person_id: int, channel: str, status: ConsentStatus, given_on: date | None,
         expires_on: date | None = None, given_by: str = "", may_be_named: bool = False,
@@ -194,6 +207,7 @@ class RegisterService:
 
     # Biometric consent and reference faces
 
+    @requires(Action.CHANGE_REGISTER)
     def set_biometric_consent(self, person_id: int, today: date, **answers: bool | None) -> tuple[BiometricConsent, bool, int]:
         """Update the answers given (others unchanged). Returns the consent, whether it is valid, and faces deleted."""
         with self.store.transaction() as tx:
@@ -210,11 +224,13 @@ class RegisterService:
             ))
         return updated, verdict.allowed, deleted
 
+    @requires(Action.READ_REGISTER)
     def reference_faces(self, person_id: int) -> list[ReferenceFace]:
         with self.store.transaction() as tx:
             _require(tx, person_id)
             return tx.register.reference_faces(person_id)
 
+    @requires(Action.CHANGE_REGISTER)
     def remove_reference_face(self, reference_id: int) -> int:
         """Delete one reference face and its thumbnail (say, of the wrong child). Returns the person's id."""
         with self.store.transaction() as tx:
@@ -241,11 +257,14 @@ class RegisterService:
                 ))
         return deleted
 
+    @requires(Action.ENROL_FACES)
     def enrol(self, person_id: int, photos: list[Path], detector: FaceDetector, encoder: FaceEncoder, today: date) -> list[EnrolmentResult]:
         """One reference face per photo; each photo succeeds or fails on its own."""
         with self.store.transaction() as tx:
             person = _require(tx, person_id)
             verdict = biometric_verdict(person, tx.register.biometric_consent(person_id), today)
+            if not recognition_allowed(tx):
+                raise RegisterError(RECOGNITION_OFF)
         if not verdict.allowed:
             raise RegisterError(f"{person.name} cannot be enrolled for recognition: {verdict.reason}.")
         return [self._enrol_photo(person_id, photo, detector, encoder, today) for photo in photos]

@@ -18,11 +18,14 @@ from .channels import Channel, ChannelCatalogue
 from .consent import FaceConsent, Person, show_decision
 from .geometry import Box
 from .imaging import PhotoLoadError, encode_jpeg, file_sha256, load_photo
+# Named apart from vetting.Action (a face shown or blurred).
+from .permissions import Action as Permission, requires
 from .ports import PersonNotFound, Store
 from .publishing import output_path, publish, record, vetted_entry
 from .redaction import Shape
 from .review import Correction, CorrectionAction, PhotoReview, ReviewError, hand_drawn_area, render_safe_copy
-from .vetting import Action, Decision, FaceReport
+from .session import Session
+from .vetting import Action, Decision, FaceReport, RegisterSnapshot
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,20 @@ ExportProgress = Callable[[int, int, ExportOutcome], None]
 
 
 class ReviewService:
-    def __init__(self, store: Store, channels: ChannelCatalogue):
+    """Every method checks that the signed-in session may vet (or export) for the channel."""
+
+    def __init__(self, store: Store, channels: ChannelCatalogue, session: Session):
         self.store = store
         self.channels = channels
+        self.session = session
+        self.user = session.initials  # who audit entries name
 
+    @requires(Permission.VET, channel_arg="channel_key")
+    def register_snapshot(self, channel_key: str, today: date) -> RegisterSnapshot:
+        """The register as checking a batch for this channel needs it."""
+        return RegisterSnapshot.load(self.store, today)
+
+    @requires(Permission.VET, channel_arg="channel_key")
     def candidates(self, channel_key: str, search: str = "", today: date | None = None) -> list[Candidate]:
         """People whose name, MIS id or form contains `search`, those who may be shown first."""
         channel, today, needle = self.channels.get(channel_key), today or date.today(), search.strip().casefold()
@@ -64,19 +77,22 @@ class ReviewService:
 
     # Corrections
 
-    def blur_face(self, review: PhotoReview, channel_key: str, face: int, reason: str, user: str) -> Correction:
-        """Always allowed: hiding more is never unsafe."""
+    @requires(Permission.VET, channel_arg="channel_key")
+    def blur_face(self, review: PhotoReview, channel_key: str, face: int, reason: str) -> Correction:
+        """Always allowed to whoever may vet: hiding more is never unsafe."""
         review.check_face(face, Action.SHOWN)
-        return self._apply(review, channel_key, CorrectionAction.BLUR_FACE, reason, user, face=face)
+        return self._apply(review, channel_key, CorrectionAction.BLUR_FACE, reason, face=face)
 
+    @requires(Permission.VET, channel_arg="channel_key")
     def blur_area(self, review: PhotoReview, channel_key: str, box: Box, shape: Shape,
-                  image_size: tuple[int, int], reason: str, user: str) -> Correction:
+                  image_size: tuple[int, int], reason: str) -> Correction:
         review.check_editable()
         area = hand_drawn_area(box, shape, image_size)
-        return self._apply(review, channel_key, CorrectionAction.BLUR_AREA, reason, user, area=area)
+        return self._apply(review, channel_key, CorrectionAction.BLUR_AREA, reason, area=area)
 
+    @requires(Permission.VET, channel_arg="channel_key")
     def show_face(self, review: PhotoReview, channel_key: str, face: int, person_id: int,
-                  reason: str, user: str, today: date | None = None) -> Correction:
+                  reason: str, today: date | None = None) -> Correction:
         """Shows a blurred face only as a person who has active consent for this channel today."""
         review.check_face(face, Action.BLURRED)
         channel = self.channels.get(channel_key)
@@ -89,38 +105,40 @@ class ReviewService:
             raise ReviewError(f"{person.name} cannot be shown on {channel.name}: {decision.reason}.")
         if person_id in review.shown_person_ids():
             raise ReviewError(f"{person.name} is already shown on another face in this photo; one person cannot be two faces.")
-        return self._apply(review, channel_key, CorrectionAction.SHOW_FACE, reason, user, face=face, person_id=person_id)
+        return self._apply(review, channel_key, CorrectionAction.SHOW_FACE, reason, face=face, person_id=person_id)
 
-    def undo(self, review: PhotoReview, channel_key: str, user: str) -> Correction:
+    @requires(Permission.VET, channel_arg="channel_key")
+    def undo(self, review: PhotoReview, channel_key: str) -> Correction:
         review.check_editable()
         if not review.corrections:
             raise ReviewError("There is nothing to undo in this photo.")
         undone = review.corrections[-1]
-        self._record_change(review, channel_key, user, "correction_undone", undoes_seq=undone.audit_seq,
+        self._record_change(review, channel_key, "correction_undone", undoes_seq=undone.audit_seq,
                             correction=_change(undone))
         review.corrections.pop()
         return undone
 
-    def _apply(self, review: PhotoReview, channel_key: str, action: CorrectionAction, reason: str, user: str, **target) -> Correction:
+    def _apply(self, review: PhotoReview, channel_key: str, action: CorrectionAction, reason: str, **target) -> Correction:
         reason = " ".join(reason.split())
         if not reason:
             raise ReviewError("Please type why you are making this correction; it is kept in the audit log.")
-        correction = Correction(action, reason, user, utc_timestamp(), **target)
-        seq = self._record_change(review, channel_key, user, "photo_corrected", correction=_change(correction))
+        correction = Correction(action, reason, self.user, utc_timestamp(), **target)
+        seq = self._record_change(review, channel_key, "photo_corrected", correction=_change(correction))
         correction = replace(correction, audit_seq=seq)
         review.corrections.append(correction)
         return correction
 
-    def _record_change(self, review: PhotoReview, channel_key: str, user: str, kind: str, **details) -> int:
+    def _record_change(self, review: PhotoReview, channel_key: str, kind: str, **details) -> int:
         channel = self.channels.get(channel_key)
         return record(self.store, {
-            "kind": kind, "at": utc_timestamp(), "user": user, "channel": channel.key,
+            "kind": kind, "at": utc_timestamp(), "user": self.user, "channel": channel.key,
             "source_name": review.source.name, "source_sha256": review.result.source_sha256, **details,
         })
 
     # Export
 
-    def export(self, reviews: Iterable[PhotoReview], channel_key: str, out_dir: Path, user: str,
+    @requires(Permission.EXPORT, channel_arg="channel_key")
+    def export(self, reviews: Iterable[PhotoReview], channel_key: str, out_dir: Path,
                today: date | None = None, progress: ExportProgress | None = None,
                should_stop: Callable[[], bool] = lambda: False) -> list[ExportOutcome]:
         """Writes the approved and redacted photos not yet exported; records blocked ones without writing them."""
@@ -133,19 +151,19 @@ class ReviewService:
         for index, review in enumerate(pending, start=1):
             if should_stop():
                 break
-            outcome = self._export_one(review, channel, out_dir, taken, user, today)
+            outcome = self._export_one(review, channel, out_dir, taken, today)
             outcomes.append(outcome)
             if progress:
                 progress(index, len(pending), outcome)
         return outcomes
 
     def _export_one(self, review: PhotoReview, channel: Channel, out_dir: Path, taken: set[str],
-                    user: str, today: date) -> ExportOutcome:
+                    today: date) -> ExportOutcome:
         decision, reason = review.decision()
         corrections = [c.as_dict() for c in review.corrections]
         if decision not in (Decision.APPROVED, Decision.REDACTED):
             review.recorded_seq = record(self.store, vetted_entry(
-                review.result, channel, user, decision, reason, review.faces(), corrections, "desktop"))
+                review.result, channel, self.user, decision, reason, review.faces(), corrections, "desktop"))
             return ExportOutcome(review)
         try:
             photo = load_photo(review.source)
@@ -161,12 +179,12 @@ class ReviewService:
             decision, reason = Decision.REDACTED, "consent changed since the check; faces no longer consenting were blurred"
         if decision is Decision.BLOCKED:
             review.recorded_seq = record(self.store, vetted_entry(
-                review.result, channel, user, decision, reason, faces, corrections, "desktop"))
+                review.result, channel, self.user, decision, reason, faces, corrections, "desktop"))
             return ExportOutcome(review, problem=f"Not exported: {reason}.")
         data = encode_jpeg(safe, photo.icc_profile)
         target = output_path(review.source, out_dir, taken)
         written = replace(review.result, output=target, output_sha256=file_sha256(data))
-        content = vetted_entry(written, channel, user, decision, reason, faces, corrections, "desktop")
+        content = vetted_entry(written, channel, self.user, decision, reason, faces, corrections, "desktop")
         try:
             review.recorded_seq = publish(self.store, data, target, content)
         except OSError as exc:

@@ -17,6 +17,7 @@ from PIL import Image
 from .channels import Channel
 from .consent import FaceConsent, Person, PhotoConsent, biometric_verdict, show_decision
 from .detection import DetectedFace, FaceDetector
+from .dpia import recognition_allowed
 from .geometry import Box
 from .imaging import PHOTO_SUFFIXES, PhotoLoadError, encode_jpeg, file_sha256, load_photo
 from .matching import Gallery, MatchOutcome, MatchPolicy, identify
@@ -97,7 +98,8 @@ class RegisterSnapshot:
         with store.transaction() as tx:
             people = {person.id: person for person in tx.register.list_people()}
             consents = tx.register.all_photo_consents()
-            references = tx.register.reference_encodings()
+            # No recognition before the DPIA is recorded: the gallery stays empty and every face is blurred.
+            references = tx.register.reference_encodings() if recognition_allowed(tx) else {}
             recognisable = {}
             for person_id, encodings in references.items():
                 person = people.get(person_id)

@@ -8,8 +8,10 @@ from typing import Callable, Iterable
 
 from .batch import analyse_batch
 from .channels import ChannelCatalogue
+from .permissions import Action, requires
 from .ports import Store
 from .publishing import output_path, publish, record, vetted_entry
+from .session import Session
 from .vetting import PhotoAnalyser, PhotoResult, RegisterSnapshot
 
 ProgressCallback = Callable[[int, int, PhotoResult], None]
@@ -18,14 +20,17 @@ ProgressCallback = Callable[[int, int, PhotoResult], None]
 class VettingService:
     """Vets a batch: analyses photos (on every core), writes the safe copies and records each decision."""
 
-    def __init__(self, store: Store, channels: ChannelCatalogue, analyser: PhotoAnalyser, workers: int = 1):
+    def __init__(self, store: Store, channels: ChannelCatalogue, analyser: PhotoAnalyser, session: Session, workers: int = 1):
         self.store = store
         self.channels = channels
         self.analyser = analyser
+        self.session = session
         self.workers = workers
 
+    @requires(Action.VET, channel_arg="channel_key")
+    @requires(Action.EXPORT, channel_arg="channel_key")
     def vet(
-        self, photos: Iterable[Path], channel_key: str, out_dir: Path, user: str,
+        self, photos: Iterable[Path], channel_key: str, out_dir: Path,
         today: date | None = None, block_hidden: bool = False, progress: ProgressCallback | None = None,
         should_stop: Callable[[], bool] = lambda: False,
     ) -> list[PhotoResult]:
@@ -41,7 +46,7 @@ class VettingService:
             result = analysis.result
             if analysis.safe_jpeg is not None:
                 result.output = output_path(result.source, out_dir, taken_names)
-            content = vetted_entry(result, channel, user, result.decision, result.reason, result.faces)
+            content = vetted_entry(result, channel, self.session.initials, result.decision, result.reason, result.faces)
             if analysis.safe_jpeg is None:
                 result.audit_seq = record(self.store, content)
             else:

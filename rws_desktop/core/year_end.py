@@ -20,8 +20,10 @@ from enum import Enum
 
 from .consent import ConsentStatus, Person, PersonKind, PhotoConsent, academic_year_end, format_day
 from .mis_import import ImportPreview
+from .permissions import Action, requires
 from .ports import PersonNotFound, RegisterError, Store
 from .register import change_entry, consent_details, record_leaver
+from .session import Session
 
 
 class YearEndAction(str, Enum):
@@ -65,15 +67,18 @@ class LeaverCandidate:
 
 
 class YearEndService:
-    def __init__(self, store: Store, user: str):
+    def __init__(self, store: Store, session: Session):
         self.store = store
-        self.user = user
+        self.session = session
+        self.user = session.initials
 
+    @requires(Action.READ_REGISTER)
     def preview_year_end(self, year_end: date, renew: Collection[int] = ()) -> YearEndPreview:
         """Whose grants would expire on `year_end` (a 31 August) and whose would be renewed for a year."""
         with self.store.transaction() as tx:
             return _plan(tx, year_end, set(renew))
 
+    @requires(Action.CHANGE_REGISTER)
     def apply_year_end(self, year_end: date, renew: Collection[int] = ()) -> YearEndPreview:
         """Apply the plan in one transaction: one audit entry per changed record and a summary."""
         with self.store.transaction() as tx:
@@ -93,6 +98,7 @@ class YearEndService:
                 ))
         return plan
 
+    @requires(Action.READ_REGISTER)
     def preview_leavers(self, year_group: int | None = None, absent_from: ImportPreview | None = None) -> list[LeaverCandidate]:
         """Current pupils in a year group, and/or those missing from a full MIS import: a list to confirm."""
         with self.store.transaction() as tx:
@@ -110,6 +116,7 @@ class YearEndService:
                     candidates.setdefault(person.id, LeaverCandidate(person, "not in the MIS export", counts.get(person.id, 0)))
         return sorted(candidates.values(), key=lambda c: (c.person.name.casefold(), c.person.id))
 
+    @requires(Action.CHANGE_REGISTER)
     def mark_leavers(self, person_ids: Iterable[int], leaving_date: date) -> dict[int, int]:
         """Mark people as leavers in one transaction, deleting their reference faces at once. Returns faces deleted."""
         deleted = {}

@@ -17,8 +17,11 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
 from ..paths import migrations_dir
+from .access_repositories import SqlAccountRepository, SqlDpiaRepository
 from .errors import StorageError
 from .repositories import SqlAuditRepository, SqlRegisterRepository
+from .template_cipher import TemplateCipher
+from .template_key import SqlTemplateKeyRepository
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # An execution option marking snapshot connections, so the SQLite "begin" hook starts them deferred.
@@ -38,10 +41,13 @@ _SQLITE_PRAGMAS = (
 
 @dataclass
 class DatabaseTransaction:
-    """The repositories for one transaction; both share one session, so they commit together."""
+    """The repositories for one transaction; they share one session, so they commit together."""
 
     register: SqlRegisterRepository
     audit: SqlAuditRepository
+    accounts: SqlAccountRepository
+    dpia: SqlDpiaRepository
+    template_key: SqlTemplateKeyRepository  # storage's own: which key encrypts reference faces
 
 
 class Database:
@@ -49,6 +55,15 @@ class Database:
 
     def __init__(self, engine: Engine):
         self._engine = engine
+        self._template_cipher: TemplateCipher | None = None
+
+    def use_template_cipher(self, cipher: TemplateCipher | None) -> None:
+        """The key that encrypts reference faces; without one none can be stored or read."""
+        self._template_cipher = cipher
+
+    @property
+    def template_cipher(self) -> TemplateCipher | None:
+        return self._template_cipher
 
     @property
     def engine(self) -> Engine:
@@ -106,7 +121,9 @@ class Database:
         session = Session(bind, expire_on_commit=False)
         try:
             with session.begin():
-                yield DatabaseTransaction(SqlRegisterRepository(session), SqlAuditRepository(session))
+                yield DatabaseTransaction(SqlRegisterRepository(session, self._template_cipher), SqlAuditRepository(session),
+                                          SqlAccountRepository(session), SqlDpiaRepository(session),
+                                          SqlTemplateKeyRepository(session))
         except DBAPIError as error:
             raise StorageError(f"{failure}: {_driver_message(error)}") from error
         finally:

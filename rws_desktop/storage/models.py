@@ -163,3 +163,70 @@ class AuditPersonRow(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     person_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+# Accounts, channel admin lists, the DPIA and the reference-face key (migration 0004).
+
+ROLE_VALUES = ("comms", "office", "auditor", "admin")  # as core.permissions.Role
+TEMPLATE_KEY_ID = 1  # the single row of template_key
+
+
+class AccountRow(Base):
+    """A member of staff who may sign in, named by the initials the policy uses."""
+
+    __tablename__ = "account"
+
+    initials: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Argon2id, in its own encoded form ("$argon2id$v=19$m=...").
+    password_hash: Mapped[str] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utc_now)
+
+
+class AccountRoleRow(Base):
+    __tablename__ = "account_role"
+    __table_args__ = (CheckConstraint("role IN ('comms', 'office', 'auditor', 'admin')", name="role"),)
+
+    initials: Mapped[str] = mapped_column(ForeignKey("account.initials", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class ChannelAdminListRow(Base):
+    """A channel's admin list as an admin set it; channels without a row keep the policy's list."""
+
+    __tablename__ = "channel_admin_list"
+
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    admins: Mapped[str] = mapped_column(String(400))  # initials joined by commas; empty for none
+    changed_by: Mapped[str] = mapped_column(String(8))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DpiaRow(Base):
+    """Each DPIA recorded; the latest is the one in force."""
+
+    __tablename__ = "dpia"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(String(100))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    dpo_name: Mapped[str] = mapped_column(String(200))
+    recorded_by: Mapped[str] = mapped_column(String(8))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TemplateKeyRow(Base):
+    """Which key encrypts the reference faces, and a value that proves a key is that one.
+    The key itself is never here: it is in the OS keyring (or a key file) of each PC."""
+
+    __tablename__ = "template_key"
+    __table_args__ = (CheckConstraint(f"id = {TEMPLATE_KEY_ID}", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key_id: Mapped[str] = mapped_column(String(32))
+    key_check: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utc_now)

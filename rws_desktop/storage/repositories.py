@@ -6,6 +6,7 @@ commits. Rows are turned into the frozen dataclasses of `core.consent` on the wa
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from ..core.consent import (
 )
 from ..core.ports import BiometricConsentRequired, NewPerson, PersonNotFound, ReferenceFace, RegisterError
 from .errors import StorageError
+from .template_cipher import TemplateCipher
 from .models import (
     AUDIT_HEAD_ID,
     AuditEntryRow,
@@ -42,6 +44,9 @@ from .models import (
 )
 
 ENCODING_LENGTH = 128
+NO_KEY = ("Reference faces cannot be stored: this computer does not hold the key that encrypts them. "
+          "An admin can import it with: rws key import FILE (see rws key status).")
+log = logging.getLogger(__name__)
 # Stored little-endian whatever the PC, so a database file can move between machines.
 _ENCODING_DTYPE = np.dtype("<f8")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -52,10 +57,11 @@ _UPSERT_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 class SqlRegisterRepository:
-    """People, their photo and biometric consent, and their reference faces."""
+    """People, their photo and biometric consent, and their reference faces (encrypted with `cipher`)."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, cipher: TemplateCipher | None = None):
         self._session = session
+        self._cipher = cipher
 
     # People
 
@@ -188,9 +194,11 @@ class SqlRegisterRepository:
         verdict = biometric_verdict(person, consent, today)
         if not verdict.allowed:
             raise BiometricConsentRequired(f"{person.name} cannot be recognised: {verdict.reason}.")
+        if self._cipher is None:
+            raise StorageError(NO_KEY)
         row = ReferenceFaceRow(
             person_id=person_id,
-            encoding=_encoding_to_bytes(encoding),
+            encoding=self._cipher.seal(person_id, _encoding_to_bytes(encoding)),
             source_sha256=_checked_sha256(source_sha256),
             thumbnail=thumbnail_jpeg,
         )
@@ -233,12 +241,21 @@ class SqlRegisterRepository:
         ]
 
     def reference_encodings(self) -> dict[int, list[np.ndarray]]:
-        statement = select(ReferenceFaceRow.person_id, ReferenceFaceRow.encoding).order_by(
+        """Decrypted encodings by person. One that fails to decrypt (altered, moved to another person,
+        or made with another key) is left out, so it cannot make anyone recognisable."""
+        if self._cipher is None:
+            log.warning("Nobody can be recognised: this computer does not hold the reference-face key.")
+            return {}
+        statement = select(ReferenceFaceRow.id, ReferenceFaceRow.person_id, ReferenceFaceRow.encoding).order_by(
             ReferenceFaceRow.person_id, ReferenceFaceRow.id
         )
         by_person: dict[int, list[np.ndarray]] = defaultdict(list)
-        for person_id, blob in self._session.execute(statement):
-            by_person[person_id].append(_encoding_from_bytes(blob))
+        for reference_id, person_id, blob in self._session.execute(statement):
+            opened = self._cipher.open(person_id, blob)
+            if opened is None or len(opened) != ENCODING_LENGTH * _ENCODING_DTYPE.itemsize:
+                log.warning("Reference face %s of person %s failed its integrity check and is ignored.", reference_id, person_id)
+                continue
+            by_person[person_id].append(_encoding_from_bytes(opened))
         return dict(by_person)
 
     # Helpers

@@ -22,7 +22,11 @@ def main(argv: list[str] | None = None) -> int:
         QMessageBox.critical(None, f"{APP_NAME} cannot start", startup_problem(exc, database_url()))
         return 1
     from .main_window import MainWindow  # after QApplication exists
+    from .sign_in import sign_in_at_start
 
+    if not sign_in_at_start(app):
+        app.close()
+        return 0
     window = MainWindow(app, QSettings())
     window.show()
     try:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 from .. import __version__
 from ..app import App
 from .audit.workspace import AuditWorkspace
+from .permissions_view import mirror_permissions
 from .placeholder import Placeholder
 from .tasks import TaskRunner
 from .vetting.workspace import VettingWorkspace
@@ -39,9 +40,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         for workspace in (self.vetting, self.audit):
             workspace.message.connect(self.statusBar().showMessage)
-        self.statusBar().addPermanentWidget(QLabel(f"Signed in as {app.user}"))
+        self.statusBar().addPermanentWidget(QLabel(f"Signed in as {app.signed_in().describe()}"))
         self._build_menus()
         self._restore()
+        mirror_permissions(self)
 
     def _build_menus(self) -> None:
         menu = self.menuBar()

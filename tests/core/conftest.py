@@ -6,14 +6,17 @@ from collections.abc import Iterator
 import pytest
 
 from rws_desktop.core.channels import ChannelCatalogue
+from rws_desktop.core.permissions import Role
 from rws_desktop.core.register import RegisterService
+from rws_desktop.core.session import Session
 from rws_desktop.paths import channels_file
 from rws_desktop.storage import Database, open_database
+from sessions import signed_in, with_test_key
 
 
 @pytest.fixture
 def store(tmp_path) -> Iterator[Database]:
-    database = open_database(f"sqlite:///{tmp_path / 'rws.sqlite3'}")
+    database = with_test_key(open_database(f"sqlite:///{tmp_path / 'rws.sqlite3'}"))
     database.migrate()
     yield database
     database.close()
@@ -25,6 +28,12 @@ def channels() -> ChannelCatalogue:
 
 
 @pytest.fixture
-def register(store, channels) -> RegisterService:
-    return RegisterService(store, channels, "office")
+def office(store, channels) -> Session:
+    """OFF, signed in with the office role only."""
+    return signed_in(store, channels, "OFF", Role.OFFICE)
+
+
+@pytest.fixture
+def register(store, channels, office) -> RegisterService:
+    return RegisterService(store, channels, office)
 

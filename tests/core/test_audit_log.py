@@ -18,10 +18,12 @@ from pypdf import PdfReader
 from rws_desktop.core.audit_log import AuditFilter, AuditLogService, AuditReportError
 from rws_desktop.core.channels import ChannelCatalogue
 from rws_desktop.core.consent import ConsentStatus
+from rws_desktop.core.permissions import Role
 from rws_desktop.core.ports import NewPerson, PersonNotFound
 from rws_desktop.core.register import RegisterService
 from rws_desktop.paths import channels_file
 from rws_desktop.storage import open_database
+from sessions import signed_in
 
 LONDON = ZoneInfo("Europe/London")
 PHOTO_A, PHOTO_B = "a" * 64, "b" * 64
@@ -85,8 +87,13 @@ def log(store, people) -> dict[str, int]:
 
 
 @pytest.fixture
-def service(store) -> AuditLogService:
-    return AuditLogService(store, tz=LONDON)
+def auditor(store, channels):
+    return signed_in(store, channels, "AUD", Role.AUDITOR)
+
+
+@pytest.fixture
+def service(store, auditor) -> AuditLogService:
+    return AuditLogService(store, auditor, tz=LONDON)
 
 
 def seqs(service, audit_filter=AuditFilter()) -> list[int]:
@@ -320,8 +327,8 @@ def test_people_are_found_by_id_or_mis_id(store, people, service):
         service.resolve_person("nobody")
 
 
-def test_times_are_shown_in_the_time_zone_given(log, store):
+def test_times_are_shown_in_the_time_zone_given(log, store, auditor):
     """The same entry reads 23:30 in London and 22:30 in UTC; the filter day follows the zone too."""
-    utc = AuditLogService(store, tz=timezone.utc)
+    utc = AuditLogService(store, auditor, tz=timezone.utc)
     assert utc.entry(5).row.at.hour == 22
     assert [row.seq for row in utc.page(AuditFilter(date_from=date(2026, 7, 1), date_to=date(2026, 7, 1))).rows] == []

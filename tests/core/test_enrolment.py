@@ -9,12 +9,19 @@ import pytest
 from PIL import Image
 
 from register_helpers import audit_entries
+from sessions import record_dpia
 from rws_desktop.core.consent import PersonKind
 from rws_desktop.core.ports import NewPerson, RegisterError
 from rws_desktop.core.thumbnails import THUMBNAIL_PX
 
 pytestmark = pytest.mark.photos
 TODAY = date(2026, 11, 24)
+
+
+@pytest.fixture(autouse=True)
+def dpia_recorded(store):
+    """Enrolment needs the DPIA recorded first (see test_accounts_dpia.py for when it is not)."""
+    record_dpia(store)
 
 
 def test_enrolment_adds_one_face_per_good_photo_and_refuses_a_group_photo(register, store, testdata, detector, encoder):

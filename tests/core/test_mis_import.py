@@ -47,9 +47,9 @@ def existing(register):
     return {"lou": lou, "kit": kit, "mo": mo}
 
 
-def test_preview_marks_each_row_new_changed_unchanged_or_invalid_with_the_reason(store, existing, tmp_path):
+def test_preview_marks_each_row_new_changed_unchanged_or_invalid_with_the_reason(store, office, existing, tmp_path):
     """Every row of an export with a BOM and Windows line endings gets its status, and invalid rows say why."""
-    preview = MisImportService(store, "office").preview(export(tmp_path), None, TODAY)
+    preview = MisImportService(store, office).preview(export(tmp_path), None, TODAY)
     got = {row.row: (row.status, row.reason) for row in preview.rows}
     assert got == {
         2: (RowStatus.NEW, ""),
@@ -73,21 +73,21 @@ def test_preview_marks_each_row_new_changed_unchanged_or_invalid_with_the_reason
     assert preview.summary() == "12 rows: 2 new, 1 changed, 1 unchanged, 8 invalid; 1 current pupils not in the file"
 
 
-def test_preview_changes_nothing(store, existing, tmp_path):
+def test_preview_changes_nothing(store, office, existing, tmp_path):
     """Previewing writes neither people nor audit entries."""
     entries = audit_entries(store)
     with store.transaction() as tx:
         people = tx.register.list_people()
-    MisImportService(store, "office").preview(export(tmp_path), None, TODAY)
+    MisImportService(store, office).preview(export(tmp_path), None, TODAY)
     with store.transaction() as tx:
         assert tx.register.list_people() == people
     assert audit_entries(store) == entries
 
 
-def test_import_takes_the_valid_rows_and_audits_each_person_by_id(store, register, existing, tmp_path):
+def test_import_takes_the_valid_rows_and_audits_each_person_by_id(store, office, register, existing, tmp_path):
     """New pupils are added and changed ones updated; each gets an audit entry with ids only, plus one summary."""
     entries_before = len(audit_entries(store))
-    result = MisImportService(store, "office").import_table(export(tmp_path), None, TODAY)
+    result = MisImportService(store, office).import_table(export(tmp_path), None, TODAY)
     assert (result.created, result.updated) == (2, 1)
     with store.transaction() as tx:
         zoe = tx.register.find_person_by_mis_id("K1001")
@@ -104,16 +104,16 @@ def test_import_takes_the_valid_rows_and_audits_each_person_by_id(store, registe
     ]
     assert new_entries[2]["changed"] == ["year_group", "form"]
     assert new_entries[3] | {"at": None} == {
-        "kind": "mis_import", "at": None, "user": "office", "file_sha256": export(tmp_path).sha256,
+        "kind": "mis_import", "at": None, "user": "OFF", "file_sha256": export(tmp_path).sha256,
         "rows": 12, "created": 2, "changed": 1, "unchanged": 1, "invalid": 8,
     }
     text = str(new_entries)
     assert not any(name in text for name in ("Zo", "Castle", "Amy", "Dorn", "K1001"))
 
 
-def test_reimporting_the_same_file_changes_nothing(store, existing, tmp_path):
+def test_reimporting_the_same_file_changes_nothing(store, office, existing, tmp_path):
     """A second import of the same export finds nothing new or changed and writes no audit entry."""
-    service = MisImportService(store, "office")
+    service = MisImportService(store, office)
     service.import_table(export(tmp_path), None, TODAY)
     entries = audit_entries(store)
     again = service.import_table(export(tmp_path), None, TODAY)
@@ -123,7 +123,7 @@ def test_reimporting_the_same_file_changes_nothing(store, existing, tmp_path):
     assert audit_entries(store) == entries
 
 
-def test_import_is_one_transaction(store, existing, tmp_path, monkeypatch):
+def test_import_is_one_transaction(store, office, existing, tmp_path, monkeypatch):
     """If any write fails part-way, no row of the file is imported and nothing is logged."""
     entries = audit_entries(store)
 
@@ -132,34 +132,34 @@ def test_import_is_one_transaction(store, existing, tmp_path, monkeypatch):
 
     monkeypatch.setattr(SqlRegisterRepository, "update_person", power_cut)
     with pytest.raises(RuntimeError, match="power cut"):
-        MisImportService(store, "office").import_table(export(tmp_path), None, TODAY)
+        MisImportService(store, office).import_table(export(tmp_path), None, TODAY)
     with store.transaction() as tx:
         assert tx.register.find_person_by_mis_id("K1001") is None  # row 2 was added before row 4 failed
     assert audit_entries(store) == entries
 
 
-def test_windows_1252_export_and_an_explicit_mapping(store, tmp_path):
+def test_windows_1252_export_and_an_explicit_mapping(store, office, tmp_path):
     """An older Excel export in Windows-1252 with its own headers imports through an explicit mapping."""
     table = export(tmp_path, rows=["501,Zoë,Ashby,7,7RW"], header="Pupil No,First,Last,Yr,Tutor", encoding="cp1252")
     mapping = parse_mapping("mis_id=Pupil No,forename=First,surname=Last,form=Tutor")
-    result = MisImportService(store, "office").import_table(table, mapping, TODAY)
+    result = MisImportService(store, office).import_table(table, mapping, TODAY)
     assert result.created == 1
     with store.transaction() as tx:
         person = tx.register.find_person_by_mis_id("501")
     assert (person.name, person.year_group, person.form) == ("Zoë Ashby", 7, "7RW")
 
 
-def test_a_blank_cell_never_clears_what_the_register_knows(store, existing, tmp_path):
+def test_a_blank_cell_never_clears_what_the_register_knows(store, office, existing, tmp_path):
     """An export with an empty form or date of birth leaves the register's values alone."""
     table = export(tmp_path, rows=["K1004,Ewe,Kit,,10,,"])
-    preview = MisImportService(store, "office").preview(table, None, TODAY)
+    preview = MisImportService(store, office).preview(table, None, TODAY)
     assert [row.status for row in preview.rows] == [RowStatus.UNCHANGED]
 
 
 CONSENT_HEADER = "UPN,Surname,Forename,Photo Consent,Consent Date"
 
 
-def test_consent_column_sets_all_channels_consent_only_when_newer(store, register, existing, tmp_path):
+def test_consent_column_sets_all_channels_consent_only_when_newer(store, office, register, existing, tmp_path):
     """A newer answer in the export replaces the register's; an older one is kept back with a note; a same-day 'no' wins."""
     kit, lou = existing["kit"], existing["lou"]
     register.set_photo_consent(kit.id, ALL_CHANNELS, ConsentStatus.WITHDRAWN, date(2026, 10, 1))
@@ -171,7 +171,7 @@ def test_consent_column_sets_all_channels_consent_only_when_newer(store, registe
         "K1002,Castle,Amy,Maybe,07/09/2026",  # not an answer
         "K1010,Birch,Ava,Yes,",               # no date
     ])
-    service = MisImportService(store, "office")
+    service = MisImportService(store, office)
     rows = {row.mis_id: row for row in service.preview(table, None, TODAY).rows}
     assert rows["K1004"].status is RowStatus.UNCHANGED
     assert rows["K1004"].note == "the register's photo consent (withdrawn 2026-10-01) is kept"
@@ -189,19 +189,19 @@ def test_consent_column_sets_all_channels_consent_only_when_newer(store, registe
     assert service.import_table(table, None, TODAY).updated == 0
 
 
-def test_an_update_that_ends_biometric_consent_deletes_reference_faces(store, register, existing, tmp_path):
+def test_an_update_that_ends_biometric_consent_deletes_reference_faces(store, office, register, existing, tmp_path):
     """An import correcting a date of birth to make a pupil 18, with only a parent's consent, deletes their reference faces."""
     kit = existing["kit"]
     give_reference_faces(store, kit.id, 1, TODAY)
     register.set_biometric_consent(kit.id, TODAY, adult_consent=False)
     assert len(register.reference_faces(kit.id)) == 1
-    MisImportService(store, "office").import_table(export(tmp_path, rows=["K1004,Ewe,Kit,,13,10D,01/10/2007"]), None, TODAY)
+    MisImportService(store, office).import_table(export(tmp_path, rows=["K1004,Ewe,Kit,,13,10D,01/10/2007"]), None, TODAY)
     assert register.reference_faces(kit.id) == []
     assert audit_entries(store)[-2]["reference_faces_deleted"] == 1
 
 
-def test_an_mis_id_held_by_staff_is_refused(store, register, tmp_path):
+def test_an_mis_id_held_by_staff_is_refused(store, office, register, tmp_path):
     """A pupil row whose id belongs to a member of staff is invalid rather than turning them into a pupil."""
     register.add_person(NewPerson("Ms Lark", kind=PersonKind.STAFF, mis_id="K1001"), TODAY)
-    preview = MisImportService(store, "office").preview(export(tmp_path, rows=[ROWS[0]]), None, TODAY)
+    preview = MisImportService(store, office).preview(export(tmp_path, rows=[ROWS[0]]), None, TODAY)
     assert preview.rows[0].reason == "MIS id K1001 belongs to a member of staff in the register"

@@ -109,7 +109,7 @@ def test_removing_one_reference_face_is_audited(register, store, pupil):
     assert register.remove_reference_face(first) == pupil.id
     assert [f.id for f in register.reference_faces(pupil.id)] == [second]
     assert audit_entries(store)[-1] | {"at": None} == {
-        "kind": "reference_face_removed", "at": None, "user": "office", "person_id": pupil.id, "reference_id": first,
+        "kind": "reference_face_removed", "at": None, "user": "OFF", "person_id": pupil.id, "reference_id": first,
     }
     with pytest.raises(RegisterError, match=f"no reference face {first}"):
         register.remove_reference_face(first)

@@ -19,8 +19,10 @@ from rws_desktop.core.register import RegisterService
 from rws_desktop.core.review import PhotoReview, ReviewError
 from rws_desktop.core.review_service import ReviewService
 from rws_desktop.core.vetting import Action, Decision, FaceReport, PhotoResult
+from rws_desktop.core.permissions import Role
 from rws_desktop.paths import channels_file
 from rws_desktop.storage import open_database
+from sessions import signed_in, with_test_key
 
 TODAY = date(2026, 11, 24)
 CHANNEL = "instagram"
@@ -28,7 +30,7 @@ CHANNEL = "instagram"
 
 @pytest.fixture
 def store(tmp_path):
-    database = open_database(f"sqlite:///{tmp_path / 'rws.sqlite3'}")
+    database = with_test_key(open_database(f"sqlite:///{tmp_path / 'rws.sqlite3'}"))
     database.migrate()
     yield database
     database.close()
@@ -42,7 +44,7 @@ def channels() -> ChannelCatalogue:
 @pytest.fixture
 def people(store, channels) -> dict[str, int]:
     """Ada consents to every channel; Ben refused; Cy consents to WhatsApp only."""
-    register = RegisterService(store, channels, "office")
+    register = RegisterService(store, channels, signed_in(store, channels, "OFF", Role.OFFICE))
     ids = {name: register.add_person(NewPerson(name, PersonKind.STAFF)).id for name in ("Ada", "Ben", "Cy")}
     register.set_photo_consent(ids["Ada"], ALL_CHANNELS, ConsentStatus.GRANTED, date(2026, 9, 1))
     register.set_photo_consent(ids["Ben"], ALL_CHANNELS, ConsentStatus.REFUSED, date(2026, 9, 1))
@@ -76,13 +78,14 @@ def entries(store) -> list[dict]:
 
 @pytest.fixture
 def service(store, channels) -> ReviewService:
-    return ReviewService(store, channels)
+    """Signed in as MSN, comms, one of Instagram's admins in the policy."""
+    return ReviewService(store, channels, signed_in(store, channels, "MSN", Role.COMMS))
 
 
 def test_blurring_a_shown_face_is_audited_with_who_when_and_why(service, store, people, tmp_path):
     """Blurring a shown face changes the decision to redacted and writes an entry with user, time and reason."""
     review = review_of(noisy_photo(tmp_path / "a.jpg"), face(20, people["Ada"], Action.SHOWN))
-    service.blur_face(review, CHANNEL, 0, "  parent asked  on the phone ", "MSN")
+    service.blur_face(review, CHANNEL, 0, "  parent asked  on the phone ")
     assert review.faces()[0].action is Action.BLURRED
     assert review.decision()[0] is Decision.REDACTED
     last = entries(store)[-1]
@@ -96,7 +99,7 @@ def test_a_correction_needs_a_typed_reason(service, store, people, tmp_path):
     review = review_of(noisy_photo(tmp_path / "a.jpg"), face(20, people["Ada"], Action.SHOWN))
     before = len(entries(store))
     with pytest.raises(ReviewError, match="why"):
-        service.blur_face(review, CHANNEL, 0, "   ", "MSN")
+        service.blur_face(review, CHANNEL, 0, "   ")
     assert len(entries(store)) == before and not review.corrections
 
 
@@ -104,34 +107,34 @@ def test_showing_a_face_needs_a_person_with_active_consent_for_this_channel(serv
     """Ada (all channels) may be shown; Ben (refused) and Cy (WhatsApp only) are refused on Instagram."""
     review = review_of(noisy_photo(tmp_path / "a.jpg"), face(20, None, Action.BLURRED), face(200, None, Action.BLURRED))
     with pytest.raises(ReviewError, match="consent refused"):
-        service.show_face(review, CHANNEL, 0, people["Ben"], "it is Ben", "MSN", TODAY)
+        service.show_face(review, CHANNEL, 0, people["Ben"], "it is Ben", TODAY)
     with pytest.raises(ReviewError, match="no consent for this channel"):
-        service.show_face(review, CHANNEL, 0, people["Cy"], "it is Cy", "MSN", TODAY)
-    service.show_face(review, CHANNEL, 0, people["Ada"], "it is Ada, side on", "MSN", TODAY)
+        service.show_face(review, CHANNEL, 0, people["Cy"], "it is Cy", TODAY)
+    service.show_face(review, CHANNEL, 0, people["Ada"], "it is Ada, side on", TODAY)
     assert (review.faces()[0].action, review.faces()[0].person_id) == (Action.SHOWN, people["Ada"])
     with pytest.raises(ReviewError, match="already shown"):
-        service.show_face(review, CHANNEL, 1, people["Ada"], "also Ada?", "MSN", TODAY)
+        service.show_face(review, CHANNEL, 1, people["Ada"], "also Ada?", TODAY)
 
 
 def test_undo_pops_the_last_correction_and_is_audited(service, store, people, tmp_path):
     """Undo restores the engine's verdict and records which entry it undid."""
     review = review_of(noisy_photo(tmp_path / "a.jpg"), face(20, people["Ada"], Action.SHOWN))
-    correction = service.blur_face(review, CHANNEL, 0, "not sure", "MSN")
-    service.undo(review, CHANNEL, "MSN")
+    correction = service.blur_face(review, CHANNEL, 0, "not sure")
+    service.undo(review, CHANNEL)
     assert review.faces()[0].action is Action.SHOWN and review.decision()[0] is Decision.APPROVED
     last = entries(store)[-1]
     assert last["kind"] == "correction_undone" and last["undoes_seq"] == correction.audit_seq
     with pytest.raises(ReviewError, match="nothing to undo"):
-        service.undo(review, CHANNEL, "MSN")
+        service.undo(review, CHANNEL)
 
 
 def test_hand_drawn_area_is_blurred_in_the_export_and_named_in_its_entry(service, store, people, tmp_path):
     """An ellipse drawn over a missed face is blurred in the safe copy, which carries no metadata."""
     source = noisy_photo(tmp_path / "a.jpg")
     review = review_of(source)
-    service.blur_area(review, CHANNEL, Box(250, 50, 350, 150), Shape.ELLIPSE, (400, 200), "face on a poster", "MSN")
+    service.blur_area(review, CHANNEL, Box(250, 50, 350, 150), Shape.ELLIPSE, (400, 200), "face on a poster")
     assert review.decision() == (Decision.REDACTED, "1 area blurred by hand")
-    [outcome] = service.export([review], CHANNEL, tmp_path / "out", "MSN", TODAY)
+    [outcome] = service.export([review], CHANNEL, tmp_path / "out", TODAY)
     assert outcome.problem is None and outcome.written == tmp_path / "out" / "a.jpg"
     original, safe = np.asarray(Image.open(source), dtype=float), np.asarray(Image.open(outcome.written), dtype=float)
     assert np.abs(safe[95:105, 295:305] - original[95:105, 295:305]).mean() > 30  # centre of the ellipse
@@ -146,9 +149,9 @@ def test_hand_drawn_area_is_blurred_in_the_export_and_named_in_its_entry(service
 def test_export_blurs_someone_whose_consent_was_withdrawn_after_the_check(service, store, channels, people, tmp_path):
     """Consent withdrawn between the check and the export: the face is blurred in the copy and the entry says so."""
     review = review_of(noisy_photo(tmp_path / "a.jpg"), face(20, people["Ada"], Action.SHOWN))
-    RegisterService(store, channels, "office").set_photo_consent(
+    RegisterService(store, channels, signed_in(store, channels, "OFF", Role.OFFICE)).set_photo_consent(
         people["Ada"], ALL_CHANNELS, ConsentStatus.WITHDRAWN, TODAY)
-    [outcome] = service.export([review], CHANNEL, tmp_path / "out", "MSN", TODAY)
+    [outcome] = service.export([review], CHANNEL, tmp_path / "out", TODAY)
     entry = entries(store)[-1]
     assert outcome.written and entry["decision"] == "redacted" and "consent changed" in entry["reason"]
     assert entry["faces"][0]["action"] == "blurred"
@@ -160,7 +163,7 @@ def test_export_refuses_a_file_changed_since_the_check_and_writes_nothing(servic
     review = review_of(source)
     Image.new("RGB", (400, 200), "white").save(source)
     before = len(entries(store))
-    [outcome] = service.export([review], CHANNEL, tmp_path / "out", "MSN", TODAY)
+    [outcome] = service.export([review], CHANNEL, tmp_path / "out", TODAY)
     assert outcome.written is None and "changed since it was checked" in outcome.problem
     assert len(entries(store)) == before and not list((tmp_path / "out").iterdir())
     assert review.editable
@@ -170,7 +173,7 @@ def test_blocked_photo_is_recorded_but_never_written(service, store, people, tmp
     """A photo the engine blocked gets its audit entry at export, and no file."""
     source = noisy_photo(tmp_path / "a.jpg")
     review = PhotoReview(PhotoResult(source, Decision.BLOCKED, "the channel is not live", source_sha256="x"))
-    [outcome] = service.export([review], CHANNEL, tmp_path / "out", "MSN", TODAY)
+    [outcome] = service.export([review], CHANNEL, tmp_path / "out", TODAY)
     assert outcome.written is None and not list((tmp_path / "out").iterdir())
     assert entries(store)[-1]["decision"] == "blocked" and review.recorded_seq is not None
 
@@ -178,10 +181,10 @@ def test_blocked_photo_is_recorded_but_never_written(service, store, people, tmp
 def test_exported_photo_takes_no_more_corrections_and_is_not_exported_twice(service, people, tmp_path):
     """After export the photo is locked, and a second export writes nothing new."""
     review = review_of(noisy_photo(tmp_path / "a.jpg"), face(20, people["Ada"], Action.SHOWN))
-    service.export([review], CHANNEL, tmp_path / "out", "MSN", TODAY)
+    service.export([review], CHANNEL, tmp_path / "out", TODAY)
     with pytest.raises(ReviewError, match="exported"):
-        service.blur_face(review, CHANNEL, 0, "too late", "MSN")
-    assert service.export([review], CHANNEL, tmp_path / "out", "MSN", TODAY) == []
+        service.blur_face(review, CHANNEL, 0, "too late")
+    assert service.export([review], CHANNEL, tmp_path / "out", TODAY) == []
 
 
 def test_export_never_overwrites_a_file_already_in_the_folder(service, people, tmp_path):
@@ -189,7 +192,7 @@ def test_export_never_overwrites_a_file_already_in_the_folder(service, people, t
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "a.jpg").write_bytes(b"earlier export")
     review = review_of(noisy_photo(tmp_path / "a.jpg"))
-    [outcome] = service.export([review], CHANNEL, tmp_path / "out", "MSN", TODAY)
+    [outcome] = service.export([review], CHANNEL, tmp_path / "out", TODAY)
     assert outcome.written.name == "a (2).jpg" and (tmp_path / "out" / "a.jpg").read_bytes() == b"earlier export"
 
 
@@ -204,7 +207,7 @@ def test_export_to_a_folder_that_cannot_be_written_explains_and_keeps_the_photo(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr("rws_desktop.core.publishing.os.fsync", disk_full)
-    [outcome] = service.export([review], CHANNEL, tmp_path / "out", "MSN", TODAY)
+    [outcome] = service.export([review], CHANNEL, tmp_path / "out", TODAY)
     assert "disk holding" in outcome.problem and "full" in outcome.problem
     assert len(entries(store)) == before and not list((tmp_path / "out").iterdir())
     assert review.editable and not review.exported

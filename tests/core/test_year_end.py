@@ -42,10 +42,10 @@ def plan_rows(plan):
     return [(c.person.name, c.consent.channel, c.action, c.new_expiry, c.note) for c in plan.changes]
 
 
-def test_year_end_expires_every_running_grant_unless_renewed(store, school):
+def test_year_end_expires_every_running_grant_unless_renewed(store, office, school):
     """Ben is renewed for a year; Ada's grants (even one recorded to run to 2029) stop at the year end;
     refusals and next year's forms are untouched."""
-    service = YearEndService(store, "office")
+    service = YearEndService(store, office)
     plan = service.preview_year_end(YEAR_END, renew=[school["ben"]])
     assert plan.next_year_end == date(2028, 8, 31)
     assert plan_rows(plan) == [
@@ -58,9 +58,9 @@ def test_year_end_expires_every_running_grant_unless_renewed(store, school):
     assert [c.writes for c in plan.changes] == [False, True, False, True]
 
 
-def test_applying_the_year_end_writes_the_plan_in_one_audited_change(store, register, school):
+def test_applying_the_year_end_writes_the_plan_in_one_audited_change(store, office, register, school):
     """Applying stores the new expiry dates, logs each changed record and a summary, and a second run changes nothing."""
-    service = YearEndService(store, "office")
+    service = YearEndService(store, office)
     entries_before = len(audit_entries(store))
     service.apply_year_end(YEAR_END, renew=[school["ben"]])
     with store.transaction() as tx:
@@ -80,24 +80,24 @@ def test_applying_the_year_end_writes_the_plan_in_one_audited_change(store, regi
     assert audit_entries(store) == entries
 
 
-def test_a_leaver_is_never_renewed(store, register, school):
+def test_a_leaver_is_never_renewed(store, office, register, school):
     """Putting a leaver on the renew list still lets their grant expire, and the plan says why."""
     register.mark_left(school["cal"], date(2027, 7, 16))
-    plan = YearEndService(store, "office").preview_year_end(YEAR_END, renew=[school["cal"]])
+    plan = YearEndService(store, office).preview_year_end(YEAR_END, renew=[school["cal"]])
     (cal,) = [c for c in plan.changes if c.person.id == school["cal"]]
     assert (cal.action, cal.note) == (YearEndAction.EXPIRE, "has left: not renewed")
 
 
-def test_the_year_end_must_be_31_august(store, school):
+def test_the_year_end_must_be_31_august(store, office, school):
     """Consent years end on 31 August; another date is refused rather than guessed at."""
     with pytest.raises(RegisterError, match="ends on 31 August, not 20 Jul 2027"):
-        YearEndService(store, "office").preview_year_end(date(2027, 7, 20))
+        YearEndService(store, office).preview_year_end(date(2027, 7, 20))
 
 
-def test_year_13_leavers_are_previewed_then_marked_with_their_faces_deleted(store, register, school):
+def test_year_13_leavers_are_previewed_then_marked_with_their_faces_deleted(store, office, register, school):
     """The Year 13 list is only a preview; marking them sets the leaving date and deletes reference faces in one change."""
     give_reference_faces(store, school["cal"], 2, TODAY)
-    service = YearEndService(store, "office")
+    service = YearEndService(store, office)
     candidates = service.preview_leavers(year_group=13)
     assert [(c.person.name, c.reason, c.reference_faces) for c in candidates] == [
         ("Cal Dunn", "in Year 13", 2), ("Dot Eyre", "in Year 13", 0)
@@ -110,18 +110,18 @@ def test_year_13_leavers_are_previewed_then_marked_with_their_faces_deleted(stor
     assert service.preview_leavers(year_group=13) == []
 
 
-def test_marking_leavers_is_all_or_nothing(store, register, school):
+def test_marking_leavers_is_all_or_nothing(store, office, register, school):
     """An unknown id in the list stops the whole change: nobody is marked."""
     with pytest.raises(PersonNotFound):
-        YearEndService(store, "office").mark_leavers([school["cal"], 999], TODAY)
+        YearEndService(store, office).mark_leavers([school["cal"], 999], TODAY)
     assert register.person(school["cal"]).leaving_date is None
 
 
-def test_pupils_missing_from_a_full_mis_export_are_offered_as_leavers(store, school):
+def test_pupils_missing_from_a_full_mis_export_are_offered_as_leavers(store, office, school):
     """Pupils absent from the export are listed as possible leavers, not marked."""
     table = read_csv(b"UPN,Surname,Forename\r\nY1,Birch,Ada\r\nY3,Dunn,Cal\r\n")
-    preview = MisImportService(store, "office").preview(table, None, TODAY)
-    candidates = YearEndService(store, "office").preview_leavers(absent_from=preview)
+    preview = MisImportService(store, office).preview(table, None, TODAY)
+    candidates = YearEndService(store, office).preview_leavers(absent_from=preview)
     assert [(c.person.name, c.reason) for c in candidates] == [
         ("Ben Cole", "not in the MIS export"), ("Dot Eyre", "not in the MIS export")
     ]

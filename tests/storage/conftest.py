@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
 from rws_desktop.storage import Database, open_database
+from sessions import with_test_key
 
 POSTGRES_URL_VARIABLE = "RWS_TEST_POSTGRES_URL"
 POSTGRES_SKIP_REASON = "set RWS_TEST_POSTGRES_URL to run against PostgreSQL"
@@ -34,7 +35,7 @@ def postgres_admin() -> Iterator[Engine]:
 
 @pytest.fixture
 def sqlite_database(tmp_path) -> Iterator[Database]:
-    database = open_database(f"sqlite:///{tmp_path / 'register' / 'rws.sqlite3'}")
+    database = with_test_key(open_database(f"sqlite:///{tmp_path / 'register' / 'rws.sqlite3'}"))
     database.migrate()
     yield database
     database.close()
@@ -60,7 +61,7 @@ def postgres_schema_database(admin: Engine, revision: str) -> Iterator[Database]
         connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
     # Everything the app creates (tables, trigger functions, alembic_version) lands in this schema.
     url = admin.url.update_query_dict({"options": f"-csearch_path={schema}"})
-    database = open_database(url.render_as_string(hide_password=False))
+    database = with_test_key(open_database(url.render_as_string(hide_password=False)))
     try:
         database.migrate(revision)
         yield database

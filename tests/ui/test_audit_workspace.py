@@ -28,7 +28,7 @@ def logged(register, testdata, tmp_path):
 
 
 def open_audit(qtbot, db, settings):
-    window, answers = open_window(qtbot, db, settings)
+    window, answers = open_window(qtbot, db, settings, user="TST")  # TST holds every role, auditor included
     workspace = window.audit
     with qtbot.waitSignal(workspace.chain_checked, timeout=CHECK_TIMEOUT_MS):
         window.tabs.setCurrentWidget(workspace)

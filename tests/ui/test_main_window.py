@@ -24,17 +24,21 @@ def test_one_workspace_per_job(window):
     assert window.tabs.widget(2) is window.audit
 
 
-def test_channels_not_in_use_cannot_be_picked(window):
-    """Every policy channel is listed; those not live or not used are disabled with the reason as a tip."""
+def test_channels_not_in_use_or_not_ours_cannot_be_picked(window):
+    """Every policy channel is listed; MSN (comms) may pick only the live channels the policy makes MSN an admin
+    of; the others are disabled with the reason as a tip."""
     window, _answers = window
     combo = window.vetting.channel
     keys = [combo.itemData(i) for i in range(combo.count())]
     assert keys == window.app.channels.keys()
     for i, channel in enumerate(window.app.channels):
         item = combo.model().item(i)
-        assert item.isEnabled() == channel.accepts_photos
+        assert item.isEnabled() == (channel.accepts_photos and "MSN" in channel.admins)
         if channel.status in (ChannelStatus.NOT_LIVE, ChannelStatus.NOT_USED):
             assert "accepts no photos" in item.toolTip()
+        elif "MSN" not in channel.admins:
+            assert "only its admins" in item.toolTip()
+    assert [combo.itemData(i) for i in window.vetting.usable_channels()] == ["whatsapp", "instagram"]
 
 
 def test_a_remembered_channel_that_stopped_accepting_photos_is_not_picked(qtbot, register, settings):
@@ -54,7 +58,7 @@ def test_size_splitter_folder_and_channel_are_remembered(qtbot, register, settin
     window.resize(1200, 700)
     workspace = window.vetting
     workspace.splitter.setSizes([300, 600, 300])
-    workspace.channel.setCurrentIndex(workspace.channel.findData("sport-instagram"))
+    workspace.channel.setCurrentIndex(workspace.channel.findData("instagram"))  # not the first: WhatsApp is
     settings.setValue("vet/last_folder", str(tmp_path))
     sizes = workspace.splitter.sizes()
     window.close()
@@ -63,7 +67,7 @@ def test_size_splitter_folder_and_channel_are_remembered(qtbot, register, settin
     again, _answers = open_window(qtbot, db, settings)
     assert (again.width(), again.height()) == (1200, 700)
     assert again.vetting.splitter.sizes() == sizes
-    assert again.vetting.channel_key == "sport-instagram"
+    assert again.vetting.channel_key == "instagram"
     assert settings.value("vet/last_folder") == str(tmp_path)
     again.close()
     again.app.close()

@@ -6,18 +6,16 @@ import json
 import sqlite3
 from pathlib import Path
 
-from datetime import date
-
 from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QGraphicsRectItem
 
-from rws_desktop.core.consent import ConsentStatus
 from rws_desktop.core.vetting import Action
 from rws_desktop.ui.vetting.batch import Status
 from rws_desktop.ui.vetting.photo_list import STATUS_ROLE
 from rws_desktop.ui.vetting.photo_view import BLURRED_COLOUR, SHOWN_COLOUR
 
+from rws_cli import rws
 from vetting_window import drop
 
 BATCH_TIMEOUT_MS = 180_000
@@ -91,7 +89,7 @@ def test_a_comms_session_from_drop_to_export(qtbot, window, register, testdata, 
     # Correction 2: show the blurred child as someone refused, then as someone with consent.
     child = next(i for i, f in enumerate(faces) if f.action is Action.BLURRED)
     workspace.select_face(child)
-    window.app.register.set_photo_consent(ids["alex"], "instagram", ConsentStatus.REFUSED, date.today())
+    assert rws(db, "consent", "set", ids["alex"], "--channel", "instagram", "--status", "refused") == 0  # the office, meanwhile
     answers.people.append((ids["alex"], "looks like Alex"))
     workspace.details.show_face.click()
     assert answers.told and "cannot be shown" in answers.told[-1][1]

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from rws_desktop.app import App
 from rws_desktop.ui.main_window import MainWindow
+from sessions import TEST_PASSWORD
 
 
 class Answers:
@@ -22,8 +23,10 @@ class Answers:
         self.told: list[tuple[str, str]] = []
 
 
-def open_window(qtbot, db: Path, settings: QSettings) -> tuple[MainWindow, Answers]:
-    app = App.open(f"sqlite:///{db}", user="MSN", workers=2)
+def open_window(qtbot, db: Path, settings: QSettings, user: str = "MSN") -> tuple[MainWindow, Answers]:
+    """Signed in as `user` (MSN, comms for WhatsApp and Instagram, unless told otherwise)."""
+    app = App.open(f"sqlite:///{db}", workers=2)
+    app.sign_in(user, TEST_PASSWORD)
     window = MainWindow(app, settings)
     answers = Answers()
     workspace = window.vetting

@@ -19,10 +19,11 @@ from ...app import App
 from ...core.batch import IN_FLIGHT_PER_WORKER, AnalysisSettings
 from ...core.geometry import Box
 from ...core.imaging import PHOTO_SUFFIXES, load_photo
+from ...core.permissions import Action as Permission, NotAllowed
 from ...core.redaction import Shape
 from ...core.review import ReviewError, safe_preview
 from ...core.review_service import ExportOutcome, ReviewService
-from ...core.vetting import Action, PhotoResult, RegisterSnapshot, collect_photos
+from ...core.vetting import Action, PhotoResult, collect_photos
 from ..images import to_qimage
 from ..tasks import ProgressThread, TaskRunner
 from .analysis import AnalysisJob, AnalysisThread
@@ -45,7 +46,7 @@ class VettingWorkspace(QWidget):
     def __init__(self, app: App, settings: QSettings, tasks: TaskRunner, parent=None):
         super().__init__(parent)
         self.app, self.settings, self.tasks = app, settings, tasks
-        self.review = ReviewService(app.database, app.channels)
+        self.review: ReviewService = app.review  # checks the signed-in person may vet each channel
         self.batch = VettingBatch()
         self.names: dict[int, str] = {}
         self.analysis: AnalysisThread | None = None
@@ -137,18 +138,25 @@ class VettingWorkspace(QWidget):
         model: QStandardItemModel = self.channel.model()
         for channel in self.app.channels:
             self.channel.addItem(f"{channel.name} ({channel.platform})", channel.key)
-            if not channel.accepts_photos:
+            # Mirrors the core's answer; the core checks again on every request.
+            why_not = channel.refusal_reason() or self.app.signed_in().refusal(Permission.VET, channel.key)
+            if why_not:
                 item = model.item(self.channel.count() - 1)
                 item.setEnabled(False)
-                item.setToolTip(channel.refusal_reason())
+                item.setToolTip(why_not)
+
+    def usable_channels(self) -> list[int]:
+        """Rows of the channel list this person may pick."""
+        model: QStandardItemModel = self.channel.model()
+        return [row for row in range(self.channel.count()) if model.item(row).isEnabled()]
 
     def _restore(self) -> None:
         sizes = self.settings.value("vet/splitter")
         if sizes is not None:
             self.splitter.restoreState(sizes)
-        usable = [i for i, channel in enumerate(self.app.channels) if channel.accepts_photos]
+        usable = self.usable_channels()
         index = self.channel.findData(self.settings.value("vet/last_channel", ""))
-        self.channel.setCurrentIndex(index if index in usable else usable[0])
+        self.channel.setCurrentIndex(index if index in usable else (usable[0] if usable else -1))
 
     def save_settings(self) -> None:
         self.settings.setValue("vet/splitter", self.splitter.saveState())
@@ -217,8 +225,11 @@ class VettingWorkspace(QWidget):
         today = date.today()
         channel = self.app.channels.get(self.channel_key)
         try:
-            register = RegisterSnapshot.load(self.app.database, today)
+            register = self.review.register_snapshot(channel.key, today)
             self.names = {person.id: person.name for person in register.people.values()}
+        except NotAllowed as exc:
+            self.explain("Not allowed", str(exc))
+            return
         except Exception as exc:
             self.explain("The register could not be read", _storage_problem(exc))
             return
@@ -411,15 +422,15 @@ class VettingWorkspace(QWidget):
     def blur_selected_face(self) -> None:
         reason = self.ask_reason("Blur face", f"Why should face {self.selected_face + 1} be blurred?")
         if reason is not None:
-            self._correct(lambda user: self.review.blur_face(self.current.review, self.channel_key, self.selected_face, reason, user),
+            self._correct(lambda: self.review.blur_face(self.current.review, self.channel_key, self.selected_face, reason),
                           f"Face {self.selected_face + 1} blurred")
 
     def show_selected_face(self) -> None:
         answer = self.ask_person()
         if answer is not None:
             person_id, reason = answer
-            self._correct(lambda user: self.review.show_face(self.current.review, self.channel_key, self.selected_face,
-                                                             person_id, reason, user),
+            self._correct(lambda: self.review.show_face(self.current.review, self.channel_key, self.selected_face,
+                                                        person_id, reason),
                           f"Face {self.selected_face + 1} shown as {self.names.get(person_id, f'person #{person_id}')}")
 
     def _draw(self, shape: Shape, on: bool) -> None:
@@ -444,7 +455,7 @@ class VettingWorkspace(QWidget):
         reason = self.ask_reason("Blur area", "Why should this area be blurred? (for example: a face the check missed)")
         if reason is not None:
             size = self._photo.size
-            self._correct(lambda user: self.review.blur_area(self.current.review, self.channel_key, box, shape, size, reason, user),
+            self._correct(lambda: self.review.blur_area(self.current.review, self.channel_key, box, shape, size, reason),
                           f"{shape.value.capitalize()} blurred")
 
     def can_undo(self) -> bool:
@@ -454,14 +465,14 @@ class VettingWorkspace(QWidget):
     def undo(self) -> None:
         if self.current is None or self.current.review is None:
             return
-        self._correct(lambda user: self.review.undo(self.current.review, self.channel_key, user), "Undone")
+        self._correct(lambda: self.review.undo(self.current.review, self.channel_key), "Undone")
 
     def _correct(self, change, done_message: str) -> None:
         if self.current is None or self.current.review is None:
             return
         try:
-            change(self.app.user)
-        except ReviewError as exc:
+            change()
+        except (ReviewError, NotAllowed) as exc:
             self.explain("That correction cannot be made", str(exc))
             return
         except Exception as exc:
@@ -490,9 +501,9 @@ class VettingWorkspace(QWidget):
                          "mistaken for them, so please export to a folder of their own.")
             return
         self.settings.setValue("vet/export_folder", str(folder))
-        channel_key, user = self.channel_key, self.app.user
+        channel_key = self.channel_key
         self.export_thread = ProgressThread(
-            lambda progress, stop: self.review.export(reviews, channel_key, folder, user, progress=progress, should_stop=stop), self)
+            lambda progress, stop: self.review.export(reviews, channel_key, folder, progress=progress, should_stop=stop), self)
         self.export_thread.progressed.connect(lambda args: self._photo_exported(*args))
         self.export_thread.failed.connect(lambda text: self.explain("Export stopped", _export_problem(text, folder)))
         self.export_thread.finished.connect(lambda: self._export_finished(folder))

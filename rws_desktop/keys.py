@@ -1,0 +1,158 @@
+"""Where the key that encrypts reference faces is kept: never in the database.
+
+The OS keyring first, through `keyring`: the Windows Credential Manager (protected by the
+user's Windows login), the macOS login Keychain, or the Secret Service (GNOME Keyring or
+KWallet) on Linux. When there is no usable keyring (a headless Linux PC, a locked or broken
+one), the key goes to a file in the app's data folder that only this user may read: mode
+0600 in a 0700 folder on macOS and Linux; on Windows the folder is in the user's own profile,
+whose access list admits only them and administrators.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import os
+import stat
+from pathlib import Path
+from typing import Protocol
+
+import keyring
+from keyring.backends import chainer, fail
+
+from .paths import APP_NAME
+
+KEYRING_SERVICE = APP_NAME
+log = logging.getLogger(__name__)
+
+_KEYRING_NAMES = {
+    "WinVaultKeyring": "the Windows Credential Manager",
+    "SecretService.Keyring": "the Secret Service keyring (GNOME Keyring or KWallet)",
+    "macOS.Keyring": "the macOS Keychain",
+    "kwallet.DBusKeyring": "KWallet",
+}
+
+
+class KeyStore(Protocol):
+    def load(self, key_id: str) -> bytes | None: ...
+    def save(self, key_id: str, key: bytes) -> str:
+        """Keep the key; returns where, in words."""
+
+
+class MemoryKeyStore:
+    """Keys in this process only: for tests."""
+
+    def __init__(self):
+        self.keys: dict[str, bytes] = {}
+
+    def load(self, key_id: str) -> bytes | None:
+        return self.keys.get(key_id)
+
+    def save(self, key_id: str, key: bytes) -> str:
+        self.keys[key_id] = key
+        return "memory"
+
+
+class KeyringKeyStore:
+    def __init__(self, backend: keyring.backend.KeyringBackend):
+        self._backend = backend
+
+    @property
+    def where(self) -> str:
+        kind = type(self._backend)
+        name = f"{kind.__module__.rsplit('.', 1)[-1]}.{kind.__name__}"
+        return next((words for key, words in _KEYRING_NAMES.items() if name.endswith(key)), f"the system keyring ({name})")
+
+    def load(self, key_id: str) -> bytes | None:
+        text = self._backend.get_password(KEYRING_SERVICE, _entry_name(key_id))
+        return _decode(text) if text else None
+
+    def save(self, key_id: str, key: bytes) -> str:
+        self._backend.set_password(KEYRING_SERVICE, _entry_name(key_id), base64.b64encode(key).decode("ascii"))
+        return self.where
+
+
+class FileKeyStore:
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def path(self, key_id: str) -> Path:
+        return self.folder / f"reference-face-key-{key_id}.key"
+
+    def load(self, key_id: str) -> bytes | None:
+        path = self.path(key_id)
+        if not path.is_file():
+            return None
+        if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
+            log.warning("The key file %s could be read by others; it is now readable by its owner only.", path)
+            os.chmod(path, 0o600)
+        return _decode(path.read_text(encoding="ascii").strip())
+
+    def save(self, key_id: str, key: bytes) -> str:
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if os.name == "posix":
+            os.chmod(self.folder, 0o700)
+        # Created with its permissions in one step, so it is never readable by others, even briefly.
+        descriptor = os.open(self.path(key_id), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(base64.b64encode(key).decode("ascii") + "\n")
+        return f"the key file {self.path(key_id)} (readable by you only)"
+
+
+class FallbackKeyStore:
+    """The keyring, and the key file whenever the keyring fails (it may be locked, or its service not running)."""
+
+    def __init__(self, primary: KeyStore, fallback: KeyStore):
+        self.primary = primary
+        self.fallback = fallback
+
+    def load(self, key_id: str) -> bytes | None:
+        try:
+            key = self.primary.load(key_id)
+        except Exception as error:  # keyring backends raise many kinds of error when their service is down
+            log.warning("The system keyring could not be read (%s); looking for a key file instead.", error)
+            key = None
+        return key if key is not None else self.fallback.load(key_id)
+
+    def save(self, key_id: str, key: bytes) -> str:
+        try:
+            return self.primary.save(key_id, key)
+        except Exception as error:
+            where = self.fallback.save(key_id, key)
+            log.warning("The system keyring could not store the reference-face key (%s); it is kept in %s.", error, where)
+            return where
+
+
+def keyring_usable(backend: keyring.backend.KeyringBackend | None) -> bool:
+    if backend is None or isinstance(backend, fail.Keyring):
+        return False
+    if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
+        return False
+    try:
+        return backend.priority > 0
+    except Exception:
+        return False
+
+
+def default_key_store(data_folder: Path) -> KeyStore:
+    files = FileKeyStore(data_folder / "keys")
+    try:
+        backend = keyring.get_keyring()
+    except Exception:
+        backend = None
+    if not keyring_usable(backend):
+        log.info("No system keyring is available; the reference-face key is kept in a file readable by this user only.")
+        return files
+    return FallbackKeyStore(KeyringKeyStore(backend), files)
+
+
+def _entry_name(key_id: str) -> str:
+    return f"reference-face-key-{key_id}"
+
+
+def _decode(text: str) -> bytes | None:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        log.warning("A stored reference-face key is not readable and is ignored.")
+        return None
