@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 from .. import __version__
 from ..app import App
 from .placeholder import Placeholder
+from .register.workspace import RegisterWorkspace
 from .tasks import TaskRunner
 from .vetting.workspace import VettingWorkspace
 
@@ -29,10 +30,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.vetting, "Vet photos")
-        self.tabs.addTab(Placeholder(
-            "The consent register workspace is coming in a later version.",
-            "Until then, office staff keep the register with the rws command: "
-            "rws person add/list/leave, rws consent set, rws biometric set and rws enroll."), "Consent register")
+        self.tabs.addTab(RegisterWorkspace(app, settings, self.tasks, self), "Consent register")
         self.tabs.addTab(Placeholder(
             "The audit log workspace is coming in a later version.",
             "Until then, auditors check and export the log with rws audit verify and rws audit export."), "Audit log")

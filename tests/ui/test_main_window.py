@@ -10,17 +10,19 @@ from rws_desktop import __version__
 from rws_desktop.core.channels import ChannelStatus
 from rws_desktop.ui import main as ui_main
 from rws_desktop.ui.placeholder import Placeholder
+from rws_desktop.ui.register.workspace import RegisterWorkspace
 
 from vetting_window import open_window
 
 
-def test_one_workspace_per_job_with_placeholders_that_say_so(window):
-    """Vet photos, Consent register and Audit log tabs; the last two say they are coming and what to use meanwhile."""
+def test_one_workspace_per_job_with_a_placeholder_that_says_so(window):
+    """Vet photos, Consent register and Audit log tabs; the register is its workspace, and the audit log's
+    placeholder says it is coming and what to use meanwhile."""
     window, _answers = window
     tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert tabs == ["Vet photos", "Consent register", "Audit log"]
     register, audit = window.tabs.widget(1), window.tabs.widget(2)
-    assert isinstance(register, Placeholder) and "rws consent set" in register.text
+    assert isinstance(register, RegisterWorkspace)
     assert isinstance(audit, Placeholder) and "rws audit export" in audit.text
 
 
