@@ -104,7 +104,7 @@ def test_preview_marks_every_row_then_imports_only_the_valid_ones_once(qtbot, re
 def test_unknown_headers_get_a_mapping_step_and_possible_leavers_can_be_marked(qtbot, register_ui, tmp_path):
     """A file whose headers are not recognised opens on the mapping step saying what is missing; choosing the
     columns previews it. A column chosen twice is refused. Pupils missing from the file are offered to the
-    leavers list (nothing is marked until staff confirm)."""
+    leavers list, unticked: nothing is marked until staff tick and confirm."""
     workspace, answers, _db, _ids = register_ui
     existing_pupils(workspace)
     export = tmp_path / "odd-export.csv"
@@ -130,4 +130,5 @@ def test_unknown_headers_get_a_mapping_step_and_possible_leavers_can_be_marked(q
     leavers = workspace.dialogs["leavers"]
     assert leavers.source.text() == "Current pupils missing from the MIS export:"
     assert [leavers.list.table.item(r, 1).text() for r in range(leavers.list.table.rowCount())] == ["Ola Orme"]
+    assert leavers.list.ticked() == [] and not leavers.apply.isEnabled()  # only suspects: ticked by hand
     assert workspace.app.register.find_person("A0999").leaving_date is None

@@ -132,3 +132,21 @@ def test_choosing_a_row_opens_the_person_and_a_filter_keeps_them_open(qtbot, reg
     settle(qtbot, workspace)
     assert workspace.search.text() == "" and workspace.panel.person_id == pupils["Bea Marsh"]
     assert workspace.table.currentIndex().row() == workspace.model.row_of(pupils["Bea Marsh"])
+
+
+def test_the_workspace_fits_a_1366_by_768_screen(qtbot, register_ui):
+    """At 1366x700 the people table shows every column without scrolling sideways, and so does the open
+    person's consent table; each dialog fits on the screen."""
+    workspace, _answers, _db, ids = register_ui
+    window = workspace.window()
+    window.resize(1366, 700)
+    choose(qtbot, workspace, ids["obama"])
+    qtbot.waitUntil(lambda: workspace.table.viewport().width() > 0)
+    assert workspace.table.horizontalScrollBar().maximum() == 0
+    assert workspace.panel.consent.table.horizontalScrollBar().maximum() == 0
+    workspace.year_end_button.click()
+    workspace.leavers_button.click()
+    workspace.expiring_button.click()
+    settle(qtbot, workspace)
+    for dialog in workspace.dialogs.values():
+        assert dialog.width() <= 1366 and dialog.height() <= 700, type(dialog).__name__

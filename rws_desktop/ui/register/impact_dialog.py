@@ -12,7 +12,7 @@ from ...core.impact import ExportedPhoto
 from .tables import fill, text_table
 from .wording import channel_label, day, hint_label
 
-COLUMNS = [("Exported", 130), ("Channel", 150), ("Safe copy", 170), ("Original", 150), ("Shows", 130),
+COLUMNS = [("Exported", 155), ("Channel", 170), ("Safe copy", 160), ("Original", 150), ("Shows", 140),
            ("How", 140), ("Audit entry", 60)]
 
 

@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor
 from ...core.mis_import import FieldChange, PreviewRow, RowStatus
 from .wording import BLURRED_COLOUR, day
 
-COLUMNS = (("Row", 50), ("Status", 80), ("MIS id", 120), ("Name", 170), ("What happens", 330), ("Note", 200))
+COLUMNS = (("Row", 50), ("Status", 80), ("MIS id", 120), ("Name", 160), ("What happens", 430), ("Note", 160))
 STATUS_COLOURS = {RowStatus.NEW: QColor("#1f5fbf"), RowStatus.CHANGED: QColor("#8a5a00"),
                   RowStatus.UNCHANGED: QColor("#5f6368"), RowStatus.INVALID: BLURRED_COLOUR}
 FIELD_WORDS = {"name": "name", "year_group": "year", "form": "form", "date_of_birth": "date of birth",

@@ -30,9 +30,15 @@ class LeaversDialog(QDialog):
         self.year.setCurrentIndex(len(YEAR_GROUPS) - 1)
         self.list_year = QPushButton("List them")
         self.list_year.clicked.connect(lambda: self.candidates_requested.emit(self.year.currentData()))
-        self.source = QLabel("")
+        self.source = QLabel("Choose a year group and list them, or review the pupils missing from an MIS export "
+                             "(Import from MIS… offers it after the preview).")
+        self.source.setWordWrap(True)
+        self.tick_all = QPushButton("Tick all")
+        self.tick_none = QPushButton("Untick all")
         self.list = Checklist("Mark", COLUMNS, "Possible leavers")
         self.list.item_changed.connect(lambda _item: self._update())
+        self.tick_all.clicked.connect(lambda: self.list.set_all(True))
+        self.tick_none.clicked.connect(lambda: self.list.set_all(False))
         self.leaving_date = QLineEdit(field_text(today))
         self.leaving_date.setPlaceholderText(DATE_HINT)
         self.error = error_label()
@@ -47,6 +53,8 @@ class LeaversDialog(QDialog):
         top.addWidget(self.year)
         top.addWidget(self.list_year)
         top.addStretch(1)
+        top.addWidget(self.tick_all)
+        top.addWidget(self.tick_none)
         form = QFormLayout()
         form.addRow("Leaving date:", self.leaving_date)
         buttons = QHBoxLayout()
@@ -64,9 +72,9 @@ class LeaversDialog(QDialog):
         layout.addLayout(buttons)
         self._update()
 
-    def show_candidates(self, candidates: list[LeaverCandidate], source: str) -> None:
+    def show_candidates(self, candidates: list[LeaverCandidate], source: str, ticked: bool = True) -> None:
         self.source.setText(source)
-        self.list.fill([(c.person.id, True, True,
+        self.list.fill([(c.person.id, True, ticked,
                          [c.person.name, c.person.mis_id or "", str(c.person.year_group or ""), c.person.form or "",
                           c.reason, str(c.reference_faces)], "") for c in candidates])
         self.outcome.setText("" if candidates else "Nobody to mark.")

@@ -20,7 +20,7 @@ _PERSON_ID = int(PERSON_ID_ROLE)
 
 def recognition_text(row: PeopleRow) -> str:
     if not row.recognisable:
-        return "Cannot be recognised"
+        return "Not recognisable"
     if not row.enrolled:
         return "Not enrolled"
     return f"{row.enrolled} reference face{'s' if row.enrolled != 1 else ''}"
@@ -48,7 +48,8 @@ COLUMNS = (
     Column("Pupil/staff", SortKey.KIND, 80, lambda r: r.person.kind.value.capitalize()),
     Column("Year", SortKey.YEAR, 40, lambda r: str(r.person.year_group or "")),
     Column("Form", SortKey.FORM, 45, lambda r: r.person.form or ""),
-    Column("Recognition", SortKey.ENROLLED, 135, recognition_text, "Reference faces held, or why there can be none"),
+    Column("Recognition", SortKey.ENROLLED, 120, recognition_text,
+           "Reference faces held; 'not recognisable' means no valid biometric consent, so always blurred"),
     Column("Consent", SortKey.CONSENT, 130, consent_text),
     Column("Expires", SortKey.EXPIRES, 85, lambda r: day(r.expires_on), "When the consent that shows them lapses"),
     Column("Leaving", SortKey.LEAVING, 85, lambda r: day(r.person.leaving_date)),

@@ -44,6 +44,11 @@ def channel_label(channels: ChannelCatalogue, key: str) -> str:
     return ALL_CHANNELS_LABEL if key == ALL_CHANNELS else channels.get(key).name
 
 
+def channel_phrase(channels: ChannelCatalogue, key: str) -> str:
+    """A channel as part of a sentence: 'all channels', or its name."""
+    return "all channels" if key == ALL_CHANNELS else channels.get(key).name
+
+
 def day(value: date | None) -> str:
     """A date as shown in tables: 3 Oct 2026, or nothing."""
     return format_day(value) if value else ""

@@ -34,7 +34,7 @@ from .import_dialog import ImportDialog
 from .leavers_dialog import LeaversDialog
 from .people_model import COLUMNS, LEAVING_COLUMN, PERSON_ID_ROLE, PeopleTableModel
 from .person_panel import PersonPanel
-from .wording import PLAIN_PROBLEMS, channel_label, day, people, problem_text
+from .wording import PLAIN_PROBLEMS, channel_label, channel_phrase, day, people, problem_text
 from .year_end_dialog import YearEndDialog
 
 CSV_FILTER = "CSV files (*.csv *.CSV);;All files (*)"
@@ -54,6 +54,7 @@ class RegisterWorkspace(QWidget):
         self._pending = 0
         self._people_generation = self._details_generation = 0
         self._details_for: int | None = None
+        self._marking = False
         self._build()
         self.filters.choose_channel(self.settings.value("register/channel", ALL_CHANNELS))
         self.filters.changed.connect(self._filters_changed)
@@ -135,6 +136,12 @@ class RegisterWorkspace(QWidget):
         self.panel.add_requested.connect(self.add_person)
         self.panel.impact_requested.connect(
             lambda: self.show_impact([self.panel.person_id], ALL_CHANNELS, "", quiet=False))
+
+    def showEvent(self, event) -> None:
+        """Coming back to the tab reads the register afresh: another PC or the rws command may have changed it."""
+        super().showEvent(event)
+        if self.snapshot is not None and not self.busy:
+            self.reload()
 
     # Questions to the person (tests replace these)
 
@@ -227,10 +234,11 @@ class RegisterWorkspace(QWidget):
         row = self.model.row_of(person_id) if person_id is not None else -1
         if row < 0:
             return False
-        selection = self.table.selectionModel()
-        selection.blockSignals(True)
-        self.table.selectRow(row)
-        selection.blockSignals(False)
+        self._marking = True  # the view still hears of it (to repaint); _row_chosen ignores it
+        try:
+            self.table.selectRow(row)
+        finally:
+            self._marking = False
         self.table.scrollTo(self.model.index(row, 0))
         return True
 
@@ -239,7 +247,7 @@ class RegisterWorkspace(QWidget):
         self.refresh_rows()
 
     def _row_chosen(self, row: int) -> None:
-        if 0 <= row < self.model.rowCount():
+        if not self._marking and 0 <= row < self.model.rowCount():
             person_id = self.model.index(row, 0).data(PERSON_ID_ROLE)
             if person_id != self._details_for or self.panel.adding:
                 self._load_details(person_id)
@@ -317,11 +325,10 @@ class RegisterWorkspace(QWidget):
     def save_consent(self, draft: ConsentDraft) -> None:
         person = self.panel.details.person
         register = self.app.register
-        where = channel_label(self.app.channels, draft.channel)
+        where = channel_phrase(self.app.channels, draft.channel)
 
         def saved(consent) -> None:
-            self.say(f"Photo consent of {person.name} for {where.lower() if draft.channel == ALL_CHANNELS else where}: "
-                     f"{consent.status.value}; recorded in the audit log.")
+            self.say(f"Photo consent of {person.name} for {where}: {consent.status.value}; recorded in the audit log.")
             self._changed(person.id)
             if consent.status is not ConsentStatus.GRANTED:
                 self.show_impact([person.id], draft.channel,
@@ -526,7 +533,9 @@ class RegisterWorkspace(QWidget):
     def _list_leavers(self, dialog: LeaversDialog, year: int | None, absent_from: ImportPreview | None) -> None:
         service = self.app.year_end
         source = f"Everyone in Year {year}:" if year else "Current pupils missing from the MIS export:"
-        self._run(lambda: service.preview_leavers(year, absent_from), lambda found: dialog.show_candidates(found, source))
+        # A whole year group leaves together; pupils missing from a file are only suspects, so each is ticked by hand.
+        self._run(lambda: service.preview_leavers(year, absent_from),
+                  lambda found: dialog.show_candidates(found, source, ticked=absent_from is None))
 
     def _mark_leavers(self, dialog: LeaversDialog, person_ids: list[int], leaving: date) -> None:
         if not self.confirm("Mark as leavers?",
