@@ -68,7 +68,7 @@ class ConsentEditor(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # long channel names get what is left
-        for column, width in enumerate((78, 90, 90, 50, 62), start=1):
+        for column, width in enumerate((74, 86, 86, 48, 60), start=1):
             self.table.setColumnWidth(column, width)
         self.table.currentCellChanged.connect(lambda row, *_: self._line_chosen(row))
 

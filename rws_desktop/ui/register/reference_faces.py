@@ -33,7 +33,8 @@ class ReferenceFacesBox(QGroupBox):
         self.faces.setIconSize(QSize(THUMBNAIL_PX, THUMBNAIL_PX))
         self.faces.setMovement(QListView.Movement.Static)
         self.faces.setResizeMode(QListView.ResizeMode.Adjust)
-        self.faces.setMinimumHeight(THUMBNAIL_PX + 44)
+        # One row of thumbnails in view (more scroll), so the outcome of adding stays on screen below.
+        self.faces.setFixedHeight(THUMBNAIL_PX + 48)
         self.add = QPushButton("Add from photos…")
         self.add.setToolTip("One reference face per photo; each photo must show this person alone")
         self.remove = QPushButton("Remove selected")
@@ -45,7 +46,7 @@ class ReferenceFacesBox(QGroupBox):
         buttons.addWidget(self.remove)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.faces, 1)
+        layout.addWidget(self.faces)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         self.add.clicked.connect(self.add_requested)

@@ -374,11 +374,11 @@ class RegisterWorkspace(QWidget):
             self.panel.faces.status.setText("\n".join(f"{r.photo.name}: {r.reason}" for r in results))
             self.say(f"{added} reference face{'s' if added != 1 else ''} added for {person.name}"
                      f"{'; recorded in the audit log' if added else ''}.")
+            self._changed(person.id)  # before the message box, so the panel behind it is up to date
             if refused:
                 self.explain("Some photos were not added", "\n".join(f"{r.photo.name}: {r.reason}." for r in refused)
                              + "\n\nNothing was added from these. Use photos that show this person alone, "
                              "with the face clear and facing the camera.")
-            self._changed(person.id)
 
         def failed(error: Exception) -> None:
             self.panel.faces.status.setText("")
@@ -392,8 +392,8 @@ class RegisterWorkspace(QWidget):
     def remove_reference_face(self, reference_id: int) -> None:
         person = self.panel.details.person
         if not self.confirm("Remove this reference face?",
-                            f"The reference face is deleted from {person.name}'s record for good (for example, if it "
-                            "shows someone else). This is recorded in the audit log."):
+                            f"Delete this reference face from {person.name}'s record for good? Do so if it shows "
+                            "someone else. The removal is recorded in the audit log."):
             return
         register = self.app.register
 
