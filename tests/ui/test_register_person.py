@@ -2,7 +2,7 @@
 the 2012 Act's rule on screen, and a person's details added and changed."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from rws_desktop.core.consent import BIOMETRIC_RULE_ADULT, BIOMETRIC_RULE_CHILD, ConsentStatus, academic_year_end
 from rws_desktop.ui.register.people_model import CONSENT_COLUMN
@@ -80,14 +80,16 @@ def test_a_valid_consent_is_saved_shown_and_audited_and_a_withdrawal_wins(qtbot,
     save(qtbot, workspace)
     assert editor.error.text() == ""
     line = next(l for l in workspace.panel.details.channels if l.channel == "instagram")
-    assert (line.record.status, line.record.given_on, line.record.expires_on) == (ConsentStatus.GRANTED, given, academic_year_end(given))
+    record = line.record
+    assert (record.status, record.given_on, record.expires_on) == (ConsentStatus.GRANTED, given, academic_year_end(given))
     assert line.record.given_by == "Mother, on the admission form" and line.record.may_be_named
     row = [l.channel for l in workspace.panel.details.channels].index("instagram")
     assert [editor.table.item(row, c).text() for c in (1, 4, 5)] == ["Granted", "Yes", "Shown"]
     assert editor.channel_key == "instagram"  # the line edited stays selected
     assert workspace.model.index(workspace.model.row_of(pupil), CONSENT_COLUMN).data() == "Granted, may be named"
     entry = audit(db)[-1]
-    assert (entry["kind"], entry["person_id"], entry["channel"], entry["user"]) == ("photo_consent_set", pupil, "instagram", "MSN")
+    assert (entry["kind"], entry["person_id"], entry["channel"]) == ("photo_consent_set", pupil, "instagram")
+    assert entry["user"] == "MSN"
     assert "Mother" not in str(entry)  # 'given by' names a parent: it stays out of the log
     assert "recorded in the audit log" in workspace.message.text()
 
@@ -126,7 +128,8 @@ def test_biometric_consent_spells_out_the_act_and_what_follows(qtbot, register_u
 
     choose(qtbot, workspace, ids["obama"])
     assert box.rule.text() == BIOMETRIC_RULE_ADULT
-    visible = {name: box.form.labelForField(combo).text() for name, combo in box.answers.items() if box.form.isRowVisible(combo)}
+    visible = {name: box.form.labelForField(combo).text()
+               for name, combo in box.answers.items() if box.form.isRowVisible(combo)}
     assert visible == {"adult_consent": "They consent for themself:", "pupil_objection": "They object:"}
     assert faces.faces.count() > 0
     held = faces.faces.count()
@@ -135,7 +138,8 @@ def test_biometric_consent_spells_out_the_act_and_what_follows(qtbot, register_u
     entries = len(audit(db))
     box.save.click()
     settle(qtbot, workspace)
-    assert answers.asked[-1][0] == "Delete their reference faces?" and f"their {held} reference face(s)" in answers.asked[-1][1]
+    title, question = answers.asked[-1]
+    assert title == "Delete their reference faces?" and f"their {held} reference face(s)" in question
     assert len(workspace.app.register.reference_faces(ids["obama"])) == held and len(audit(db)) == entries
     answers.confirm = True
     box.save.click()
@@ -180,7 +184,8 @@ def test_people_are_added_and_changed_with_their_details_checked(qtbot, register
     settle(qtbot, workspace)
     assert panel.details_error.text() == "" and not panel.adding
     person = panel.details.person
-    assert (person.name, person.mis_id, person.year_group, str(person.date_of_birth)) == ("Bea Birch", "UPN-B1", 9, "2013-05-05")
+    assert (person.name, person.mis_id, person.year_group) == ("Bea Birch", "UPN-B1", 9)
+    assert person.date_of_birth == date(2013, 5, 5)
     assert panel.tabs.currentIndex() == 0 and workspace.table.currentIndex().row() == workspace.model.row_of(person.id)
     assert sum(e["kind"] == "person_added" for e in audit(db)) == added_before + 1
 

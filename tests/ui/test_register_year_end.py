@@ -79,7 +79,8 @@ def test_leavers_by_year_group_lose_their_reference_faces_at_once(qtbot, registe
     with workspace.app.database.transaction() as tx:  # two made-up reference faces, as if enrolled
         tx.register.put_biometric_consent(BiometricConsent(pupils["Yan Yew"], parent_consent=True))
         for seed in (1, 2):
-            tx.register.add_reference_face(pupils["Yan Yew"], np.random.default_rng(seed).normal(size=128), "ab" * 32, today())
+            encoding = np.random.default_rng(seed).normal(size=128)
+            tx.register.add_reference_face(pupils["Yan Yew"], encoding, "ab" * 32, today())
     workspace.reload()
     settle(qtbot, workspace)
     workspace.leavers_button.click()

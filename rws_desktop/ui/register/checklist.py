@@ -14,7 +14,6 @@ class Checklist:
 
     def __init__(self, tick_title: str, columns: list[tuple[str, int]], name: str):
         self.table: QTableWidget = text_table([(tick_title, 70)] + columns, name)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
 
     def fill(self, rows: list[tuple[int, bool, bool, list[str], str]]) -> None:
         """rows: (person id, may be ticked, ticked, other cells, why it may not be ticked)."""

@@ -14,7 +14,8 @@ from ...core.channels import ChannelCatalogue
 from ...core.consent import ConsentStatus
 from ...core.person_details import ChannelConsent
 from ...core.register import MAX_GIVEN_BY
-from .wording import BLURRED_COLOUR, DATE_HINT, SHOWN_COLOUR, DateError, channel_label, day, error_label, field_text, read_day
+from .wording import (BLURRED_COLOUR, DATE_HINT, SHOWN_COLOUR, DateError, channel_label, day, error_label, field_text,
+                      read_day)
 
 COLUMNS = ("Channel", "Consent", "Date", "Expires", "Named", "Today")
 DATE_LABELS = {ConsentStatus.GRANTED: "Date given:", ConsentStatus.REFUSED: "Date refused:",

@@ -42,13 +42,14 @@ class DetailsForm(QWidget):
 
     def set_person(self, person: Person | None) -> None:
         """Fill the form from a person, or empty it for a new one."""
-        self.name.setText(person.name if person else "")
-        self.kind.setCurrentIndex(self.kind.findData((person.kind if person else PersonKind.PUPIL).value))
-        self.mis_id.setText(person.mis_id or "" if person else "")
-        self.year.setCurrentIndex(max(0, self.year.findData(person.year_group)) if person and person.year_group else 0)
-        self.form.setText(person.form or "" if person else "")
-        self.date_of_birth.setText(field_text(person.date_of_birth) if person else "")
-        self.leaving_date.setText(field_text(person.leaving_date) if person else "")
+        person = person or Person(0, "")
+        self.name.setText(person.name)
+        self.kind.setCurrentIndex(self.kind.findData(person.kind.value))
+        self.mis_id.setText(person.mis_id or "")
+        self.year.setCurrentIndex(max(0, self.year.findData(person.year_group)) if person.year_group else 0)
+        self.form.setText(person.form or "")
+        self.date_of_birth.setText(field_text(person.date_of_birth))
+        self.leaving_date.setText(field_text(person.leaving_date))
 
     def draft(self) -> NewPerson:
         """The details as typed; DateError for a date that is not one (the register checks the rest)."""

@@ -68,9 +68,9 @@ class FilterBar(QWidget):
         self.channel.setCurrentIndex(max(0, self.channel.findData(key)))
 
     def people_filter(self, text: str, sort: SortKey, descending: bool) -> PeopleFilter:
-        # Qt hands str enums back as plain str, so the kind is turned back into one.
+        kind = self.kind.currentData()  # Qt hands str enums back as plain str
         return PeopleFilter(
-            text=text, kind=PersonKind(kind) if (kind := self.kind.currentData()) else None, year_group=self.year.currentData(),
+            text=text, kind=PersonKind(kind) if kind else None, year_group=self.year.currentData(),
             enrolled=self.enrolled.currentData(), channel=self.channel_key, consent=self.consent.currentData(),
             leavers=self.leavers.currentData(), sort=sort, descending=descending,
         )

@@ -51,7 +51,6 @@ class ImpactDialog(QDialog):
         self.table = text_table(COLUMNS, "Exported photos")
         fill(self.table, [[exported_at(l.photo), channel_name(channels, l.photo.channel), l.photo.output_name,
                            l.photo.source_name or "", l.shows, l.photo.how, str(l.photo.audit_seq)] for l in lines])
-        self.table.setSortingEnabled(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         self.save = QPushButton("Save list as CSV…")

@@ -64,7 +64,8 @@ class ImportPreviewModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return (str(row.row), row.status.value.capitalize(), row.mis_id, row.name, what_happens(row), row.note)[index.column()]
+            cells = (str(row.row), row.status.value.capitalize(), row.mis_id, row.name, what_happens(row), row.note)
+            return cells[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and index.column() in (1, 4):
             return STATUS_COLOURS[row.status]
         return None

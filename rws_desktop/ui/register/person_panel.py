@@ -3,6 +3,7 @@ It only shows and asks; the workspace makes the changes through the register."""
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QStackedWidget, QTabWidget, QVBoxLayout,
@@ -123,7 +124,7 @@ class PersonPanel(QWidget):
         same_person = self.details is not None and self.details.person.id == details.person.id and not self.adding
         self.details, self.adding = details, False
         person = details.person
-        self.name.setText(f"<b>{person.name}</b>")
+        self.name.setText(f"<b>{escape(person.name, quote=False)}</b>")
         self.summary.setText(summary(details))
         self.impact.setEnabled(True)
         self.consent.show_lines(details.channels)

@@ -36,7 +36,7 @@ class DateError(ValueError):
     """A date field that does not hold a date; the message names the field."""
 
 
-def people(count: int) -> str:
+def n_people(count: int) -> str:
     return f"{count} {'person' if count == 1 else 'people'}"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from html import escape
 from pathlib import Path
 from typing import Any, Callable
 
@@ -34,7 +35,7 @@ from .import_dialog import ImportDialog
 from .leavers_dialog import LeaversDialog
 from .people_model import COLUMNS, LEAVING_COLUMN, PERSON_ID_ROLE, PeopleTableModel
 from .person_panel import PersonPanel
-from .wording import PLAIN_PROBLEMS, channel_label, channel_phrase, day, people, problem_text
+from .wording import PLAIN_PROBLEMS, channel_label, channel_phrase, day, n_people, problem_text
 from .year_end_dialog import YearEndDialog
 
 CSV_FILTER = "CSV files (*.csv *.CSV);;All files (*)"
@@ -193,7 +194,10 @@ class RegisterWorkspace(QWidget):
     def _shown_by(self, show: Callable[[str], None]) -> Callable[[Exception], None]:
         """A failure handler: a problem the person can fix goes beside what they typed, anything else in a message."""
         def failed(error: Exception) -> None:
-            (show(str(error)) if isinstance(error, PLAIN_PROBLEMS) else self.explain("Nothing was saved", problem_text(error)))
+            if isinstance(error, PLAIN_PROBLEMS):
+                show(str(error))
+            else:
+                self.explain("Nothing was saved", problem_text(error))
         return failed
 
     def say(self, text: str) -> None:
@@ -423,7 +427,8 @@ class RegisterWorkspace(QWidget):
                 if quiet:
                     return
             count = len({photo.audit_seq for _pid, photo in photos})
-            heading = (f"{why} " if why else "") + (
+            who = escape(who, quote=False)
+            heading = (f"{escape(why, quote=False)} " if why else "") + (
                 f"<b>{count} photo{'s' if count != 1 else ''} exported{where} show{'s' if count == 1 else ''} {who}.</b> "
                 "Take them down from the channel." if photos else f"No photo exported{where} shows {who}.")
             dialog = ImpactDialog(heading, [ImpactLine(names[pid], photo) for pid, photo in photos], self.app.channels, self)
@@ -505,8 +510,8 @@ class RegisterWorkspace(QWidget):
     def _apply_year_end(self, dialog: YearEndDialog, year_end: date, renew: list[int]) -> None:
         expire = len(dialog.people) - len(renew)
         if not self.confirm("Apply the year end?",
-                            f"Renew the photo consent of {people(len(renew))} to {day(dialog.plan.next_year_end)}, and "
-                            f"let that of {people(expire)} expire on {day(year_end)}? Each change is recorded in the "
+                            f"Renew the photo consent of {n_people(len(renew))} to {day(dialog.plan.next_year_end)}, and "
+                            f"let that of {n_people(expire)} expire on {day(year_end)}? Each change is recorded in the "
                             "audit log."):
             return
         service = self.app.year_end
@@ -514,7 +519,7 @@ class RegisterWorkspace(QWidget):
         def applied(plan) -> None:
             dialog.show_plan(plan, applied=True)
             renewed, expired = len(plan.people(YearEndAction.RENEW)), len(plan.people(YearEndAction.EXPIRE))
-            self.say(f"Year end {day(year_end)}: {people(renewed)} renewed, {people(expired)} expire; "
+            self.say(f"Year end {day(year_end)}: {n_people(renewed)} renewed, {n_people(expired)} expire; "
                      "recorded in the audit log.")
             self.reload()
             if self._details_for is not None:
@@ -539,7 +544,7 @@ class RegisterWorkspace(QWidget):
 
     def _mark_leavers(self, dialog: LeaversDialog, person_ids: list[int], leaving: date) -> None:
         if not self.confirm("Mark as leavers?",
-                            f"Mark {people(len(person_ids))} as leaving on {day(leaving)}? Their reference faces are "
+                            f"Mark {n_people(len(person_ids))} as leaving on {day(leaving)}? Their reference faces are "
                             "deleted at once, so they will always be blurred. This is recorded in the audit log."):
             return
         service = self.app.year_end

@@ -11,7 +11,7 @@ from ...core.channels import ChannelCatalogue
 from ...core.consent import Person, academic_year_end, format_day
 from ...core.year_end import YearEndAction, YearEndPreview
 from .checklist import Checklist
-from .wording import channel_label, hint_label, people
+from .wording import channel_label, hint_label, n_people
 
 COLUMNS = [("Name", 180), ("Year", 45), ("Form", 55), ("Grants running", 230), ("After the year end", 200)]
 
@@ -103,8 +103,8 @@ class YearEndDialog(QDialog):
         renew = len(self.list.ticked())
         expire = len(self.people) - renew
         if self.applied:
-            self.summary.setText(f"<b>Done:</b> {people(renew)} renewed to {format_day(self.plan.next_year_end)}, "
+            self.summary.setText(f"<b>Done:</b> {n_people(renew)} renewed to {format_day(self.plan.next_year_end)}, "
                                  f"{expire} expire on {format_day(self.plan.year_end)}; recorded in the audit log.")
         else:
-            self.summary.setText(f"{people(len(self.people))} with consent running: {renew} renewed, {expire} expire.")
+            self.summary.setText(f"{n_people(len(self.people))} with consent running: {renew} renewed, {expire} expire.")
         self.apply.setEnabled(bool(self.people) and not self.applied)
