@@ -12,8 +12,8 @@ from ...core.impact import ExportedPhoto
 from .tables import fill, text_table
 from .wording import channel_label, day, hint_label
 
-COLUMNS = [("Exported", 155), ("Channel", 170), ("Safe copy", 160), ("Original", 150), ("Shows", 140),
-           ("How", 140), ("Audit entry", 60)]
+COLUMNS = [("Exported", 165), ("Channel", 165), ("Safe copy", 150), ("Original", 140), ("Shows", 140),
+           ("How", 130), ("Audit entry", 70)]
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class ImpactDialog(QDialog):
     def __init__(self, heading: str, lines: list[ImpactLine], channels: ChannelCatalogue, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Exported photos to take down")
-        self.resize(980, 420)
+        self.resize(1000, 420)
         self.lines = lines
         self.heading = QLabel(heading)
         self.heading.setWordWrap(True)
