@@ -11,7 +11,7 @@ from .. import __version__
 from ..app import App
 from .audit.workspace import AuditWorkspace
 from .permissions_view import mirror_permissions
-from .placeholder import Placeholder
+from .register.workspace import RegisterWorkspace
 from .tasks import TaskRunner
 from .vetting.workspace import VettingWorkspace
 
@@ -31,10 +31,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.vetting, "Vet photos")
-        self.tabs.addTab(Placeholder(
-            "The consent register workspace is coming in a later version.",
-            "Until then, office staff keep the register with the rws command: "
-            "rws person add/list/leave, rws consent set, rws biometric set and rws enroll."), "Consent register")
+        self.register = RegisterWorkspace(app, settings, self.tasks, self)
+        self.tabs.addTab(self.register, "Consent register")
         self.audit = AuditWorkspace(app, settings, self.tasks, self)
         self.tabs.addTab(self.audit, "Audit log")
         self.setCentralWidget(self.tabs)

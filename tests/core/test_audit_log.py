@@ -47,10 +47,15 @@ def store(tmp_path):
     database.close()
 
 
+def dpo_register(store) -> RegisterService:
+    channels = ChannelCatalogue.from_toml(channels_file())
+    return RegisterService(store, channels, signed_in(store, channels, "DPO", Role.OFFICE))
+
+
 @pytest.fixture
 def people(store) -> dict[str, int]:
     """Entries 1 to 4: Ada (MIS A1), Ben, Cara added; Ada granted Instagram consent."""
-    register = RegisterService(store, ChannelCatalogue.from_toml(channels_file()), "DPO")
+    register = dpo_register(store)
     ids = {name: register.add_person(NewPerson(f"{name} Smith", mis_id=mis)).id
            for name, mis in (("Ada", "A1"), ("Ben", None), ("Cara", None))}
     register.set_photo_consent(ids["Ada"], "instagram", ConsentStatus.GRANTED, date(2026, 6, 1))
@@ -239,7 +244,7 @@ def test_chain_status_catches_an_altered_search_index(log, service, store, state
 
 def test_csv_export_opens_in_excel_and_never_runs_a_formula(store, people, service, tmp_path):
     """UTF-8 with BOM, CRLF, a header, one row per entry; a name starting with = gets a leading apostrophe."""
-    register = RegisterService(store, ChannelCatalogue.from_toml(channels_file()), "DPO")
+    register = dpo_register(store)
     register.add_person(NewPerson('=HYPERLINK("http://x","Zoë")'))
     path = tmp_path / "log.csv"
     assert service.export_csv(AuditFilter(), path) == 5

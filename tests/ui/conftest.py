@@ -19,3 +19,15 @@ def window(qtbot, register, settings):
     yield window, answers
     window.close()
     window.app.close()
+
+
+@pytest.fixture
+def register_ui(qtbot, register, settings):
+    """The window on the Consent register tab, over a private copy of the enrolled register."""
+    from register_window import open_register
+
+    db, ids = register
+    window, workspace, answers = open_register(qtbot, db, settings)
+    yield workspace, answers, db, ids
+    window.close()
+    window.app.close()

@@ -9,18 +9,17 @@ from PySide6.QtWidgets import QMessageBox
 from rws_desktop import __version__
 from rws_desktop.core.channels import ChannelStatus
 from rws_desktop.ui import main as ui_main
-from rws_desktop.ui.placeholder import Placeholder
+from rws_desktop.ui.register.workspace import RegisterWorkspace
 
 from vetting_window import open_window
 
 
 def test_one_workspace_per_job(window):
-    """Vet photos, Consent register and Audit log tabs; the register is a placeholder that says what to use meanwhile."""
+    """Vet photos, Consent register and Audit log tabs, each its own workspace."""
     window, _answers = window
     tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert tabs == ["Vet photos", "Consent register", "Audit log"]
-    register = window.tabs.widget(1)
-    assert isinstance(register, Placeholder) and "rws consent set" in register.text
+    assert isinstance(window.tabs.widget(1), RegisterWorkspace) and window.tabs.widget(1) is window.register
     assert window.tabs.widget(2) is window.audit
 
 

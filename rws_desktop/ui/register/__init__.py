@@ -1,0 +1,1 @@
+"""The Consent register workspace: people, their consent, reference faces, MIS import and year end."""

@@ -1,0 +1,70 @@
+"""Biometric consent (Protection of Freedoms Act 2012): the rule that applies, the answers recorded,
+and what follows: recognised, or always blurred."""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+
+from ...core.person_details import PersonDetails
+from .wording import BLURRED_COLOUR, SHOWN_COLOUR, error_label
+
+NOT_RECORDED, YES, NO = "Not recorded", "Yes", "No"
+CHILD_QUESTIONS = (("parent_consent", "A parent consents in writing:"),
+                   ("parent_objection", "A parent objects in writing:"),
+                   ("pupil_objection", "The pupil objects:"))
+ADULT_QUESTIONS = (("adult_consent", "They consent for themself:"),
+                   ("pupil_objection", "They object:"))
+
+
+class BiometricBox(QGroupBox):
+    save_requested = Signal(object)  # dict: answer name -> bool, only the answers given
+
+    def __init__(self, parent=None):
+        super().__init__("Biometric consent: may they be recognised?", parent)
+        self.rule = QLabel("")
+        self.rule.setWordWrap(True)
+        self.answers: dict[str, QComboBox] = {}
+        self.form = QFormLayout()
+        for name, _label in ADULT_QUESTIONS[:1] + CHILD_QUESTIONS:  # consent before objections, for either
+            combo = QComboBox()
+            combo.setAccessibleName(name)
+            for text, value in ((NOT_RECORDED, None), (YES, True), (NO, False)):
+                combo.addItem(text, value)
+            self.answers[name] = combo
+            self.form.addRow(_label, combo)
+        self.verdict = QLabel("")
+        self.verdict.setWordWrap(True)
+        self.save = QPushButton("Save answers")
+        self.error = error_label()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.error, 1)
+        buttons.addWidget(self.save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.rule)
+        layout.addLayout(self.form)
+        layout.addWidget(self.verdict)
+        layout.addLayout(buttons)
+        self.save.clicked.connect(self._save)
+        self._adult = False
+
+    def show_details(self, details: PersonDetails, adult: bool) -> None:
+        self._adult = adult
+        self.rule.setText(details.biometric_rule)
+        questions = dict(ADULT_QUESTIONS if adult else CHILD_QUESTIONS)
+        for name, combo in self.answers.items():
+            self.form.setRowVisible(combo, name in questions)
+            if name in questions:
+                self.form.labelForField(combo).setText(questions[name])
+            value = getattr(details.biometric, name) if details.biometric else None
+            combo.setCurrentIndex(combo.findData(value))
+            # An answer once recorded can be changed, not un-recorded.
+            combo.model().item(0).setEnabled(value is None)
+        allowed = details.biometric_verdict.allowed
+        self.verdict.setText(f"<b>{details.recognition[0].upper()}{details.recognition[1:]}.</b>")
+        self.verdict.setStyleSheet(f"color: {(SHOWN_COLOUR if allowed else BLURRED_COLOUR).name()};")
+        self.error.setText("")
+
+    def _save(self) -> None:
+        shown = dict(ADULT_QUESTIONS if self._adult else CHILD_QUESTIONS)
+        self.save_requested.emit({name: combo.currentData() for name, combo in self.answers.items()
+                                  if name in shown and combo.currentData() is not None})
