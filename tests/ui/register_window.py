@@ -31,7 +31,7 @@ class RegisterAnswers:
 
 
 def open_register(qtbot, db: Path, settings: QSettings):
-    window, _vetting_answers = open_window(qtbot, db, settings)
+    window, _vetting_answers = open_window(qtbot, db, settings, user="TST")  # TST holds every role, office included
     workspace = window.findChild(RegisterWorkspace)
     answers = RegisterAnswers()
     workspace.ask_mis_file = lambda: answers.mis_file

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHea
 
 from ...app import App
 from ...core.consent import ALL_CHANNELS, BiometricConsent, ConsentStatus, biometric_verdict
-from ...core.expiry import ExpiringConsent, expiring_consents
-from ...core.impact import withdrawal_impact, write_impact_csv
+from ...core.expiry import ExpiringConsent
+from ...core.impact import write_impact_csv
 from ...core.mis_csv import CsvTable, read_csv
 from ...core.mis_import import ImportPreview
 from ...core.people_query import PeopleSnapshot
@@ -207,7 +207,7 @@ class RegisterWorkspace(QWidget):
 
     def reload(self, select: int | None = None) -> None:
         """Read the register afresh (after any change), keeping or choosing the selected person."""
-        store, today = self.app.database, self.today()
+        queries, today = self.app.queries, self.today()  # checked against the signed-in person's roles
         self._people_generation += 1
         generation = self._people_generation
 
@@ -220,7 +220,7 @@ class RegisterWorkspace(QWidget):
             if select is not None:
                 self.select_person(select, load=False)
 
-        self._run(lambda: (PeopleSnapshot.load(store, today), expiring_consents(store, today)), loaded)
+        self._run(lambda: (queries.people(today), queries.expiring(today)), loaded)
 
     def refresh_rows(self) -> None:
         """Filter and sort the snapshot in memory (a few milliseconds for 2,000 people) on each keystroke."""
@@ -411,12 +411,12 @@ class RegisterWorkspace(QWidget):
 
     def show_impact(self, person_ids: list[int], channel: str, why: str, quiet: bool = True) -> None:
         """List every exported photo showing these people (for `channel`, or every channel), to take down."""
-        store, register = self.app.database, self.app.register
+        queries, register = self.app.queries, self.app.register
         where = "" if channel == ALL_CHANNELS else f" for {channel_label(self.app.channels, channel)}"
 
         def work():
             names = {person_id: register.person(person_id).name for person_id in person_ids}
-            return names, [(pid, photo) for pid in person_ids for photo in withdrawal_impact(store, pid, channel)]
+            return names, [(pid, photo) for pid in person_ids for photo in queries.impact(pid, channel)]
 
         def found(result) -> None:
             names, photos = result
