@@ -16,7 +16,7 @@ def test_withdrawal_and_leaving_list_the_exported_photos_to_take_down(qtbot, reg
     for WhatsApp, where nothing was exported, says there is nothing to take down. Setting Biden's leaving
     date deletes his faces after asking, and lists the same photo for him."""
     workspace, answers, _db, ids = register_ui
-    results = workspace.app.vetting.vet([testdata / "photos/two_people.jpg"], "instagram", tmp_path / "safe", "MSN")
+    results = workspace.app.vetting.vet([testdata / "photos/two_people.jpg"], "instagram", tmp_path / "safe")
     assert results[0].output is not None
     exported = results[0].output.name
     choose(qtbot, workspace, ids["obama"])

@@ -35,7 +35,7 @@ def open_window(qtbot, db: Path, settings: QSettings, user: str = "MSN") -> tupl
     workspace.ask_export_folder = lambda: answers.export_folder
     workspace.confirm = lambda title, question: answers.confirm
     workspace.explain = lambda title, text: answers.told.append((title, text))
-    window.audit.explain = workspace.explain
+    window.audit.explain = window.register.explain = workspace.explain
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

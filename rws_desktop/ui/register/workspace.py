@@ -59,7 +59,7 @@ class RegisterWorkspace(QWidget):
         self._build()
         self.filters.choose_channel(self.settings.value("register/channel", ALL_CHANNELS))
         self.filters.changed.connect(self._filters_changed)
-        self.reload()
+        # The register is read when the tab is first shown: someone without the office role never opens it.
 
     # Layout
 
@@ -139,9 +139,9 @@ class RegisterWorkspace(QWidget):
             lambda: self.show_impact([self.panel.person_id], ALL_CHANNELS, "", quiet=False))
 
     def showEvent(self, event) -> None:
-        """Coming back to the tab reads the register afresh: another PC or the rws command may have changed it."""
+        """Showing the tab reads the register afresh: another PC or the rws command may have changed it."""
         super().showEvent(event)
-        if self.snapshot is not None and not self.busy:
+        if not self.busy:
             self.reload()
 
     # Questions to the person (tests replace these)
