@@ -139,7 +139,7 @@ def test_migration_0003_backfills_the_index_of_an_existing_log(database_at_0001)
     database = database_at_0001
     contents = [entry(number) for number in range(25)]
     _seal_without_index(database, contents)
-    database.migrate()
+    database.migrate("0003")
     with database.snapshot() as tx:
         assert list(tx.audit.indexed_terms()) == [terms_of(seq, c) for seq, c in enumerate(contents, start=1)]
         assert tx.audit.count(AuditQuery(person_id=5)) == len(expected_seqs(contents, lambda c: c.get("person_id") == 5))
