@@ -124,7 +124,7 @@ class CenterFace:
         A big image is looked at in overlapping tiles: the network's working memory grows with its
         input (about 250 MB a megapixel), and a face is kept from the tile where its centre lies
         in the part no other tile covers better."""
-        pixels = np.asarray(image.convert("RGB"), np.float32)
+        pixels = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
         faces = []
         for tile in tiles(image.size):
             found = self._run(pixels[tile.top:tile.bottom, tile.left:tile.right], threshold)
