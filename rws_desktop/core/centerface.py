@@ -72,9 +72,9 @@ class Tile:
 
 
 def tiles(size: tuple[int, int], max_pixels: int = MAX_TILE_PIXELS, overlap: int = TILE_OVERLAP) -> list[Tile]:
-    """As few overlapping tiles of at most `max_pixels` as cover the image. Neighbours share `overlap`
-    pixels and split them down the middle, so a face up to `overlap` wide lies whole in the tile that
-    reports it."""
+    """As few overlapping tiles of about `max_pixels` as cover the image. Neighbours share at least
+    `overlap` pixels and split them down the middle, so a face up to `overlap` wide lies whole in
+    the tile that reports it."""
     width, height = size
     side = max(SIZE_MULTIPLE, math.isqrt(max_pixels))
     columns, rows = _spans(width, side, overlap), _spans(height, side, overlap)
