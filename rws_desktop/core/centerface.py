@@ -115,8 +115,8 @@ class CenterFace:
         import cv2  # deferred: only detection needs OpenCV
 
         self._cv2 = cv2
-        with resources.as_file(model_path()) as path:
-            self._net = cv2.dnn.readNetFromONNX(str(path))
+        # From memory, not a path: OpenCV cannot open a path with non-ASCII letters on Windows.
+        self._net = cv2.dnn.readNetFromONNX(np.frombuffer(model_path().read_bytes(), np.uint8))
 
     def detect(self, image: Image.Image, threshold: float) -> list[NetworkFace]:
         """Faces in an RGB image scoring at least `threshold`, overlapping duplicates removed.
