@@ -188,9 +188,13 @@ class FaceDetector:
                 for rect, score in zip(rects, scores)]
 
     def _network_confirms(self, rgb: Image.Image, face: DetectedFace) -> bool:
-        patch, square = upright_patch(rgb, face, self.settings.confirm_face_px, reach=1.0)
-        seen = self._network.detect(patch, self.settings.confirm_threshold)
-        return any(math.dist(other.center, square.center) < 0.5 * self.settings.confirm_face_px for other in seen)
+        # An upright pass sees a small tilted face only weakly, so its candidates are also looked at turned.
+        for angle in (face.angle, *(a for a in self.settings.angles if face.angle == 0)):
+            patch, square = upright_patch(rgb, replace(face, angle=angle), self.settings.confirm_face_px, reach=1.0)
+            seen = self._network.detect(patch, self.settings.confirm_threshold)
+            if any(math.dist(other.center, square.center) < 0.5 * self.settings.confirm_face_px for other in seen):
+                return True
+        return False
 
     def _cnn_confirms(self, rgb: Image.Image, face: DetectedFace) -> bool:
         patch, square = upright_patch(rgb, face, self.settings.cnn_face_px, reach=1.0)
