@@ -145,6 +145,7 @@ def main() -> None:
     folder = args.out or Path(tempfile.mkdtemp(prefix="rws-batch-"))
     paths = build_batch(args.photos, folder)
     print(f"{len(paths)} photos of {FRAME[0]}x{FRAME[1]} in {folder}; ours on {args.workers} worker processes")
+    print(f"load average before: {_load_average()}")
 
     with PeakMemory() as ours_memory:
         ours_seconds, ours_results = run_ours(paths, args.workers)
@@ -160,6 +161,13 @@ def main() -> None:
     print(f"{'ours':8}{ours_seconds:>10.1f}{ours_rate:>10.3f}{ours_faces:>8}{ours_memory.peak / 2**20:>10.0f}")
     print(f"ours is {ours_rate / plain_rate:.2f} times the plain pipeline's speed")
     print(f"faces the plain pipeline found that ours also blurred: {also_blurred} of {plain_faces}")
+    print(f"load average after: {_load_average()} (other work on the machine slows both runs)")
+
+
+def _load_average() -> str:
+    if not hasattr(os, "getloadavg"):  # Windows
+        return "unknown"
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":

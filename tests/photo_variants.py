@@ -28,6 +28,8 @@ EXIF_ORIENTATION_TAG = 0x0112
 # Orientation 6: "rotate 90 degrees clockwise to view", what a phone held on its side writes.
 SIDEWAYS_ORIENTATION = 6
 TWELVE_MEGAPIXELS = 12_000_000
+SMALL_IN_12MP_FRAME = (4000, 3000)
+SMALL_IN_12MP_BACKGROUND = (118, 124, 112)  # a dull grey-green, like a playing field in shade
 SHRINK_FACTOR = 0.6
 DARKEN_FACTOR = 0.3
 ROTATION_ANGLES = (15, 30, 45, -15, -30, -45)
@@ -141,6 +143,15 @@ def _enlarged_to_12mp(image: Image.Image, faces: list[Box]) -> _Made:
     return _resized(image, faces, scale, Image.Resampling.BICUBIC)
 
 
+def _small_in_12mp(image: Image.Image, faces: list[Box]) -> _Made:
+    # The group as it is (faces 37 to 90 pixels wide), in the middle of a 12-megapixel frame: people
+    # far off in a full-size phone photo. A detector looking at a shrunk copy must still see them.
+    frame = Image.new("RGB", SMALL_IN_12MP_FRAME, SMALL_IN_12MP_BACKGROUND)
+    left, top = (frame.width - image.width) // 2, (frame.height - image.height) // 2
+    frame.paste(image, (left, top))
+    return _Made(frame, [Box(b.left + left, b.top + top, b.right + left, b.bottom + top) for b in faces])
+
+
 def _darkened(image: Image.Image, faces: list[Box]) -> _Made:
     return _Made(ImageEnhance.Brightness(image).enhance(DARKEN_FACTOR), list(faces))
 
@@ -156,6 +167,7 @@ VARIANT_MAKERS: dict[str, Callable[[Image.Image, list[Box]], _Made]] = {
     "shrunk_60pct": _shrunk,
     "darkened_x0.3": _darkened,
     "enlarged_12mp": _enlarged_to_12mp,
+    "small_in_12mp": _small_in_12mp,
     "exif_sideways": _stored_sideways,
 }
 VARIANT_NAMES = tuple(VARIANT_MAKERS)

@@ -57,11 +57,13 @@ def analyse_batch(
 def analyse_in_processes(
     sources: list[Path], channel: Channel, register: RegisterSnapshot, today: date, block_hidden: bool,
     settings: AnalysisSettings, workers: int, should_stop: Callable[[], bool] = lambda: False,
+    safe_copies: bool = True,
 ) -> Iterator[PhotoAnalysis]:
     """As analyse_batch, always in worker processes (even one). The window uses this: dlib holds
-    the GIL, so analysing in the window's own process would freeze it whatever thread did the work."""
+    the GIL, so analysing in the window's own process would freeze it whatever thread did the work.
+    Without `safe_copies` the workers skip encoding the safe copies (the window redacts again on export)."""
     context = multiprocessing.get_context("spawn")
-    initargs = (settings.detector, settings.policy, register, channel, today, block_hidden)
+    initargs = (settings.detector, settings.policy, register, channel, today, block_hidden, safe_copies)
     with ProcessPoolExecutor(max(1, min(workers, len(sources))), mp_context=context,
                              initializer=_start_worker, initargs=initargs) as pool:
         waiting: deque[tuple[Path, Future]] = deque()
@@ -95,16 +97,18 @@ def _outcome(source: Path, future: Future) -> PhotoAnalysis:
 _worker: dict = {}
 
 
-def _start_worker(detector_settings, policy, register, channel, today, block_hidden) -> None:
+def _start_worker(detector_settings, policy, register, channel, today, block_hidden, safe_copies) -> None:
+    from .centerface import limit_threads
     from .detection import FaceDetector
     from .recognition import FaceEncoder
 
+    limit_threads(1)  # one worker per core already; more threads would only fight over them
     _worker.update(
         analyser=PhotoAnalyser(FaceDetector(detector_settings), FaceEncoder(), policy),
-        register=register, channel=channel, today=today, block_hidden=block_hidden,
+        register=register, channel=channel, today=today, block_hidden=block_hidden, safe_copies=safe_copies,
     )
 
 
 def _analyse_in_worker(source: Path) -> PhotoAnalysis:
     w = _worker
-    return analyse_photo(source, w["channel"], w["register"], w["today"], w["block_hidden"], w["analyser"])
+    return analyse_photo(source, w["channel"], w["register"], w["today"], w["block_hidden"], w["analyser"], w["safe_copies"])

@@ -24,6 +24,7 @@ TOP_MARGIN = 0.45
 BOTTOM_MARGIN = 0.4
 MOSAIC_CELLS = 4  # cells across the region: far too few to recognise anyone
 BLUR_RADIUS_FRACTION = 0.2
+BLUR_STEPS_PER_RADIUS = 8  # resolution of the blur: pixels per blur radius
 OUTLINE_POINTS = 96
 
 
@@ -128,8 +129,18 @@ def _smooth_seams(image: Image.Image, group: list[Region]) -> None:
     for region in group:
         draw.polygon([(x - area.left, y - area.top) for x, y in region.outline()], fill=255)
     radius = max(2.0, BLUR_RADIUS_FRACTION * min(r.box.width for r in group))
-    crop = image.crop((area.left, area.top, area.right, area.bottom)).filter(ImageFilter.GaussianBlur(radius))
+    crop = image.crop((area.left, area.top, area.right, area.bottom))
+    crop = _soft_blur(crop, radius, crop.size)
     image.paste(crop, (area.left, area.top), mask)
+
+
+def _soft_blur(image: Image.Image, radius: float, size: tuple[int, int]) -> Image.Image:
+    """`image` at `size`, Gaussian-blurred with `radius`. The blur is worked out at a few pixels per
+    radius and enlarged: a blur that wide leaves nothing finer anyway, and big faces cost far less."""
+    step = max(1, int(radius // BLUR_STEPS_PER_RADIUS))
+    small = (max(1, math.ceil(size[0] / step)), max(1, math.ceil(size[1] / step)))
+    blurred = image.resize(small, Image.Resampling.BILINEAR).filter(ImageFilter.GaussianBlur(radius / step))
+    return blurred if blurred.size == size else blurred.resize(size, Image.Resampling.BILINEAR)
 
 
 def _hide(image: Image.Image, region: Region, area: Box) -> None:
@@ -137,9 +148,8 @@ def _hide(image: Image.Image, region: Region, area: Box) -> None:
     cells_x = max(1, min(MOSAIC_CELLS, area.width // 4))
     cells_y = max(1, round(cells_x * area.height / max(1, area.width)))
     coarse = crop.resize((cells_x, cells_y), Image.Resampling.BOX)
-    smooth = coarse.resize(crop.size, Image.Resampling.BILINEAR)
     radius = max(2.0, BLUR_RADIUS_FRACTION * max(area.width, area.height))
-    hidden = smooth.filter(ImageFilter.GaussianBlur(radius))
+    hidden = _soft_blur(coarse, radius, crop.size)
     mask = Image.new("L", crop.size, 0)
     # Fully opaque inside the outline: a soft edge would let part of the face show through.
     ImageDraw.Draw(mask).polygon([(x - area.left, y - area.top) for x, y in region.outline()], fill=255)

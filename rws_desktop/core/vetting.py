@@ -205,8 +205,9 @@ class PhotoAnalysis:
 
 
 def analyse_photo(source: Path, channel: Channel, register: RegisterSnapshot, today: date,
-                  block_hidden: bool, analyser: PhotoAnalyser) -> PhotoAnalysis:
-    """Everything short of writing: load, find and decide faces, redact, verify, encode. Writes nothing."""
+                  block_hidden: bool, analyser: PhotoAnalyser, safe_copy: bool = True) -> PhotoAnalysis:
+    """Everything short of writing: load, find and decide faces, redact, verify, and unless `safe_copy`
+    is false (a caller that redacts again when exporting), encode the safe copy. Writes nothing."""
     try:
         photo = load_photo(source)
     except PhotoLoadError as exc:
@@ -223,6 +224,8 @@ def analyse_photo(source: Path, channel: Channel, register: RegisterSnapshot, to
         safe = redact_faces(photo.image, faces)
         if unverified_blurs(photo.image, safe, faces):
             result.decision, result.reason = Decision.BLOCKED, "a blurred face could not be verified as hidden"
+            return PhotoAnalysis(result)
+        if not safe_copy:
             return PhotoAnalysis(result)
         data = encode_jpeg(safe, photo.icc_profile)
     except Exception as exc:  # a library failure on one odd photo must not stop the batch

