@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     vet.add_argument("--out", required=True, type=Path)
     vet.add_argument("--json", type=Path, metavar="FILE")
     vet.add_argument("--block-hidden", action="store_true", help="block photos with any face that may not be shown, instead of blurring")
-    vet.add_argument("--workers", type=int, default=None, help="processes analysing photos (default: one per core)")
+    vet.add_argument("--workers", type=int, default=None, help="processes analysing photos (default: one per core, up to three)")
 
     add_impact_command(commands)
     add_account_commands(commands)

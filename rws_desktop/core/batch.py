@@ -35,8 +35,13 @@ class AnalysisSettings:
     policy: MatchPolicy = MatchPolicy()
 
 
+# A worker peaks at about 550 MB on 12 MP photos (bench/batch_speed.py); three of them and the
+# window stay under the 2 GB a school laptop can spare, whatever the number of cores.
+MAX_DEFAULT_WORKERS = 3
+
+
 def default_workers() -> int:
-    return max(1, os.cpu_count() or 1)
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
 
 
 def analyse_batch(

@@ -60,3 +60,12 @@ def test_a_caller_that_redacts_again_on_export_can_skip_the_safe_copy(testdata, 
     assert lean.safe_jpeg is None and lean.result.output_sha256 is None
     assert lean.result.decision is full.result.decision is Decision.REDACTED
     assert [f.box for f in lean.result.faces] == [f.box for f in full.result.faces]
+
+
+def test_default_workers_use_every_core_up_to_the_memory_budget(monkeypatch):
+    """One worker a core, but never more than three: each can take about 550 MB on 12 MP photos."""
+    from rws_desktop.core import batch
+
+    for cores, expected in ((None, 1), (1, 1), (2, 2), (4, 3), (16, 3)):
+        monkeypatch.setattr(batch.os, "cpu_count", lambda cores=cores: cores)
+        assert batch.default_workers() == expected
