@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from PIL import Image, ImageOps
 
 from bad_photos import BAD_INPUTS
-from rws_desktop.cli import main
 from rws_cli import record_dpia, rws, run_json
 
 

@@ -1,7 +1,6 @@
 """Corrections by hand and export: every change audited, only consenting people shown, safe copies exact."""
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 

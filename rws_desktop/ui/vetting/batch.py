@@ -6,7 +6,7 @@ from enum import Enum
 from pathlib import Path
 
 from ...core.review import PhotoReview
-from ...core.vetting import Decision, PhotoResult
+from ...core.vetting import PhotoResult
 
 
 class Status(str, Enum):
