@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from rws_desktop.core.access_ports import Account
-from rws_desktop.core.audit_log import AuditFilter, AuditLogService
-from rws_desktop.core.channels import ChannelCatalogue
-from rws_desktop.core.passwords import PasswordHashing
-from rws_desktop.core.permissions import Role
-from rws_desktop.core.session import Session
+from rws_desktop.core.kernel.access_ports import Account
+from rws_desktop.core.audit.log_service import AuditFilter, AuditLogService
+from rws_desktop.core.kernel.channels import ChannelCatalogue
+from rws_desktop.core.accounts.passwords import PasswordHashing
+from rws_desktop.core.kernel.permissions import Role
+from rws_desktop.core.kernel.session import Session
 from rws_desktop.paths import channels_file
-from rws_desktop.core.ports import NewPerson
+from rws_desktop.core.kernel.ports import NewPerson
 from rws_desktop.storage import open_database
 
 YEAR_START = datetime(2025, 9, 1, 7, 30, tzinfo=timezone.utc)

@@ -25,12 +25,12 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from PIL import Image  # noqa: E402
 
-from rws_desktop.core.batch import analyse_batch, default_workers  # noqa: E402
-from rws_desktop.core.channels import ChannelCatalogue  # noqa: E402
-from rws_desktop.core.detection import FaceDetector  # noqa: E402
-from rws_desktop.core.matching import Gallery  # noqa: E402
-from rws_desktop.core.recognition import FaceEncoder  # noqa: E402
-from rws_desktop.core.vetting import Action, PhotoAnalyser, RegisterSnapshot  # noqa: E402
+from rws_desktop.core.vetting.batch import analyse_batch, default_workers  # noqa: E402
+from rws_desktop.core.kernel.channels import ChannelCatalogue  # noqa: E402
+from rws_desktop.core.faces.detection import FaceDetector  # noqa: E402
+from rws_desktop.core.faces.matching import Gallery  # noqa: E402
+from rws_desktop.core.faces.recognition import FaceEncoder  # noqa: E402
+from rws_desktop.core.vetting.analysis import Action, PhotoAnalyser, RegisterSnapshot  # noqa: E402
 from rws_desktop.paths import channels_file  # noqa: E402
 
 TESTDATA = Path(os.environ.get("RWS_TESTDATA", REPO_ROOT.parent / "shared" / "testdata"))

@@ -25,13 +25,13 @@ sys.path.insert(0, str(REPO_ROOT))
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from rws_desktop.core.channels import ChannelCatalogue  # noqa: E402
-from rws_desktop.core.detection import FaceDetector  # noqa: E402
-from rws_desktop.core.imaging import load_photo  # noqa: E402
-from rws_desktop.core.matching import Gallery  # noqa: E402
-from rws_desktop.core.redaction import MAX_DETAIL_KEPT  # noqa: E402
-from rws_desktop.core.recognition import FaceEncoder  # noqa: E402
-from rws_desktop.core.vetting import PhotoAnalyser, RegisterSnapshot, redact_faces  # noqa: E402
+from rws_desktop.core.kernel.channels import ChannelCatalogue  # noqa: E402
+from rws_desktop.core.faces.detection import FaceDetector  # noqa: E402
+from rws_desktop.core.faces.imaging import load_photo  # noqa: E402
+from rws_desktop.core.faces.matching import Gallery  # noqa: E402
+from rws_desktop.core.faces.redaction import MAX_DETAIL_KEPT  # noqa: E402
+from rws_desktop.core.faces.recognition import FaceEncoder  # noqa: E402
+from rws_desktop.core.vetting.analysis import PhotoAnalyser, RegisterSnapshot, redact_faces  # noqa: E402
 from rws_desktop.paths import channels_file  # noqa: E402
 from tests.photo_variants import (  # noqa: E402
     VARIANT_NAMES, PhotoVariant, RedactionOutcome, assess_redaction, build_variants, read_imglab_boxes,

@@ -22,13 +22,13 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from rws_desktop.core.accounts import AccountAdminService, SignInService  # noqa: E402
-from rws_desktop.core.channels import ChannelCatalogue  # noqa: E402
-from rws_desktop.core.consent import FaceConsent  # noqa: E402
-from rws_desktop.core.mis_csv import read_csv  # noqa: E402
-from rws_desktop.core.mis_import import MisImportService, RowStatus  # noqa: E402
-from rws_desktop.core.passwords import PasswordHashing  # noqa: E402
-from rws_desktop.core.people_query import PeopleFilter, PeopleSnapshot, SortKey  # noqa: E402
+from rws_desktop.core.accounts.service import AccountAdminService, SignInService  # noqa: E402
+from rws_desktop.core.kernel.channels import ChannelCatalogue  # noqa: E402
+from rws_desktop.core.kernel.consent import FaceConsent  # noqa: E402
+from rws_desktop.core.register.mis_csv import read_csv  # noqa: E402
+from rws_desktop.core.register.mis_import import MisImportService, RowStatus  # noqa: E402
+from rws_desktop.core.accounts.passwords import PasswordHashing  # noqa: E402
+from rws_desktop.core.register.people_query import PeopleFilter, PeopleSnapshot, SortKey  # noqa: E402
 from rws_desktop.paths import channels_file  # noqa: E402
 from rws_desktop.storage import open_database  # noqa: E402
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from import_pupils import TODAY, write_export  # noqa: E402
 from rws_desktop.app import App  # noqa: E402
-from rws_desktop.core.mis_csv import read_csv  # noqa: E402
+from rws_desktop.core.register.mis_csv import read_csv  # noqa: E402
 from rws_desktop.ui.register.people_model import CONSENT_COLUMN  # noqa: E402
 from rws_desktop.ui.register.workspace import RegisterWorkspace  # noqa: E402
 from rws_desktop.ui.tasks import TaskRunner  # noqa: E402

@@ -25,10 +25,10 @@ sys.path.insert(0, str(REPO_ROOT / "tests"))
 from PIL import Image  # noqa: E402
 
 from photo_variants import _rotate_box, read_imglab_boxes  # noqa: E402
-from rws_desktop.core.centerface import limit_threads  # noqa: E402
-from rws_desktop.core.detection import DetectedFace, FaceDetector  # noqa: E402
-from rws_desktop.core.geometry import Box  # noqa: E402
-from rws_desktop.core.imaging import load_photo  # noqa: E402
+from rws_desktop.core.faces.centerface import limit_threads  # noqa: E402
+from rws_desktop.core.faces.detection import DetectedFace, FaceDetector  # noqa: E402
+from rws_desktop.core.faces.geometry import Box  # noqa: E402
+from rws_desktop.core.faces.imaging import load_photo  # noqa: E402
 
 TESTDATA = Path(os.environ.get("RWS_TESTDATA", REPO_ROOT.parent / "shared" / "testdata"))
 FRAME = (4000, 3000)

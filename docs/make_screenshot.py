@@ -22,9 +22,9 @@ from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from rws_desktop.app import App  # noqa: E402
-from rws_desktop.core.consent import ALL_CHANNELS, ConsentStatus, PersonKind  # noqa: E402
-from rws_desktop.core.ports import NewPerson  # noqa: E402
-from rws_desktop.core.vetting import Action  # noqa: E402
+from rws_desktop.core.kernel.consent import ALL_CHANNELS, ConsentStatus, PersonKind  # noqa: E402
+from rws_desktop.core.kernel.ports import NewPerson  # noqa: E402
+from rws_desktop.core.vetting.analysis import Action  # noqa: E402
 from rws_desktop.keys import MemoryKeyStore  # noqa: E402
 from rws_desktop.ui.main_window import MainWindow  # noqa: E402
 

@@ -10,25 +10,25 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from .core.audit_log import AuditLogService
-from .core.accounts import AccountAdminService, SignInService
-from .core.batch import default_workers
-from .core.channel_admins import ChannelAdminService
-from .core.channels import ChannelCatalogue
-from .core.detection import FaceDetector
-from .core.dpia import DpiaService
-from .core.matching import MatchPolicy
-from .core.mis_import import MisImportService
-from .core.passwords import PasswordHashing
-from .core.permissions import NotAllowed
-from .core.recognition import FaceEncoder
-from .core.register import RegisterService
-from .core.register_queries import RegisterQueries
-from .core.review_service import ReviewService
-from .core.session import Session
-from .core.vetting import PhotoAnalyser
-from .core.vetting_service import VettingService
-from .core.year_end import YearEndService
+from .core.audit.log_service import AuditLogService
+from .core.accounts.service import AccountAdminService, SignInService
+from .core.vetting.batch import default_workers
+from .core.kernel.channel_admins import ChannelAdminService
+from .core.kernel.channels import ChannelCatalogue
+from .core.faces.detection import FaceDetector
+from .core.accounts.dpia import DpiaService
+from .core.faces.matching import MatchPolicy
+from .core.register.mis_import import MisImportService
+from .core.accounts.passwords import PasswordHashing
+from .core.kernel.permissions import NotAllowed
+from .core.faces.recognition import FaceEncoder
+from .core.register.service import RegisterService
+from .core.register.queries import RegisterQueries
+from .core.vetting.review_service import ReviewService
+from .core.kernel.session import Session
+from .core.vetting.analysis import PhotoAnalyser
+from .core.vetting.service import VettingService
+from .core.register.year_end import YearEndService
 from .keys import KeyStore, default_key_store
 from .paths import channels_file, data_dir, default_database_url
 from .storage import Database, open_database

@@ -16,14 +16,14 @@ from .cli_accounts import (
 from .cli_register import (
     CONSENT_ACTIONS, PERSON_ACTIONS, add_consent_actions, add_impact_command, add_person_actions, cmd_impact, iso_date,
 )
-from .core.audit_log import DEFAULT_SCHOOL, AuditFilter, AuditReportError
-from .core.accounts_rules import AccountError
-from .core.channels import UnknownChannelError
-from .core.consent import ALL_CHANNELS, ConsentStatus, PersonKind
-from .core.mis_csv import MisImportError
-from .core.permissions import NotAllowed
-from .core.ports import NewPerson, RegisterError
-from .core.vetting import Decision, collect_photos
+from .core.audit.log_service import DEFAULT_SCHOOL, AuditFilter, AuditReportError
+from .core.kernel.account_rules import AccountError
+from .core.kernel.channels import UnknownChannelError
+from .core.kernel.consent import ALL_CHANNELS, ConsentStatus, PersonKind
+from .core.register.mis_csv import MisImportError
+from .core.kernel.permissions import NotAllowed
+from .core.kernel.ports import NewPerson, RegisterError
+from .core.vetting.analysis import Decision, collect_photos
 from .storage import StorageError
 
 

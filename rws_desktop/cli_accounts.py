@@ -13,9 +13,9 @@ from pathlib import Path
 
 from .app import App
 from .cli_register import iso_date
-from .core.accounts_rules import AccountError
-from .core.permissions import Action, Role
-from .core.accounts import utc_now
+from .core.kernel.account_rules import AccountError
+from .core.kernel.permissions import Action, Role
+from .core.accounts.service import utc_now
 from .key_transfer import export_key, import_key
 
 NEW_PASSWORD_VARIABLE = "RWS_NEW_PASSWORD"

@@ -8,13 +8,13 @@ from datetime import date
 from pathlib import Path
 
 from .app import App
-from .core.consent import ALL_CHANNELS, FaceConsent, PersonKind, academic_year_end, format_day
-from .core.expiry import EXPIRING_WITHIN_DAYS
-from .core.impact import write_impact_csv
-from .core.mis_csv import MisImportError, parse_mapping, read_csv
-from .core.mis_import import ImportPreview, RowStatus
-from .core.people_query import PeopleFilter, SortKey
-from .core.year_end import YearEndAction
+from .core.kernel.consent import ALL_CHANNELS, FaceConsent, PersonKind, academic_year_end, format_day
+from .core.register.expiry import EXPIRING_WITHIN_DAYS
+from .core.register.impact import write_impact_csv
+from .core.register.mis_csv import MisImportError, parse_mapping, read_csv
+from .core.register.mis_import import ImportPreview, RowStatus
+from .core.register.people_query import PeopleFilter, SortKey
+from .core.register.year_end import YearEndAction
 
 MAPPING_HELP = "columns the file names differently, e.g. 'mis_id=Pupil No,form=Tutor' (field= ignores a column)"
 

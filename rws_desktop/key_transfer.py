@@ -11,9 +11,9 @@ import json
 import os
 from pathlib import Path
 
-from .core.audit import utc_timestamp
-from .core.permissions import Action
-from .core.session import Session
+from .core.kernel.audit_chain import utc_timestamp
+from .core.kernel.permissions import Action
+from .core.kernel.session import Session
 from .keys import KeyStore
 from .storage import Database, StorageError
 from .storage.template_key import KeyStatus, held_key, install_key

@@ -29,7 +29,7 @@ def private_keys_and_quick_hashes(tmp_path_factory):
     patch = pytest.MonkeyPatch()
     patch.setenv("RWS_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     patch.setattr("rws_desktop.app.default_key_store", lambda folder: keys)
-    patch.setattr("rws_desktop.core.passwords.DEFAULT_PARAMETERS", CHEAP_HASHING)
+    patch.setattr("rws_desktop.core.accounts.passwords.DEFAULT_PARAMETERS", CHEAP_HASHING)
     yield keys
     patch.undo()
 
@@ -43,14 +43,14 @@ def testdata() -> Path:
 
 @pytest.fixture(scope="session")
 def detector():
-    from rws_desktop.core.detection import FaceDetector
+    from rws_desktop.core.faces.detection import FaceDetector
 
     return FaceDetector()
 
 
 @pytest.fixture(scope="session")
 def encoder():
-    from rws_desktop.core.recognition import FaceEncoder
+    from rws_desktop.core.faces.recognition import FaceEncoder
 
     return FaceEncoder()
 

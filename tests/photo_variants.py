@@ -20,8 +20,8 @@ from typing import Callable
 import numpy as np
 from PIL import Image, ImageEnhance
 
-from rws_desktop.core.geometry import Box
-from rws_desktop.core.redaction import DETAIL_ENERGY_FLOOR, MAX_DETAIL_KEPT, detail_ratio, keeps_detail
+from rws_desktop.core.faces.geometry import Box
+from rws_desktop.core.faces.redaction import DETAIL_ENERGY_FLOOR, MAX_DETAIL_KEPT, detail_ratio, keeps_detail
 
 VARIANT_JPEG_QUALITY = 95
 EXIF_ORIENTATION_TAG = 0x0112

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from functools import lru_cache
 
-from rws_desktop.core.access_ports import Account, DpiaRecord
-from rws_desktop.core.passwords import HashParameters, PasswordHashing
-from rws_desktop.core.permissions import Role
-from rws_desktop.core.session import Session
+from rws_desktop.core.kernel.access_ports import Account, DpiaRecord
+from rws_desktop.core.accounts.passwords import HashParameters, PasswordHashing
+from rws_desktop.core.kernel.permissions import Role
+from rws_desktop.core.kernel.session import Session
 from rws_desktop.storage.template_cipher import TemplateCipher
 
 TEST_PASSWORD = "a test password that is long"

@@ -14,8 +14,8 @@ import pytest
 
 from rws_cli import rws
 from rws_desktop.app import App
-from rws_desktop.core.imaging import load_photo
-from rws_desktop.core.register import MIN_REFERENCE_SCORE
+from rws_desktop.core.faces.imaging import load_photo
+from rws_desktop.core.register.service import MIN_REFERENCE_SCORE
 
 pytestmark = pytest.mark.photos
 

@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from rws_desktop.core.audit_log import AuditFilter, AuditLogService
-from rws_desktop.core.channels import ChannelCatalogue
-from rws_desktop.core.consent import ConsentStatus, PersonKind
-from rws_desktop.core.permissions import Role
-from rws_desktop.core.matching import MatchPolicy
-from rws_desktop.core.ports import NewPerson
-from rws_desktop.core.register import RegisterService
-from rws_desktop.core.vetting import PhotoAnalyser
-from rws_desktop.core.vetting_service import VettingService
+from rws_desktop.core.audit.log_service import AuditFilter, AuditLogService
+from rws_desktop.core.kernel.channels import ChannelCatalogue
+from rws_desktop.core.kernel.consent import ConsentStatus, PersonKind
+from rws_desktop.core.kernel.permissions import Role
+from rws_desktop.core.faces.matching import MatchPolicy
+from rws_desktop.core.kernel.ports import NewPerson
+from rws_desktop.core.register.service import RegisterService
+from rws_desktop.core.vetting.analysis import PhotoAnalyser
+from rws_desktop.core.vetting.service import VettingService
 from rws_desktop.paths import channels_file
 from rws_desktop.storage import open_database
 from rws_cli import rws

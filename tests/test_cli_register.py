@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rws_cli import register_entries, rws
-from rws_desktop.core.consent import academic_year_end
+from rws_desktop.core.kernel.consent import academic_year_end
 
 EXPORT = (
     "\ufeffAdno,UPN,Legal Surname,Legal Forename,Forename,Year,Reg,DOB\r\n"

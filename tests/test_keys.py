@@ -13,7 +13,7 @@ from keyring.errors import KeyringLocked
 
 from rws_desktop import keys as key_module
 from rws_desktop.app import App
-from rws_desktop.core.permissions import NotAllowed, Role
+from rws_desktop.core.kernel.permissions import NotAllowed, Role
 from rws_desktop.key_transfer import export_key, import_key
 from rws_desktop.keys import FallbackKeyStore, FileKeyStore, KeyringKeyStore, MemoryKeyStore, default_key_store
 from rws_desktop.storage import StorageError

@@ -15,7 +15,7 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-from rws_desktop.core.audit_index import terms_of
+from rws_desktop.core.kernel.audit_index import terms_of
 from rws_desktop.storage.repositories import index_row
 
 revision = "0003"

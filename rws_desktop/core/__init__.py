@@ -1,0 +1,10 @@
+"""The domain, free of Qt and SQLAlchemy, in packages from the bottom up:
+
+kernel (ports, session, permissions, consent rules, channels, the audit chain)
+  <- faces (pixels to faces to encodings to blurs)
+  <- accounts (staff, passwords, DPIA, channel admins)
+  <- register, audit (the consent register; reading the log)
+  <- vetting (a photo for a channel, through to its safe copy and audit entry).
+
+A package imports only those below it; tests/core/test_layering.py holds that.
+"""

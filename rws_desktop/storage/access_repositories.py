@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from ..core.access_ports import Account, ChannelAdmins, DpiaRecord
-from ..core.permissions import Role
+from ..core.kernel.access_ports import Account, ChannelAdmins, DpiaRecord
+from ..core.kernel.permissions import Role
 from .models import AccountRoleRow, AccountRow, ChannelAdminListRow, DpiaRow
 
 

@@ -18,9 +18,9 @@ from sqlalchemy import Select, Table, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..core.audit import GENESIS_HASH, AuditRecord, seal
-from ..core.audit_index import AuditQuery, AuditTerms, terms_of
-from ..core.consent import (
+from ..core.kernel.audit_chain import GENESIS_HASH, AuditRecord, seal
+from ..core.kernel.audit_index import AuditQuery, AuditTerms, terms_of
+from ..core.kernel.consent import (
     BiometricConsent,
     ConsentStatus,
     Person,
@@ -28,7 +28,7 @@ from ..core.consent import (
     PhotoConsent,
     biometric_verdict,
 )
-from ..core.ports import BiometricConsentRequired, NewPerson, PersonNotFound, ReferenceFace, RegisterError
+from ..core.kernel.ports import BiometricConsentRequired, NewPerson, PersonNotFound, ReferenceFace, RegisterError
 from .errors import StorageError
 from .template_cipher import TemplateCipher
 from .models import (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget
 
-from ..core.permissions import Action
-from ..core.session import Session
+from ..core.kernel.permissions import Action
+from ..core.kernel.session import Session
 
 # Workspaces other than Vet photos, by tab title, and what opening them needs.
 WORKSPACE_NEEDS = {"Consent register": Action.READ_REGISTER, "Audit log": Action.READ_AUDIT}

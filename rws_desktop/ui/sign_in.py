@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
 from ..app import App
-from ..core.accounts_rules import AccountError
-from ..core.passwords import MIN_PASSWORD_LENGTH
+from ..core.kernel.account_rules import AccountError
+from ..core.accounts.passwords import MIN_PASSWORD_LENGTH
 
 
 class _FormDialog(QDialog):

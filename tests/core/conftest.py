@@ -5,10 +5,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from rws_desktop.core.channels import ChannelCatalogue
-from rws_desktop.core.permissions import Role
-from rws_desktop.core.register import RegisterService
-from rws_desktop.core.session import Session
+from rws_desktop.core.kernel.channels import ChannelCatalogue
+from rws_desktop.core.kernel.permissions import Role
+from rws_desktop.core.register.service import RegisterService
+from rws_desktop.core.kernel.session import Session
 from rws_desktop.paths import channels_file
 from rws_desktop.storage import Database, open_database
 from sessions import signed_in, with_test_key

@@ -6,7 +6,7 @@ from datetime import date
 
 import numpy as np
 
-from rws_desktop.core.consent import BiometricConsent
+from rws_desktop.core.kernel.consent import BiometricConsent
 
 SOURCE_SHA = "ab" * 32
 

@@ -9,10 +9,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
-from rws_desktop.core.access_ports import Account, ChannelAdmins, DpiaRecord
-from rws_desktop.core.consent import BiometricConsent
-from rws_desktop.core.permissions import Role
-from rws_desktop.core.ports import NewPerson
+from rws_desktop.core.kernel.access_ports import Account, ChannelAdmins, DpiaRecord
+from rws_desktop.core.kernel.consent import BiometricConsent
+from rws_desktop.core.kernel.permissions import Role
+from rws_desktop.core.kernel.ports import NewPerson
 from rws_desktop.keys import MemoryKeyStore
 from rws_desktop.paths import migrations_dir
 from rws_desktop.storage import StorageError

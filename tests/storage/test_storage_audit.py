@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from rws_desktop.core.audit import GENESIS_HASH, chain_hash, verify_chain
+from rws_desktop.core.kernel.audit_chain import GENESIS_HASH, chain_hash, verify_chain
 from rws_desktop.storage import SqlAuditRepository
 
 ENTRIES = [

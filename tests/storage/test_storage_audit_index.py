@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from rws_desktop.core.audit import GENESIS_HASH, seal
-from rws_desktop.core.audit_index import AuditQuery, terms_of
-from rws_desktop.core.ports import NewPerson
+from rws_desktop.core.kernel.audit_chain import GENESIS_HASH, seal
+from rws_desktop.core.kernel.audit_index import AuditQuery, terms_of
+from rws_desktop.core.kernel.ports import NewPerson
 from rws_desktop.storage import Database, open_database
 
 START = datetime(2026, 3, 1, 8, 0)

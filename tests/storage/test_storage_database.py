@@ -13,8 +13,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
-from rws_desktop.core.audit import verify_chain
-from rws_desktop.core.ports import NewPerson
+from rws_desktop.core.kernel.audit_chain import verify_chain
+from rws_desktop.core.kernel.ports import NewPerson
 from rws_desktop.storage import Database, StorageError, open_database
 from rws_desktop.paths import migrations_dir
 from rws_desktop.storage.models import Base

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
-from rws_desktop.core.consent import (
+from rws_desktop.core.kernel.consent import (
     ALL_CHANNELS,
     BiometricConsent,
     ConsentStatus,
@@ -15,7 +15,7 @@ from rws_desktop.core.consent import (
     PersonKind,
     PhotoConsent,
 )
-from rws_desktop.core.ports import BiometricConsentRequired, NewPerson, PersonNotFound, RegisterError
+from rws_desktop.core.kernel.ports import BiometricConsentRequired, NewPerson, PersonNotFound, RegisterError
 
 TODAY = date(2025, 3, 14)
 SOURCE_SHA = "ab" * 32

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from rws_desktop.core.consent import PersonKind
-from rws_desktop.core.ports import NewPerson
+from rws_desktop.core.kernel.consent import PersonKind
+from rws_desktop.core.kernel.ports import NewPerson
 from rws_desktop.ui.register.workspace import RegisterWorkspace
 
 from vetting_window import open_window

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from rws_desktop.core.consent import Person
-from rws_desktop.core.review_service import Candidate
+from rws_desktop.core.kernel.consent import Person
+from rws_desktop.core.vetting.review_service import Candidate
 from rws_desktop.ui.vetting.dialogs import PersonPickerDialog, ReasonDialog
 
 PEOPLE = [

@@ -7,7 +7,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from rws_desktop import __version__
-from rws_desktop.core.channels import ChannelStatus
+from rws_desktop.core.kernel.channels import ChannelStatus
 from rws_desktop.ui import main as ui_main
 from rws_desktop.ui.register.workspace import RegisterWorkspace
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from rws_desktop.core.impact import IMPACT_CSV_COLUMNS, SHOWN_WHEN_VETTED
+from rws_desktop.core.register.impact import IMPACT_CSV_COLUMNS, SHOWN_WHEN_VETTED
 from rws_desktop.ui.register.tables import cell_texts
 
 from register_window import choose, settle, today

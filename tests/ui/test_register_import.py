@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from rws_desktop.core.consent import PersonKind
-from rws_desktop.core.mis_csv import MisField
-from rws_desktop.core.mis_import import RowStatus
-from rws_desktop.core.ports import NewPerson
+from rws_desktop.core.kernel.consent import PersonKind
+from rws_desktop.core.register.mis_csv import MisField
+from rws_desktop.core.register.mis_import import RowStatus
+from rws_desktop.core.kernel.ports import NewPerson
 from rws_desktop.ui.register.import_dialog import ImportDialog
 
 from register_window import audit, settle, table_names

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from rws_desktop.core.consent import BIOMETRIC_RULE_ADULT, BIOMETRIC_RULE_CHILD, ConsentStatus, academic_year_end
+from rws_desktop.core.kernel.consent import BIOMETRIC_RULE_ADULT, BIOMETRIC_RULE_CHILD, ConsentStatus, academic_year_end
 from rws_desktop.ui.register.people_model import CONSENT_COLUMN
 
 from register_window import add_pupils, audit, choose, settle, today

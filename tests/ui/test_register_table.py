@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from PySide6.QtCore import QPoint, Qt
 
-from rws_desktop.core.consent import ConsentStatus, PersonKind
+from rws_desktop.core.kernel.consent import ConsentStatus, PersonKind
 from rws_desktop.ui.register.people_model import COLUMNS, CONSENT_COLUMN, LEAVING_COLUMN
 
 from register_window import add_pupils, choose, settle, table_names, today

@@ -6,7 +6,7 @@ from datetime import timedelta
 import numpy as np
 from PySide6.QtCore import Qt
 
-from rws_desktop.core.consent import BiometricConsent, ConsentStatus, academic_year_end, format_day
+from rws_desktop.core.kernel.consent import BiometricConsent, ConsentStatus, academic_year_end, format_day
 
 from register_window import add_pupils, audit, settle, table_names, today
 

@@ -10,7 +10,7 @@ from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QGraphicsRectItem
 
-from rws_desktop.core.vetting import Action
+from rws_desktop.core.vetting.analysis import Action
 from rws_desktop.ui.vetting.batch import Status
 from rws_desktop.ui.vetting.photo_list import STATUS_ROLE
 from rws_desktop.ui.vetting.photo_view import BLURRED_COLOUR, SHOWN_COLOUR

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ...core.audit_describe import AuditEntryDetail, CorrectionDetail
+from ...core.audit.describe import AuditEntryDetail, CorrectionDetail
 
 
 def entry_html(detail: AuditEntryDetail) -> str:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from ...core.audit_describe import AuditRow
-from ...core.audit_log import AuditFilter, AuditLogService
+from ...core.audit.describe import AuditRow
+from ...core.audit.log_service import AuditFilter, AuditLogService
 
 COLUMNS = ("#", "When", "Entry", "By", "Channel", "Decision", "Summary", "People")
 

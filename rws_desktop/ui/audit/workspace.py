@@ -11,8 +11,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDia
                                QVBoxLayout, QWidget)
 
 from ...app import App
-from ...core.audit_log import AuditFilter
-from ...core.audit_status import ChainStatus
+from ...core.audit.log_service import AuditFilter
+from ...core.audit.status import ChainStatus
 from ..tasks import ProgressThread, TaskRunner
 from .detail import entry_html
 from .log_model import AuditLogModel

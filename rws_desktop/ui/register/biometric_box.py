@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-from ...core.person_details import PersonDetails
+from ...core.register.person_details import PersonDetails
 from .wording import BLURRED_COLOUR, SHOWN_COLOUR, error_label
 
 NOT_RECORDED, YES, NO = "Not recorded", "Yes", "No"

@@ -10,10 +10,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLay
                                QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
-from ...core.channels import ChannelCatalogue
-from ...core.consent import ConsentStatus
-from ...core.person_details import ChannelConsent
-from ...core.register import MAX_GIVEN_BY
+from ...core.kernel.channels import ChannelCatalogue
+from ...core.kernel.consent import ConsentStatus
+from ...core.register.person_details import ChannelConsent
+from ...core.register.service import MAX_GIVEN_BY
 from .wording import (BLURRED_COLOUR, DATE_HINT, SHOWN_COLOUR, DateError, channel_label, day, error_label, field_text,
                       read_day)
 

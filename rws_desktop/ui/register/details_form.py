@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QWidget
 
-from ...core.consent import YEAR_GROUPS, Person, PersonKind
-from ...core.ports import NewPerson
-from ...core.register import MAX_FORM, MAX_MIS_ID, MAX_NAME
+from ...core.kernel.consent import YEAR_GROUPS, Person, PersonKind
+from ...core.kernel.ports import NewPerson
+from ...core.register.service import MAX_FORM, MAX_MIS_ID, MAX_NAME
 from .wording import DATE_HINT, field_text, read_day
 
 

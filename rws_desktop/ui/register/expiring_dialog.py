@@ -4,8 +4,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
-from ...core.channels import ChannelCatalogue
-from ...core.expiry import EXPIRING_WITHIN_DAYS, ExpiringConsent
+from ...core.kernel.channels import ChannelCatalogue
+from ...core.register.expiry import EXPIRING_WITHIN_DAYS, ExpiringConsent
 from .tables import fill, text_table
 from .wording import channel_label, day, hint_label
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from ...core.channels import ChannelCatalogue
-from ...core.consent import ALL_CHANNELS, YEAR_GROUPS, FaceConsent, PersonKind
-from ...core.people_query import PeopleFilter, SortKey
+from ...core.kernel.channels import ChannelCatalogue
+from ...core.kernel.consent import ALL_CHANNELS, YEAR_GROUPS, FaceConsent, PersonKind
+from ...core.register.people_query import PeopleFilter, SortKey
 from .wording import ALL_CHANNELS_LABEL
 
 NOT_SHOWN = frozenset(FaceConsent) - {FaceConsent.GRANTED}

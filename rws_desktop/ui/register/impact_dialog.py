@@ -7,8 +7,8 @@ from datetime import date
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout
 
-from ...core.channels import ChannelCatalogue, UnknownChannelError
-from ...core.impact import ExportedPhoto
+from ...core.kernel.channels import ChannelCatalogue, UnknownChannelError
+from ...core.register.impact import ExportedPhoto
 from .tables import fill, text_table
 from .wording import channel_label, day, hint_label
 

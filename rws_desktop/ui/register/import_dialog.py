@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
-from ...core.mis_csv import FIELD_LABELS, CsvTable, MisField, detect_mapping
-from ...core.mis_import import ImportPreview, ImportResult, RowStatus
+from ...core.register.mis_csv import FIELD_LABELS, CsvTable, MisField, detect_mapping
+from ...core.register.mis_import import ImportPreview, ImportResult, RowStatus
 from .import_preview import COLUMNS, ImportPreviewModel
 from .tables import fill, text_table
 from .wording import error_label, hint_label

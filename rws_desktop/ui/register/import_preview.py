@@ -6,7 +6,7 @@ from datetime import date
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from ...core.mis_import import FieldChange, PreviewRow, RowStatus
+from ...core.register.mis_import import FieldChange, PreviewRow, RowStatus
 from .wording import BLURRED_COLOUR, day
 
 COLUMNS = (("Row", 50), ("Status", 80), ("MIS id", 120), ("Name", 160), ("What happens", 430), ("Note", 160))

@@ -7,8 +7,8 @@ from datetime import date
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
-from ...core.consent import YEAR_GROUPS
-from ...core.year_end import LeaverCandidate
+from ...core.kernel.consent import YEAR_GROUPS
+from ...core.register.year_end import LeaverCandidate
 from .checklist import Checklist
 from .wording import DATE_HINT, DateError, error_label, field_text, hint_label, read_day
 

@@ -6,8 +6,8 @@ from typing import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from ...core.consent import FaceConsent
-from ...core.people_query import PeopleRow, SortKey
+from ...core.kernel.consent import FaceConsent
+from ...core.register.people_query import PeopleRow, SortKey
 from .wording import BLURRED_COLOUR, CONSENT_WORDS, SHOWN_COLOUR, day
 
 PERSON_ID_ROLE = Qt.ItemDataRole.UserRole + 1

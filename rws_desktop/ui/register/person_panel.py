@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QStackedWidget, QTabWidget, QVBoxLayout,
                                QWidget)
 
-from ...core.channels import ChannelCatalogue
-from ...core.person_details import PersonDetails
+from ...core.kernel.channels import ChannelCatalogue
+from ...core.register.person_details import PersonDetails
 from .biometric_box import BiometricBox
 from .consent_editor import ConsentEditor
 from .details_form import DetailsForm

@@ -6,8 +6,8 @@ from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton,
                                QVBoxLayout)
 
-from ...core.ports import ReferenceFace
-from ...core.thumbnails import THUMBNAIL_PX
+from ...core.kernel.ports import ReferenceFace
+from ...core.faces.thumbnails import THUMBNAIL_PX
 from .wording import day
 
 REFERENCE_ID_ROLE = Qt.ItemDataRole.UserRole + 1

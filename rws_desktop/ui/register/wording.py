@@ -7,10 +7,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
-from ...core.channels import ChannelCatalogue, UnknownChannelError
-from ...core.consent import ALL_CHANNELS, FaceConsent, format_day
-from ...core.mis_csv import MisImportError, parse_date
-from ...core.ports import RegisterError
+from ...core.kernel.channels import ChannelCatalogue, UnknownChannelError
+from ...core.kernel.consent import ALL_CHANNELS, FaceConsent, format_day
+from ...core.register.mis_csv import MisImportError, parse_date
+from ...core.kernel.ports import RegisterError
 from ...storage.errors import StorageError
 
 ALL_CHANNELS_LABEL = "All channels"

@@ -18,14 +18,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHea
                                QMessageBox, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from ...app import App
-from ...core.consent import ALL_CHANNELS, BiometricConsent, ConsentStatus, biometric_verdict
-from ...core.expiry import ExpiringConsent
-from ...core.impact import write_impact_csv
-from ...core.mis_csv import CsvTable, read_csv
-from ...core.mis_import import ImportPreview
-from ...core.people_query import PeopleSnapshot
-from ...core.ports import NewPerson
-from ...core.year_end import YearEndAction
+from ...core.kernel.consent import ALL_CHANNELS, BiometricConsent, ConsentStatus, biometric_verdict
+from ...core.register.expiry import ExpiringConsent
+from ...core.register.impact import write_impact_csv
+from ...core.register.mis_csv import CsvTable, read_csv
+from ...core.register.mis_import import ImportPreview
+from ...core.register.people_query import PeopleSnapshot
+from ...core.kernel.ports import NewPerson
+from ...core.register.year_end import YearEndAction
 from ..tasks import TaskRunner
 from .consent_editor import ConsentDraft
 from .expiring_dialog import ExpiringDialog

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-from ...core.channels import ChannelCatalogue
-from ...core.consent import Person, academic_year_end, format_day
-from ...core.year_end import YearEndAction, YearEndPreview
+from ...core.kernel.channels import ChannelCatalogue
+from ...core.kernel.consent import Person, academic_year_end, format_day
+from ...core.register.year_end import YearEndAction, YearEndPreview
 from .checklist import Checklist
 from .wording import channel_label, hint_label, n_people
 

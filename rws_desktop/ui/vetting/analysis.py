@@ -11,9 +11,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QThread, Signal
 
-from ...core.batch import AnalysisSettings, analyse_in_processes
-from ...core.channels import Channel
-from ...core.vetting import RegisterSnapshot
+from ...core.vetting.batch import AnalysisSettings, analyse_in_processes
+from ...core.kernel.channels import Channel
+from ...core.vetting.analysis import RegisterSnapshot
 from ..tasks import StopFlag
 
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from ...core.review import PhotoReview
-from ...core.vetting import PhotoResult
+from ...core.vetting.review import PhotoReview
+from ...core.vetting.analysis import PhotoResult
 
 
 class Status(str, Enum):

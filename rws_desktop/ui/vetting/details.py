@@ -5,8 +5,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QGridLayout, QGroupBox, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QVBoxLayout, QWidget)
 
-from ...core.review import CorrectionAction, PhotoReview
-from ...core.vetting import Action, FaceReport
+from ...core.vetting.review import CorrectionAction, PhotoReview
+from ...core.vetting.analysis import Action, FaceReport
 from .batch import BatchItem
 
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout)
 
-from ...core.review_service import Candidate
+from ...core.vetting.review_service import Candidate
 
 REASON_HINT = "Kept in the audit log with your name and the time."
 

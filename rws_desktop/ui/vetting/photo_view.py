@@ -8,7 +8,7 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsRectItem, QGraphicsScene,
                                QGraphicsSimpleTextItem, QGraphicsView)
 
-from ...core.geometry import Box
+from ...core.faces.geometry import Box
 
 SHOWN_COLOUR = QColor("#1e8e3e")
 BLURRED_COLOUR = QColor("#d93025")

@@ -16,14 +16,14 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLis
                                QPushButton, QSplitter, QVBoxLayout, QWidget)
 
 from ...app import App
-from ...core.batch import IN_FLIGHT_PER_WORKER, AnalysisSettings
-from ...core.geometry import Box
-from ...core.imaging import PHOTO_SUFFIXES, load_photo
-from ...core.permissions import Action as Permission, NotAllowed
-from ...core.redaction import Shape
-from ...core.review import ReviewError, safe_preview
-from ...core.review_service import ExportOutcome, ReviewService
-from ...core.vetting import Action, PhotoResult, collect_photos
+from ...core.vetting.batch import IN_FLIGHT_PER_WORKER, AnalysisSettings
+from ...core.faces.geometry import Box
+from ...core.faces.imaging import PHOTO_SUFFIXES, load_photo
+from ...core.kernel.permissions import Action as Permission, NotAllowed
+from ...core.faces.redaction import Shape
+from ...core.vetting.review import ReviewError, safe_preview
+from ...core.vetting.review_service import ExportOutcome, ReviewService
+from ...core.vetting.analysis import Action, PhotoResult, collect_photos
 from ..images import to_qimage
 from ..tasks import ProgressThread, TaskRunner
 from .analysis import AnalysisJob, AnalysisThread

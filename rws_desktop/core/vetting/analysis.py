@@ -1,0 +1,233 @@
+"""The vetting pipeline: from a photo and a channel to a safe copy and an audit entry.
+
+The safety rule lives in `_face_verdict`: a face is shown only when it is identified
+(a strict match) as a registered person whose consent for this exact channel is active.
+Every other path through the code ends in a blur.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Iterable
+
+from PIL import Image
+
+from ..kernel.channels import Channel
+from ..kernel.decisions import Action, Decision
+from ..kernel.consent import FaceConsent, Person, PhotoConsent, biometric_verdict, show_decision
+from ..faces.detection import DetectedFace, FaceDetector
+from ..accounts.dpia import recognition_allowed
+from ..faces.geometry import Box
+from ..faces.imaging import PHOTO_SUFFIXES, PhotoLoadError, encode_jpeg, file_sha256, load_photo
+from ..faces.matching import Gallery, MatchOutcome, MatchPolicy, identify
+from ..kernel.ports import Store
+from ..faces.recognition import FaceEncoder
+from ..faces.redaction import Region, keeps_detail, redact
+
+
+@dataclass(frozen=True)
+class FaceReport:
+    box: Box
+    person_id: int | None
+    distance: float | None
+    consent: FaceConsent
+    action: Action
+    reason: str
+    may_be_named: bool = False
+    regions: tuple[Region, ...] = ()  # what is blurred when hidden; empty means the box itself
+
+    def hidden_regions(self) -> tuple[Region, ...]:
+        return self.regions or (Region(self.box),)
+
+    def as_dict(self) -> dict:
+        return {
+            "box": self.box.as_list(),
+            "person_id": self.person_id,
+            "distance": None if self.distance is None else round(self.distance, 4),
+            "consent": self.consent.value,
+            "action": self.action.value,
+            "may_be_named": self.may_be_named,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class PhotoResult:
+    source: Path
+    decision: Decision
+    reason: str
+    faces: list[FaceReport] = field(default_factory=list)
+    output: Path | None = None
+    source_sha256: str | None = None
+    output_sha256: str | None = None
+    audit_seq: int | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "source": str(self.source),
+            "output": str(self.output) if self.output else None,
+            "decision": self.decision.value,
+            "reason": self.reason,
+            "faces": [face.as_dict() for face in self.faces],
+        }
+
+
+@dataclass(frozen=True)
+class RegisterSnapshot:
+    """What vetting needs from the register, read once per batch."""
+
+    people: dict[int, Person]
+    consents: dict[int, list[PhotoConsent]]
+    gallery: Gallery
+
+    @classmethod
+    def load(cls, store: Store, today: date) -> "RegisterSnapshot":
+        with store.transaction() as tx:
+            people = {person.id: person for person in tx.register.list_people()}
+            consents = tx.register.all_photo_consents()
+            # No recognition before the DPIA is recorded: the gallery stays empty and every face is blurred.
+            references = tx.register.reference_encodings() if recognition_allowed(tx) else {}
+            recognisable = {}
+            for person_id, encodings in references.items():
+                person = people.get(person_id)
+                # Storage only holds faces with consent, but consent can lapse by date (an 18th birthday).
+                if person and biometric_verdict(person, tx.register.biometric_consent(person_id), today).allowed:
+                    recognisable[person_id] = encodings
+        return cls(people, consents, Gallery(recognisable))
+
+    def anyone_may_be_shown(self, channel_key: str, today: date) -> bool:
+        """Whether any recognisable person has active consent for this channel; if not, no face needs identifying."""
+        return any(
+            show_decision(self.people[person_id], self.consents.get(person_id, []), channel_key, today).visible
+            for person_id in self.gallery.person_ids()
+        )
+
+
+class PhotoAnalyser:
+    """Detects, identifies and decides every face in one photo. Pure: no storage, no files."""
+
+    def __init__(self, detector: FaceDetector, encoder: FaceEncoder, policy: MatchPolicy = MatchPolicy()):
+        self.detector = detector
+        self.encoder = encoder
+        self.policy = policy
+
+    def analyse(self, image: Image.Image, channel: Channel, register: RegisterSnapshot, today: date) -> list[FaceReport]:
+        faces = self.detector.detect(image)
+        if register.anyone_may_be_shown(channel.key, today):
+            encodings = self.encoder.encode_all(image, faces)
+            verdicts = _blur_repeated_identities(
+                [self._face_verdict(face, encoding, channel, register, today) for face, encoding in zip(faces, encodings)]
+            )
+        else:
+            # Encoding costs about 80 ms a face and could only end in a blur.
+            verdicts = [
+                FaceReport(face.box, None, None, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, "nobody enrolled has consent for this channel")
+                for face in faces
+            ]
+        return [replace(verdict, regions=face_regions(face)) for verdict, face in zip(verdicts, faces)]
+
+    def _face_verdict(self, face: DetectedFace, encoding, channel: Channel, register: RegisterSnapshot, today: date) -> FaceReport:
+        if encoding is None:
+            return FaceReport(face.box, None, None, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, "face too unclear to identify")
+        match = identify(encoding, register.gallery, self.policy)
+        if match.outcome is MatchOutcome.UNKNOWN:
+            return FaceReport(face.box, None, match.distance, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, "not enrolled or not recognised")
+        if match.outcome is MatchOutcome.UNCERTAIN:
+            return FaceReport(face.box, None, match.distance, FaceConsent.UNCERTAIN_MATCH, Action.BLURRED, match.reason)
+        person = register.people.get(match.person_id)
+        if person is None:
+            return FaceReport(face.box, None, match.distance, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, "not in the register")
+        decision = show_decision(person, register.consents.get(person.id, []), channel.key, today)
+        action = Action.SHOWN if decision.visible else Action.BLURRED
+        return FaceReport(face.box, person.id, match.distance, decision.consent, action, decision.reason, decision.may_be_named)
+
+
+def _blur_repeated_identities(reports: list[FaceReport]) -> list[FaceReport]:
+    """One person cannot be two faces in a photo: if two match the same person, at least one match
+    is wrong, and nobody can tell which, so both are blurred."""
+    matched = [r.person_id for r in reports if r.person_id is not None]
+    repeated = {person_id for person_id in matched if matched.count(person_id) > 1}
+    return [
+        replace(r, person_id=None, consent=FaceConsent.UNCERTAIN_MATCH, action=Action.BLURRED,
+                reason="uncertain match (another face in this photo matched the same person)")
+        if r.person_id in repeated else r
+        for r in reports
+    ]
+
+
+def face_regions(face: DetectedFace) -> tuple[Region, ...]:
+    """The face turned as the detector saw it, and for a tilted detection the same square upright
+    too: the detector's tilt is only one of its four angles, and the two together cover both."""
+    turned = Region.for_face(face.center, face.size, face.angle)
+    return (turned, Region.for_face(face.center, face.size, 0.0)) if face.angle else (turned,)
+
+
+def overall_decision(faces: list[FaceReport], block_hidden: bool) -> tuple[Decision, str]:
+    blurred = sum(face.action is Action.BLURRED for face in faces)
+    if not faces:
+        return Decision.APPROVED, "no faces found"
+    if not blurred:
+        return Decision.APPROVED, f"all {len(faces)} faces have consent for this channel"
+    if block_hidden:
+        return Decision.BLOCKED, f"{blurred} of {len(faces)} faces may not be shown, and blocking was asked for"
+    return Decision.REDACTED, f"{blurred} of {len(faces)} faces blurred"
+
+
+def redact_faces(image: Image.Image, faces: list[FaceReport]) -> Image.Image:
+    return redact(image, [region for face in faces if face.action is Action.BLURRED for region in face.hidden_regions()])
+
+
+def unverified_blurs(original: Image.Image, redacted: Image.Image, faces: list[FaceReport]) -> int:
+    """Blurred faces whose box still keeps fine detail: a safety net under the redaction code."""
+    checked = [face.hidden_regions()[0].core_box().clipped(*original.size) for face in faces if face.action is Action.BLURRED]
+    return sum(1 for box in checked if box.area and keeps_detail(original, redacted, box))
+
+
+@dataclass
+class PhotoAnalysis:
+    """What analysing one photo produced: the decision, and the safe copy's bytes when it may be written."""
+
+    result: PhotoResult
+    safe_jpeg: bytes | None = None
+
+
+def analyse_photo(source: Path, channel: Channel, register: RegisterSnapshot, today: date,
+                  block_hidden: bool, analyser: PhotoAnalyser, safe_copy: bool = True) -> PhotoAnalysis:
+    """Everything short of writing: load, find and decide faces, redact, verify, and unless `safe_copy`
+    is false (a caller that redacts again when exporting), encode the safe copy. Writes nothing."""
+    try:
+        photo = load_photo(source)
+    except PhotoLoadError as exc:
+        return PhotoAnalysis(PhotoResult(source, Decision.ERROR, str(exc)))
+    refusal = channel.refusal_reason()
+    if refusal:
+        return PhotoAnalysis(PhotoResult(source, Decision.BLOCKED, refusal, source_sha256=photo.sha256))
+    try:
+        faces = analyser.analyse(photo.image, channel, register, today)
+        decision, reason = overall_decision(faces, block_hidden)
+        result = PhotoResult(source, decision, reason, faces, source_sha256=photo.sha256)
+        if decision is Decision.BLOCKED:
+            return PhotoAnalysis(result)
+        safe = redact_faces(photo.image, faces)
+        if unverified_blurs(photo.image, safe, faces):
+            result.decision, result.reason = Decision.BLOCKED, "a blurred face could not be verified as hidden"
+            return PhotoAnalysis(result)
+        if not safe_copy:
+            return PhotoAnalysis(result)
+        data = encode_jpeg(safe, photo.icc_profile)
+    except Exception as exc:  # a library failure on one odd photo must not stop the batch
+        return PhotoAnalysis(PhotoResult(source, Decision.ERROR, f"The photo could not be analysed ({exc}).", source_sha256=photo.sha256))
+    result.output_sha256 = file_sha256(data)
+    return PhotoAnalysis(result, data)
+
+
+def collect_photos(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and the photos inside folders (recursively, in name order)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES)
+        else:
+            found.append(path)
+    return found

@@ -1,0 +1,128 @@
+"""Reading MIS exports: encodings, line endings, recognised headers, explicit mappings, dates and year groups."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from rws_desktop.core.kernel.consent import ConsentStatus
+from rws_desktop.core.register.mis_csv import (
+    MisField, MisImportError, detect_mapping, parse_consent, parse_date, parse_mapping, parse_year_group,
+    read_csv, resolve_mapping, split_full_name,
+)
+
+F = MisField
+
+
+@pytest.mark.parametrize("data, encoding", [
+    ("UPN,Surname\r\nA1,Zoë\r\n".encode("utf-8-sig"), "utf-8"),
+    ("UPN,Surname\nA1,Zoë\n".encode("utf-8"), "utf-8"),
+    ("UPN,Surname\r\nA1,Zoë\r\n".encode("cp1252"), "cp1252"),
+    ("UPN;Surname\r\nA1;Zoë\r\n".encode("utf-8-sig"), "utf-8"),
+], ids=["utf8-bom-crlf", "utf8-lf", "windows-1252", "semicolons"])
+def test_exports_are_decoded_whatever_their_encoding_and_line_endings(data, encoding):
+    """BOM, Windows line endings, Windows-1252 and semicolon separators all give the same table."""
+    table = read_csv(data)
+    assert table.headers == ["UPN", "Surname"]
+    assert table.rows == [(2, ["A1", "Zoë"])]
+    assert table.encoding == encoding
+
+
+def test_blank_rows_are_skipped_and_rows_keep_their_spreadsheet_numbers():
+    """Row numbers match what a spreadsheet shows (header is row 1), even around blank lines."""
+    table = read_csv(b"UPN,Surname\r\nA1,Ash\r\n\r\n,\r\nA2,Birch\r\n")
+    assert table.rows == [(2, ["A1", "Ash"]), (5, ["A2", "Birch"])]
+
+
+def test_an_empty_file_is_refused():
+    """A file with nothing in it cannot be imported, and says so."""
+    with pytest.raises(MisImportError, match="The file is empty"):
+        read_csv(b"\xef\xbb\xbf\r\n")
+
+
+@pytest.mark.parametrize("headers, expected", [
+    (["UPN", "Legal Surname", "Legal Forename", "Preferred Forename", "Year", "Registration Group", "Date of Birth"],
+     {F.MIS_ID: "UPN", F.SURNAME: "Legal Surname", F.FORENAME: "Legal Forename", F.PREFERRED_FORENAME: "Preferred Forename",
+      F.YEAR_GROUP: "Year", F.FORM: "Registration Group", F.DATE_OF_BIRTH: "Date of Birth"}),
+    (["Adno", "UPN", "Legal Surname", "Legal Forename", "Surname", "Forename", "Year", "Reg", "DOB"],
+     {F.MIS_ID: "UPN", F.SURNAME: "Legal Surname", F.FORENAME: "Legal Forename", F.PREFERRED_FORENAME: "Forename",
+      F.PREFERRED_SURNAME: "Surname", F.YEAR_GROUP: "Year", F.FORM: "Reg", F.DATE_OF_BIRTH: "DOB"}),
+    (["Admission No", "Legal First Name", "Legal Last Name", "Preferred First Name", "Year Group", "Tutor Group", "Date Of Birth"],
+     {F.MIS_ID: "Admission No", F.FORENAME: "Legal First Name", F.SURNAME: "Legal Last Name",
+      F.PREFERRED_FORENAME: "Preferred First Name", F.YEAR_GROUP: "Year Group", F.FORM: "Tutor Group", F.DATE_OF_BIRTH: "Date Of Birth"}),
+    (["Admission Number", "Name", "NC Year", "Form", "Photo Consent", "Consent Date"],
+     {F.MIS_ID: "Admission Number", F.FULL_NAME: "Name", F.YEAR_GROUP: "NC Year", F.FORM: "Form",
+      F.PHOTO_CONSENT: "Photo Consent", F.CONSENT_DATE: "Consent Date"}),
+], ids=["arbor", "sims", "bromcom", "full-name-and-consent"])
+def test_usual_mis_headers_are_recognised_without_a_mapping(headers, expected):
+    """Arbor, SIMS and Bromcom headers map to fields by themselves; the UPN is preferred to the admission number."""
+    assert detect_mapping(headers) == expected
+
+
+def test_an_explicit_mapping_overrides_and_can_ignore_columns():
+    """`--mapping` names columns the file calls something else, and `field=` drops a recognised one."""
+    headers = ["Pupil No", "First", "Last", "Form"]
+    explicit = parse_mapping("mis_id=Pupil No, forename=first,surname=Last,form=")
+    assert explicit == {F.MIS_ID: "Pupil No", F.FORENAME: "first", F.SURNAME: "Last", F.FORM: None}
+    assert resolve_mapping(headers, explicit) == {F.MIS_ID: "Pupil No", F.FORENAME: "First", F.SURNAME: "Last"}
+
+
+@pytest.mark.parametrize("headers, explicit, message", [
+    (["UPN", "Forename", "Surname"], "form=Tutor", "There is no column 'Tutor' in the file"),
+    (["Forename", "Surname"], "", "No column for the UPN or admission number"),
+    (["UPN", "Year"], "", "No columns for the forename and surname"),
+    (["UPN", "Name"], "colour=Name", "'colour' is not a field"),
+    (["UPN", "Name"], "mis_id", "'mis_id' is not field=Header"),
+], ids=["unknown-column", "no-id", "no-name", "unknown-field", "no-equals"])
+def test_mappings_that_cannot_work_are_refused_in_plain_words(headers, explicit, message):
+    """A mapping naming a missing column or an unknown field, or a file without an id or name, is refused."""
+    with pytest.raises(MisImportError, match=message):
+        resolve_mapping(headers, parse_mapping(explicit))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("31/01/2013", date(2013, 1, 31)), ("1/9/2013", date(2013, 9, 1)), ("31-01-2013", date(2013, 1, 31)),
+    ("31.01.2013", date(2013, 1, 31)), ("2013-01-31", date(2013, 1, 31)), ("31 Jan 2013", date(2013, 1, 31)),
+    ("31 January 2013", date(2013, 1, 31)), ("31/01/2013 00:00:00", date(2013, 1, 31)),
+])
+def test_uk_and_iso_dates_are_read(text, expected):
+    """Day-first UK dates in their usual spellings, ISO dates, and Excel's trailing midnight are accepted."""
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["31/02/2013", "01/31/2013", "13/01/31", "next week", "2013"])
+def test_impossible_or_ambiguous_dates_are_refused(text):
+    """Impossible days, month-first dates and two-digit years are refused rather than guessed."""
+    with pytest.raises(ValueError, match="is not a date"):
+        parse_date(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Year 7", 7), ("Y7", 7), ("Yr 8", 8), ("7", 7), ("07", 7), ("Year 12", 12), ("13", 13), ("NC Year 9", 9),
+    ("L6", 12), ("Upper Sixth", 13),
+])
+def test_secondary_year_groups_are_read(text, expected):
+    """Years 7 to 13 in the spellings MIS exports use, and lower/upper sixth."""
+    assert parse_year_group(text) == expected
+
+
+@pytest.mark.parametrize("text", ["Reception", "R", "N1", "6", "Year 14", "Y", "staff"])
+def test_year_groups_outside_the_school_are_refused(text):
+    """Reception, primary years and anything past Year 13 are unknown to a secondary school."""
+    with pytest.raises(ValueError, match=r"unknown year .* \(this school has Years 7 to 13\)"):
+        parse_year_group(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Yes", ConsentStatus.GRANTED), ("Y", ConsentStatus.GRANTED), ("Consent given", ConsentStatus.GRANTED),
+    ("No", ConsentStatus.REFUSED), ("Declined", ConsentStatus.REFUSED), ("Withdrawn", ConsentStatus.WITHDRAWN),
+])
+def test_consent_answers_are_read(text, expected):
+    """The usual yes/no/withdrawn answers in an export's consent column."""
+    assert parse_consent(text) is expected
+
+
+def test_full_names_are_split_either_way_round():
+    """SIMS writes 'Surname, Forename'; other exports 'Forename Surname'."""
+    assert split_full_name("Ashby, Zoë Mae") == ("Zoë Mae", "Ashby")
+    assert split_full_name("Zoë Mae Ashby") == ("Zoë Mae", "Ashby")

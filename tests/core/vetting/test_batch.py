@@ -1,0 +1,71 @@
+"""Analysing a batch in worker processes gives the same answers as in-process, in order, and stops on request."""
+from datetime import date
+
+import pytest
+
+from rws_desktop.core.vetting.batch import analyse_batch
+from rws_desktop.core.kernel.channels import ChannelCatalogue
+from rws_desktop.core.faces.matching import Gallery
+from rws_desktop.core.vetting.analysis import Decision, PhotoAnalyser, RegisterSnapshot, analyse_photo
+from rws_desktop.paths import channels_file
+
+EMPTY_REGISTER = RegisterSnapshot(people={}, consents={}, gallery=Gallery({}))
+
+
+@pytest.fixture(scope="module")
+def analyser(detector, encoder):
+    return PhotoAnalyser(detector, encoder)
+
+
+@pytest.fixture(scope="module")
+def instagram():
+    return ChannelCatalogue.from_toml(channels_file()).get("instagram")
+
+
+def summary(analysis):
+    return (analysis.result.source.name, analysis.result.decision, [f.box for f in analysis.result.faces], analysis.safe_jpeg is not None)
+
+
+def test_worker_processes_match_in_process_analysis_in_input_order(testdata, tmp_path, analyser, instagram):
+    """Two workers return the same decisions and boxes as one process, in the order given; a bad file is an error, not a crash."""
+    broken = tmp_path / "broken.jpg"
+    broken.write_text("not a photo")
+    photos = testdata / "photos"
+    sources = [photos / "two_people.jpg", broken, photos / "no_faces_dogs.jpg", photos / "obama_small.jpg"]
+    serial = [summary(a) for a in analyse_batch(sources, instagram, EMPTY_REGISTER, date.today(), False, analyser, workers=1)]
+    parallel = [summary(a) for a in analyse_batch(sources, instagram, EMPTY_REGISTER, date.today(), False, analyser, workers=2)]
+    assert parallel == serial
+    assert [s[0] for s in parallel] == [s.name for s in sources]
+    assert [s[1] for s in parallel] == [Decision.REDACTED, Decision.ERROR, Decision.APPROVED, Decision.REDACTED]
+    assert len(parallel[0][2]) == 2
+
+
+def test_stopping_ends_the_batch_early(testdata, analyser, instagram):
+    """Once asked to stop, no further photo is handed out; what was already analysed still arrives."""
+    sources = [testdata / "photos/obama_small.jpg"] * 6
+    stop = {"now": False}
+    received = []
+    for analysis in analyse_batch(sources, instagram, EMPTY_REGISTER, date.today(), False, analyser, 2, lambda: stop["now"]):
+        received.append(analysis)
+        stop["now"] = True
+    assert 1 <= len(received) < len(sources)
+
+
+def test_a_caller_that_redacts_again_on_export_can_skip_the_safe_copy(testdata, analyser, instagram):
+    """Without the safe copy (the window's case) the decision and faces are the same, and no JPEG is encoded."""
+    photo = testdata / "photos/two_people.jpg"
+    full = analyse_photo(photo, instagram, EMPTY_REGISTER, date.today(), False, analyser)
+    lean = analyse_photo(photo, instagram, EMPTY_REGISTER, date.today(), False, analyser, safe_copy=False)
+    assert full.safe_jpeg is not None and full.result.output_sha256
+    assert lean.safe_jpeg is None and lean.result.output_sha256 is None
+    assert lean.result.decision is full.result.decision is Decision.REDACTED
+    assert [f.box for f in lean.result.faces] == [f.box for f in full.result.faces]
+
+
+def test_default_workers_use_every_core_up_to_the_memory_budget(monkeypatch):
+    """One worker a core, but never more than three: each can take about 550 MB on 12 MP photos."""
+    from rws_desktop.core.vetting import batch
+
+    for cores, expected in ((None, 1), (1, 1), (2, 2), (4, 3), (16, 3)):
+        monkeypatch.setattr(batch.os, "cpu_count", lambda cores=cores: cores)
+        assert batch.default_workers() == expected
