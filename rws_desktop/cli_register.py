@@ -11,7 +11,7 @@ from .app import App
 from .core.kernel.consent import ALL_CHANNELS, FaceConsent, PersonKind, academic_year_end, format_day
 from .core.register.expiry import EXPIRING_WITHIN_DAYS
 from .core.register.impact import write_impact_csv
-from .core.register.mis_csv import MisImportError, parse_mapping, read_csv
+from .core.register.mis_csv import parse_mapping, read_csv_file
 from .core.register.mis_import import ImportPreview, RowStatus
 from .core.register.people_query import PeopleFilter, SortKey
 from .core.register.year_end import YearEndAction
@@ -115,7 +115,7 @@ def _row_json(row) -> dict:
 
 
 def cmd_person_import(app: App, args) -> int:
-    table = _read_export(args.file)
+    table = read_csv_file(args.file)
     mapping = parse_mapping(args.mapping)
     if args.dry_run:
         _print_preview(app.mis_import.preview(table, mapping, date.today()))
@@ -125,13 +125,6 @@ def cmd_person_import(app: App, args) -> int:
     _print_preview(result.preview)
     print(f"Imported: {result.created} added, {result.updated} updated.")
     return 0
-
-
-def _read_export(path: Path):
-    try:
-        return read_csv(path.read_bytes())
-    except OSError as error:
-        raise MisImportError(f"{path} could not be read ({error.strerror or error}).") from error
 
 
 def _print_preview(preview: ImportPreview) -> None:
@@ -156,7 +149,7 @@ def cmd_person_leavers(app: App, args) -> int:
         return 2
     absent = None
     if args.absent_from is not None:
-        absent = app.mis_import.preview(_read_export(args.absent_from), parse_mapping(args.mapping), date.today())
+        absent = app.mis_import.preview(read_csv_file(args.absent_from), parse_mapping(args.mapping), date.today())
     candidates = app.year_end.preview_leavers(args.year, absent)
     for c in candidates:
         print(f"{c.person.id:>5}  {c.person.mis_id or '-':<14} {c.person.name}: {c.reason}; {c.reference_faces} reference face(s)")

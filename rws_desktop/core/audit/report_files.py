@@ -7,9 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-# A cell starting with one of these is run as a formula by Excel (and LibreOffice); names in
-# the register are typed by people, so such cells get a leading apostrophe.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from ..kernel.spreadsheet import safe_cell
 
 
 @contextmanager
@@ -22,13 +20,6 @@ def replacing(path: Path) -> Iterator[Path]:
         os.replace(pending, path)
     finally:
         pending.unlink(missing_ok=True)
-
-
-def safe_cell(value: object) -> object:
-    """The value as Excel should show it, never as a formula to run."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return "" if value is None else value
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:

@@ -14,6 +14,7 @@ from typing import IO
 
 from ..kernel.consent import ALL_CHANNELS
 from ..kernel.ports import Store
+from ..kernel.spreadsheet import safe_cell
 
 IMPACT_CSV_COLUMNS = (
     "audit_seq", "exported_at", "channel", "source_name", "source_sha256", "output_name", "output_sha256", "vetted_by", "how",
@@ -77,4 +78,4 @@ def write_impact_csv(photos: list[ExportedPhoto], handle: IO[str]) -> None:
     Open `handle` with newline="" (and encoding "utf-8-sig" so Excel reads it)."""
     writer = csv.writer(handle)
     writer.writerow(IMPACT_CSV_COLUMNS)
-    writer.writerows(photo.as_row() for photo in photos)
+    writer.writerows([safe_cell(cell) for cell in photo.as_row()] for photo in photos)

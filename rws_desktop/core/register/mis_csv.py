@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from pathlib import Path
 
 from ..kernel.consent import YEAR_GROUPS, ConsentStatus
 
@@ -94,20 +95,85 @@ class CsvTable:
     sha256: str
 
 
+# A school's pupil export is a few thousand rows of a few hundred bytes. Far beyond that, the file is
+# not one school's register, and reading it would only hold the machine (and the database) for minutes.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 10_000
+MAX_CELL_CHARACTERS = 2_000
+
+
 def read_csv(data: bytes) -> CsvTable:
-    """Decode and split a CSV export; blank rows are skipped."""
-    try:
-        text, encoding = data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        text, encoding = data.decode("cp1252", errors="replace"), "cp1252"
+    """Decode and split a CSV export; blank rows are skipped. Anything that is not a school's CSV export
+    (a workbook, binary data, a file far too large, a cell pages long) is refused with the reason."""
+    _refuse_what_is_not_a_csv(data)
+    text, encoding = _decode(data)
     if not text.strip():
         raise MisImportError("The file is empty.")
     first_line = text.lstrip("\r\n").splitlines()[0]
     delimiter = max(_DELIMITERS, key=first_line.count)
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records = []
+    try:
+        for record in reader:
+            records.append(record)
+            if len(records) > MAX_ROWS + 1:
+                raise MisImportError(
+                    f"The file has more than {MAX_ROWS:,} rows. A school's pupil export has a few thousand: "
+                    "export the pupils on roll at this school only.")
+    except csv.Error:
+        raise MisImportError(
+            f"Row {reader.line_num} could not be read as CSV: it has a cell far longer than any MIS field. "
+            "Export the file again from the MIS as CSV.") from None
+    long_cell = next(((number, len(cell)) for number, record in enumerate(records, start=1)
+                      for cell in record if len(cell) > MAX_CELL_CHARACTERS), None)
+    if long_cell:
+        raise MisImportError(
+            f"Row {long_cell[0]} has a cell of {long_cell[1]:,} characters; no MIS field is that long. "
+            "Export the file again from the MIS as CSV.")
     headers = [cell.strip() for cell in records[0]]
     rows = [(number, cells) for number, cells in enumerate(records[1:], start=2) if any(c.strip() for c in cells)]
     return CsvTable(headers, rows, encoding, hashlib.sha256(data).hexdigest())
+
+
+def check_file_size(size: int) -> None:
+    """Refuse a file far larger than any school's export; callers may ask before reading it."""
+    if size > MAX_FILE_BYTES:
+        raise MisImportError(
+            f"The file is {size / 1024 / 1024:.0f} MB; a school's pupil export is well under "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB. Export the pupils on roll at this school only.")
+
+
+def read_csv_file(path: Path) -> CsvTable:
+    """`read_csv` of a file, refusing one far too large before reading it."""
+    try:
+        check_file_size(path.stat().st_size)
+        return read_csv(path.read_bytes())
+    except OSError as error:
+        raise MisImportError(f"{path} could not be read ({error.strerror or error}).") from error
+
+
+def _refuse_what_is_not_a_csv(data: bytes) -> None:
+    check_file_size(len(data))
+    if data[:4] == b"PK\x03\x04":
+        raise MisImportError("This is an Excel workbook, not a CSV file. Open it in Excel and save it as "
+                             "CSV UTF-8 (comma delimited), then import that.")
+    if data[:2] not in (b"\xff\xfe", b"\xfe\xff") and b"\0" in data:
+        raise MisImportError("The file holds binary data (NUL bytes), so it is not a CSV text export. "
+                             "Export the file again from the MIS as CSV.")
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """UTF-8 with or without a BOM, UTF-16 with a BOM (Excel's "Unicode text"), else Windows-1252."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise MisImportError("The file says it is UTF-16 text but is not. "
+                                 "Export the file again from the MIS as CSV.") from None
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
 
 
 def normalise_header(header: str) -> str:

@@ -184,7 +184,7 @@ class ImportDialog(QDialog):
 
     def show_imported(self, result: ImportResult) -> None:
         self.show_preview(result.preview)
-        self.outcome.setText(f"<b>Imported: {result.created} added, {result.updated} updated</b>, in one transaction "
+        self.outcome.setText(f"<b>Imported: {result.created} added, {result.updated} updated</b>, "
                              "and recorded in the audit log. Importing the same file again would change nothing.")
         self.do_import.setText("Imported")
         self.do_import.setEnabled(False)

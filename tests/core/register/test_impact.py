@@ -70,3 +70,14 @@ def test_the_list_exports_as_csv(store, log):
     assert [(r[0], r[2], r[5], r[8]) for r in rows[1:]] == [
         ("4", "whatsapp", "science.jpg", SHOWN_WHEN_VETTED), ("7", "instagram", "art.jpg", SHOWN_WHEN_VETTED)
     ]
+
+
+def test_file_names_that_look_like_formulas_are_defused_in_the_csv(store):
+    """A file name such as "=HYPERLINK(...)" or "@SUM(...)" reaches the CSV as text Excel shows, never as a formula it runs."""
+    with store.transaction() as tx:
+        tx.audit.append(vetted("instagram", '=HYPERLINK("http://x.invalid","open me").jpg', [(ADA, "shown")]))
+        tx.audit.append(vetted("instagram", "@SUM(1+1).jpg", [(ADA, "shown")]))
+    buffer = io.StringIO(newline="")
+    write_impact_csv(withdrawal_impact(store, ADA), buffer)
+    names = [row[5] for row in list(csv.reader(io.StringIO(buffer.getvalue())))[1:]]
+    assert names == ["'=HYPERLINK(\"http://x.invalid\",\"open me\").jpg", "'@SUM(1+1).jpg"]

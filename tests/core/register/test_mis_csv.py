@@ -7,8 +7,8 @@ import pytest
 
 from rws_desktop.core.kernel.consent import ConsentStatus
 from rws_desktop.core.register.mis_csv import (
-    MisField, MisImportError, detect_mapping, parse_consent, parse_date, parse_mapping, parse_year_group,
-    read_csv, resolve_mapping, split_full_name,
+    MAX_FILE_BYTES, MAX_ROWS, MisField, MisImportError, detect_mapping, parse_consent, parse_date, parse_mapping,
+    parse_year_group, read_csv, read_csv_file, resolve_mapping, split_full_name,
 )
 
 F = MisField
@@ -26,6 +26,37 @@ def test_exports_are_decoded_whatever_their_encoding_and_line_endings(data, enco
     assert table.headers == ["UPN", "Surname"]
     assert table.rows == [(2, ["A1", "Zoë"])]
     assert table.encoding == encoding
+
+
+def test_an_excel_unicode_text_export_in_utf16_is_read():
+    """Excel's "Unicode text" saves UTF-16 with a byte-order mark; it is read like any other export."""
+    table = read_csv("UPN,Surname\r\nA1,Siobhán\r\n".encode("utf-16"))
+    assert table.rows == [(2, ["A1", "Siobhán"])] and table.encoding == "utf-16"
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"PK\x03\x04" + b"\0" * 100, "Excel workbook"),
+    (b"UPN,Surname\r\nA1,Ash\0\r\n", "binary data"),
+    (b"UPN,Surname\r\nA1," + b"x" * 200_000 + b"\r\n", "far longer than any MIS field"),
+    (b"UPN,Surname\r\nA1," + b"x" * 5_000 + b"\r\n", "5,000 characters"),
+    (b"UPN,Surname\r\n" + b"A1,Ash\r\n" * (MAX_ROWS + 1), "more than 10,000 rows"),
+], ids=["xlsx", "nul-byte", "50mb-style-field", "long-cell", "too-many-rows"])
+def test_what_is_not_a_school_csv_export_is_refused_in_plain_words(data, message):
+    """A workbook, binary data, a cell pages long or a file of more rows than any school has is refused with
+    a sentence saying what to do, never a raw CSV module error."""
+    with pytest.raises(MisImportError, match=message) as refused:
+        read_csv(data)
+    assert "_csv" not in str(refused.value) and "field limit" not in str(refused.value)
+
+
+def test_a_file_far_too_large_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    """A file over the size limit is refused from its size alone, so it costs no memory."""
+    huge = tmp_path / "huge.csv"
+    with open(huge, "wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk used
+    monkeypatch.setattr(type(huge), "read_bytes", lambda self: pytest.fail("the file was read"))
+    with pytest.raises(MisImportError, match="well under 20 MB"):
+        read_csv_file(huge)
 
 
 def test_blank_rows_are_skipped_and_rows_keep_their_spreadsheet_numbers():

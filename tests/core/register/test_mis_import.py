@@ -1,4 +1,4 @@
-"""Importing pupils from an MIS export: the preview marks every row, the import takes the valid rows in one transaction."""
+"""Importing pupils from an MIS export: the preview marks every row, the import takes the valid rows in short transactions."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,6 +8,7 @@ import pytest
 from register_helpers import audit_entries, give_reference_faces
 from rws_desktop.core.kernel.consent import ALL_CHANNELS, ConsentStatus, PersonKind
 from rws_desktop.core.register.mis_csv import parse_mapping, read_csv
+from rws_desktop.core.register import mis_import
 from rws_desktop.core.register.mis_import import FieldChange, MisImportService, RowStatus
 from rws_desktop.core.kernel.ports import NewPerson
 from rws_desktop.storage.repositories import SqlRegisterRepository
@@ -123,8 +124,9 @@ def test_reimporting_the_same_file_changes_nothing(store, office, existing, tmp_
     assert audit_entries(store) == entries
 
 
-def test_import_is_one_transaction(store, office, existing, tmp_path, monkeypatch):
-    """If any write fails part-way, no row of the file is imported and nothing is logged."""
+def test_a_failed_write_undoes_its_whole_chunk(store, office, existing, tmp_path, monkeypatch):
+    """If a write fails part-way through a chunk of rows (a small file is one chunk), none of that chunk's
+    rows is imported and nothing is logged for it."""
     entries = audit_entries(store)
 
     def power_cut(self, person):
@@ -136,6 +138,43 @@ def test_import_is_one_transaction(store, office, existing, tmp_path, monkeypatc
     with store.transaction() as tx:
         assert tx.register.find_person_by_mis_id("K1001") is None  # row 2 was added before row 4 failed
     assert audit_entries(store) == entries
+
+
+def test_a_long_import_commits_chunk_by_chunk_and_a_second_run_finishes_it(store, office, existing, tmp_path,
+                                                                          monkeypatch):
+    """Each chunk of rows is its own transaction, so other staff are not locked out for the whole import; a
+    crash after the first chunk leaves those rows done, and importing the file again adds the rest and logs it."""
+    monkeypatch.setattr(mis_import, "ROWS_PER_TRANSACTION", 1)
+    real_add = SqlRegisterRepository.add_person
+    added = []
+
+    def crash_on_the_second_new_pupil(self, new):
+        if len(added) == 1:
+            raise RuntimeError("killed")
+        added.append(new.mis_id)
+        return real_add(self, new)
+
+    monkeypatch.setattr(SqlRegisterRepository, "add_person", crash_on_the_second_new_pupil)
+    with pytest.raises(RuntimeError, match="killed"):
+        MisImportService(store, office).import_table(export(tmp_path), None, TODAY)
+    with store.transaction() as tx:
+        assert tx.register.find_person_by_mis_id("K1001") is not None  # its own chunk committed
+        assert tx.register.find_person_by_mis_id("K1002") is None
+    monkeypatch.setattr(SqlRegisterRepository, "add_person", real_add)
+    transactions = []
+    real_transaction = store.transaction
+
+    def counted():
+        transactions.append(1)
+        return real_transaction()
+
+    monkeypatch.setattr(store, "transaction", counted)
+    result = MisImportService(store, office).import_table(export(tmp_path), None, TODAY)
+    assert (result.created, result.updated) == (1, 1)  # Amy added, Lou changed; Zoë was already in
+    writing, transactions[:] = len(transactions), []
+    MisImportService(store, office).import_table(export(tmp_path), None, TODAY)  # nothing left to write
+    assert writing == len(transactions) + 2 + 1  # one transaction per row written, one for the summary entry
+    assert [e["kind"] for e in audit_entries(store)][-1] == "mis_import"
 
 
 def test_windows_1252_export_and_an_explicit_mapping(store, office, tmp_path):
