@@ -13,7 +13,9 @@ Then it vets the whole folder in a fresh data folder, nobody consenting, and che
   words (no raw decoder or Python wording);
 - the good photos were vetted, and damaged copies of a photo with a face were not approved as if no face
   were there;
-- `rws audit verify` says OK afterwards.
+- `rws audit verify` says OK afterwards;
+- MIS exports of 100,000 rows, with a 50 MB line, a NUL byte, UTF-16 without a byte-order mark, or a
+  workbook renamed .csv, are each refused in plain words within 60 s and 1 GB.
 
 It prints one line per failure and a summary: files, failures. The generator is `make_hostile_files`,
 which the test suite's smaller seeded run shares.
@@ -30,6 +32,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,9 +218,16 @@ def _good_photos(folder: Path) -> list[str]:
     return names
 
 
-def _rws(data: Path, db: Path, *args: str) -> subprocess.CompletedProcess:
+# Runs `rws` and prints its own peak resident memory last, for the checks that bound memory.
+_MEASURED_RWS = ("import resource, sys\nfrom rws_desktop.cli import main\ncode = main(sys.argv[1:])\n"
+                 "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+                 "sys.exit(code)\n")
+
+
+def _rws(data: Path, db: Path, *args: str, measure_memory: bool = False) -> subprocess.CompletedProcess:
     environment = {**os.environ, "RWS_DATA_DIR": str(data), "RWS_PASSWORD": PASSWORD, "RWS_NEW_PASSWORD": PASSWORD}
-    command = [sys.executable, "-m", "rws_desktop.cli", "--db", f"sqlite:///{db}", *args]
+    start = ["-c", _MEASURED_RWS] if measure_memory else ["-m", "rws_desktop.cli"]
+    command = [sys.executable, *start, "--db", f"sqlite:///{db}", *args]
     return subprocess.run(command, capture_output=True, env=environment, timeout=3600)
 
 
@@ -244,6 +254,44 @@ def _plain(reason: str) -> bool:
     return bool(reason.strip()) and not any(word in reason for word in RAW_WORDING)
 
 
+def hostile_csv_files(folder: Path) -> dict[str, bytes]:
+    """MIS exports that must be refused in plain words, in bounded time and memory."""
+    header = b"UPN,Legal Forename,Legal Surname,Year,Reg Group,DOB\r\n"
+    return {
+        "100k-rows.csv": header + b"".join(b"F%06d,Ann,Lee,7,7A,01/09/2013\r\n" % n for n in range(100_000)),
+        "50mb-line.csv": header + b"F000001,Ann," + b"x" * 50_000_000 + b",7,7A,01/09/2013\r\n",
+        "nul-byte.csv": header + b"F000001,A\0nn,Lee,7,7A,01/09/2013\r\n",
+        "utf16-no-bom.csv": header.decode().encode("utf-16-le"),
+        "workbook.csv": b"PK\x03\x04" + bytes(2000),
+    }
+
+
+def check_mis_imports(work: Path, data: Path, db: Path) -> list[str]:
+    """Each hostile CSV is refused with a sentence (exit 1, no traceback), within 60 s and 1 GB."""
+    failures, peak_mb = [], 0.0
+    for name, content in hostile_csv_files(work).items():
+        path = work / name
+        path.write_bytes(content)
+        started = time.perf_counter()
+        done = _rws(data, db, "--user", "FUZ", "person", "import", str(path), measure_memory=True)
+        seconds = time.perf_counter() - started
+        said = (done.stdout + done.stderr).decode("utf-8", "replace").strip()
+        peak_lines = [line for line in said.splitlines() if line.startswith("PEAK_KB ")]
+        said = "\n".join(line for line in said.splitlines() if not line.startswith("PEAK_KB "))
+        peak_mb = max([peak_mb] + [int(line.split()[1]) / 1024 for line in peak_lines])
+        if done.returncode != 1 or "Traceback" in said or not _plain(said.splitlines()[-1] if said else ""):
+            failures.append(f"MIS import of {name}: exit {done.returncode}: {said[-200:]!r}")
+        if seconds > 60:
+            failures.append(f"MIS import of {name} took {seconds:.0f} s")
+        print(f"MIS import {name:<18} exit {done.returncode}  {seconds:5.1f} s  "
+              f"{said.splitlines()[-1][:110] if said else ''}")
+        path.unlink()
+    if peak_mb > 1024:
+        failures.append(f"MIS imports peaked at {peak_mb:.0f} MB")
+    print(f"MIS imports: peak memory of any one {peak_mb:.0f} MB")
+    return failures
+
+
 def check(seed: int, scale: int, keep: Path | None) -> int:
     work = Path(tempfile.mkdtemp(prefix="rws-fuzz-"))
     folder, out, data = work / "photos", work / "safe", work / "data"
@@ -253,7 +301,8 @@ def check(seed: int, scale: int, keep: Path | None) -> int:
     good = _good_photos(folder)
     db = data / "fuzz.db"
     init = _rws(data, db, "init", "--admin", "FUZ", "--name", "Fuzz Harness")
-    roles = _rws(data, db, "--user", "FUZ", "user", "roles", "FUZ", "--role", "admin", "--role", "auditor")
+    roles = _rws(data, db, "--user", "FUZ", "user", "roles", "FUZ", "--role", "admin", "--role", "auditor",
+                 "--role", "office")
     if init.returncode != 0 or roles.returncode != 0:
         print(init.stdout.decode(), init.stderr.decode(), roles.stdout.decode(), roles.stderr.decode())
         return 1
@@ -285,6 +334,8 @@ def check(seed: int, scale: int, keep: Path | None) -> int:
     verify = _rws(data, db, "--user", "FUZ", "audit", "verify")
     if verify.returncode != 0:
         failures.append(f"audit verify: {verify.stdout.decode().strip()} {verify.stderr.decode().strip()}")
+
+    failures += check_mis_imports(work, data, db)
 
     for line in failures:
         print(f"FAIL {line}")
