@@ -43,6 +43,7 @@ def add_post_command(commands, table: dict) -> None:
     post.add_argument("--json", type=Path, metavar="FILE", help="also write the full report as JSON")
     post.add_argument("--confirm", action="append", default=[], metavar="NAME=REASON",
                       help="post an ambiguous name anyway, saying why (recorded in the audit log); repeatable")
+    post.add_argument("--workers", type=int, default=None, help="processes analysing photos (default: one per core, up to three)")
     table["post"] = cmd_post
 
 
