@@ -24,7 +24,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from rws_desktop.core.captions.check import CaptionChecker  # noqa: E402
-from rws_desktop.core.captions.contacts import SchoolContacts  # noqa: E402
+from rws_desktop.core.captions.contacts import load_school_contacts  # noqa: E402
 from rws_desktop.core.captions.names import NameIndex  # noqa: E402
 from rws_desktop.core.kernel.channels import ChannelCatalogue  # noqa: E402
 from rws_desktop.core.kernel.consent import ALL_CHANNELS, ConsentStatus, Person, PersonKind, PhotoConsent  # noqa: E402
@@ -87,7 +87,7 @@ def main() -> None:
     start = time.perf_counter()
     index = NameIndex.build(people, consents, channels.get("instagram"), TODAY)
     built = (time.perf_counter() - start) * 1000
-    checker = CaptionChecker(index, SchoolContacts.from_toml(resources_dir() / "school_contacts.toml"), channels, TODAY)
+    checker = CaptionChecker(index, load_school_contacts(resources_dir()), channels, TODAY)
     jacks = sum(1 for p in people if p.name.startswith("Jack "))
     print(f"{args.people} people ({jacks} called Jack); index built once in {built:.0f} ms")
     report = checker.check(CAPTION)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from .app import App
-from .core.captions.contacts import SchoolContacts
+from .core.captions.contacts import load_school_contacts
 from .core.captions.findings import Confirmation, Verdict
 from .core.kernel.channels import UnknownChannelError
 from .core.posts.pack import PackError, check_destination
@@ -19,16 +19,10 @@ from .core.vetting.analysis import collect_photos
 from .paths import resources_dir
 
 EXIT_USAGE = 2
-CONTACTS_FILE = "school_contacts.toml"
-
-
-def school_contacts() -> SchoolContacts:
-    path = resources_dir() / CONTACTS_FILE
-    return SchoolContacts.from_toml(path) if path.is_file() else SchoolContacts()
 
 
 def post_service(app: App) -> PostService:
-    return PostService(app.database, app.channels, app.signed_in(), school_contacts(), app.vetting)
+    return PostService(app.database, app.channels, app.signed_in(), load_school_contacts(resources_dir()), app.vetting)
 
 
 def add_post_command(commands, table: dict) -> None:

@@ -10,6 +10,7 @@ import phonenumbers
 from .text import fold
 
 REGION = "GB"
+CONTACTS_FILE = "school_contacts.toml"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,12 @@ class SchoolContacts:
     def is_school_website(self, url: str) -> bool:
         domain = domain_of(url)
         return any(domain == site or domain.endswith("." + site) for site in self.websites)
+
+
+def load_school_contacts(resources: Path) -> SchoolContacts:
+    """The contacts file in the app's resources folder; none (so every number is blocked) when it is missing."""
+    path = resources / CONTACTS_FILE
+    return SchoolContacts.from_toml(path) if path.is_file() else SchoolContacts()
 
 
 def e164(number: str) -> str | None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 
 from ..captions.check import CaptionReport
 from ..captions.findings import Finding, FindingKind, Verdict
+from ..captions.names import NamedPerson
 from ..kernel.channels import Channel
 from ..kernel.decisions import Action, Decision
 from ..vetting.analysis import PhotoResult
@@ -48,9 +49,10 @@ class PostReview:
         return {"decision": self.decision, "caption": self.caption.as_dict(), "media": [m.as_dict() for m in self.media]}
 
 
-def review_post(caption: CaptionReport, media: list[PhotoResult], channel: Channel, names: dict[int, str]) -> PostReview:
-    """`names` (register id to name) only words the reasons."""
-    findings = tuple(agree_with_faces(f, media, names) for f in caption.findings)
+def review_post(caption: CaptionReport, media: list[PhotoResult], channel: Channel,
+                people: dict[int, NamedPerson]) -> PostReview:
+    """`people`: the caption checker's register index (names and name permission for the channel today)."""
+    findings = tuple(agree_with_faces(f, media, people) for f in caption.findings)
     checked = CaptionReport(caption.caption, findings)
     problems: list[str] = []
     refusal = channel.refusal_reason()
@@ -67,9 +69,10 @@ def review_post(caption: CaptionReport, media: list[PhotoResult], channel: Chann
     return PostReview(channel, checked, tuple(media), tuple(problems))
 
 
-def agree_with_faces(finding: Finding, media: list[PhotoResult], names: dict[int, str]) -> Finding:
+def agree_with_faces(finding: Finding, media: list[PhotoResult], people: dict[int, NamedPerson]) -> Finding:
     """A name whose person is blurred in a photo, or shown without permission to be named, blocks the post,
-    even when the name alone was allowed or confirmed."""
+    even when the name alone was allowed or confirmed. Name permission is the register's for the channel
+    today (a face shown by a correction carries none of its own)."""
     if finding.kind is not FindingKind.NAME or not finding.person_ids:
         return finding
     meant = set(finding.person_ids)
@@ -77,11 +80,12 @@ def agree_with_faces(finding: Finding, media: list[PhotoResult], names: dict[int
         for face in result.faces:
             if face.person_id not in meant:
                 continue
-            who = names.get(face.person_id, f"person {face.person_id}")
+            person = people.get(face.person_id)
+            who = person.name if person else f"person {face.person_id}"
             if face.action is Action.BLURRED:
                 reason = (f"{who} is named here and blurred in {result.source.name}: naming a blurred child "
                           "defeats the blur.")
-            elif not face.may_be_named:
+            elif not (person.may_be_named if person else face.may_be_named):
                 reason = (f"{who} is shown in {result.source.name} and named here, but has no permission to be named "
                           "on this channel.")
             else:

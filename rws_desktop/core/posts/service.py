@@ -45,8 +45,7 @@ class PostService:
     @staticmethod
     def review(checker: CaptionChecker, caption: str, media: list[PhotoResult],
                confirmations: Iterable[Confirmation] = ()) -> PostReview:
-        names = {p.id: p.name for p in checker.names.people.values()}
-        return review_post(checker.check(caption, confirmations), media, checker.channel, names)
+        return review_post(checker.check(caption, confirmations), media, checker.channel, checker.names.people)
 
     @requires(Action.EXPORT, channel_arg="channel_key")
     def make_pack(self, review: PostReview, channel_key: str, folder: Path) -> PostingPack:

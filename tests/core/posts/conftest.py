@@ -10,9 +10,7 @@ import pytest
 from PIL import Image
 
 from post_register import CHANNEL, TODAY, post_service, write_register
-from rws_desktop.core.faces.geometry import Box
-from rws_desktop.core.kernel.consent import FaceConsent
-from rws_desktop.core.kernel.decisions import Action, Decision
+from rws_desktop.core.kernel.decisions import Decision
 from rws_desktop.core.vetting.analysis import FaceReport, PhotoResult
 from rws_desktop.core.vetting.publishing import publish, vetted_entry
 
@@ -30,14 +28,6 @@ def service(store, channels, ids):
 @pytest.fixture
 def checker(service):
     return service.checker(CHANNEL, TODAY)
-
-
-def shown(person_id: int, may_be_named: bool) -> FaceReport:
-    return FaceReport(Box(10, 10, 60, 60), person_id, 0.3, FaceConsent.GRANTED, Action.SHOWN, "consent granted", may_be_named)
-
-
-def blurred(person_id: int | None, consent: FaceConsent = FaceConsent.REFUSED) -> FaceReport:
-    return FaceReport(Box(80, 10, 130, 60), person_id, 0.3 if person_id else None, consent, Action.BLURRED, "consent refused")
 
 
 @pytest.fixture

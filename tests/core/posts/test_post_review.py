@@ -4,7 +4,7 @@ from __future__ import annotations
 from rws_desktop.core.captions.findings import Confirmation
 from rws_desktop.core.kernel.decisions import Decision
 
-from conftest import blurred, shown
+from post_register import blurred, shown
 
 
 def test_a_clean_caption_with_safe_photos_is_ready(service, checker, vetted, ids):

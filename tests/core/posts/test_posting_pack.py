@@ -16,7 +16,7 @@ from rws_desktop.core.posts.pack import PackError
 from rws_desktop.core.register.impact import NAMED_IN_POST, withdrawal_impact
 from sessions import signed_in
 
-from conftest import blurred, shown
+from post_register import blurred, shown
 from post_register import CHANNEL
 
 CAPTION = "Well played Amelia Khan and Jack!\nMore at ravenswood.example"

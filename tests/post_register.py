@@ -4,7 +4,10 @@ from __future__ import annotations
 from datetime import date
 
 from rws_desktop.core.captions.contacts import SchoolContacts
-from rws_desktop.core.kernel.consent import ALL_CHANNELS, ConsentStatus, PersonKind
+from rws_desktop.core.faces.geometry import Box
+from rws_desktop.core.kernel.consent import ALL_CHANNELS, ConsentStatus, FaceConsent, PersonKind
+from rws_desktop.core.kernel.decisions import Action
+from rws_desktop.core.vetting.analysis import FaceReport
 from rws_desktop.core.kernel.permissions import Role
 from rws_desktop.core.kernel.ports import NewPerson
 from rws_desktop.core.posts.service import PostService
@@ -57,3 +60,13 @@ def write_register(store, channels) -> dict[str, int]:
 def post_service(store, channels, initials: str = "MSN", vetting=None) -> PostService:
     """Signed in as comms; MSN administers WhatsApp and Instagram in the policy."""
     return PostService(store, channels, signed_in(store, channels, initials, Role.COMMS), CONTACTS, vetting)
+
+
+def shown(person_id: int, may_be_named: bool) -> FaceReport:
+    """A face identified and shown, as vetting reports it."""
+    return FaceReport(Box(10, 10, 60, 60), person_id, 0.3, FaceConsent.GRANTED, Action.SHOWN, "consent granted", may_be_named)
+
+
+def blurred(person_id: int | None, consent: FaceConsent = FaceConsent.REFUSED) -> FaceReport:
+    """A face blurred: identified without consent, or (no id) not recognised."""
+    return FaceReport(Box(80, 10, 130, 60), person_id, 0.3 if person_id else None, consent, Action.BLURRED, "consent refused")
