@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import Enum
 
+from .text import fold
+
 
 class FindingKind(str, Enum):
     NAME = "name"
@@ -39,8 +41,6 @@ class Finding:
     @property
     def folded(self) -> str:
         """The text as matching sees it (case and accents ignored), to recognise a confirmed name again."""
-        from .text import fold
-
         return " ".join(fold(self.text).split())
 
     @property
@@ -69,8 +69,6 @@ class Confirmation:
 
     @property
     def folded(self) -> str:
-        from .text import fold
-
         return " ".join(fold(self.text).split())
 
 

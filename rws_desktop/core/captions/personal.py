@@ -112,7 +112,9 @@ def addresses(caption: str, contacts: SchoolContacts) -> list[Finding]:
         street_words = [fold(w) for w in match.group(1).split()]
         if any(w in _NOT_STREET for w in street_words):
             continue
-        text = match.group().rstrip(".") if not match.group().lower().endswith(("st.", "rd.", "ave.")) else match.group()
+        text = match.group()
+        if text.endswith(".") and fold(match.group(2)) not in ("st", "rd", "ave", "dr", "cl", "ct", "pl", "gr", "sq"):
+            text = text[:-1]  # a full stop ending the sentence, not an abbreviation's
         end = match.start() + len(text)
         if street_key(text) in contacts.streets:
             found.append(Finding(FindingKind.ADDRESS, match.start(), end, text, Verdict.ALLOWED, "the school's own address"))

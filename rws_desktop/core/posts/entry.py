@@ -15,7 +15,6 @@ def post_approved_entry(review: PostReview, at: str, user: str, caption_sha256: 
         "at": at,
         "user": user,
         "channel": review.channel.key,
-        "decision": review.decision,
         "caption_sha256": caption_sha256,
         "media": media,
         "named_person_ids": review.caption.named_person_ids,

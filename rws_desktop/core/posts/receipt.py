@@ -40,7 +40,7 @@ def render_receipt(path: Path, receipt: Receipt) -> None:
     ])
     document.heading("Files", size=11)
     document.table(
-        [Column("File", 60), Column("Decision", 20), Column("Audit entry", 20), Column("SHA-256", 0)],
+        [Column("File", 60), Column("Decision", 20), Column("Audit entry", 25), Column("SHA-256", 0)],
         [[f.name, f.decision, f"#{f.audit_seq}" if f.audit_seq else "", f.sha256] for f in receipt.files],
     )
     document.heading("Checks run", size=11)

@@ -42,6 +42,7 @@ def open_post_panel(workspace) -> PostPanel | None:
     dialog.resize(720, 680)
     QVBoxLayout(dialog).addWidget(panel)
     dialog.finished.connect(panel.shutdown)
+    panel.pack_made.connect(lambda pack: (workspace.model.refresh(), workspace.message.emit(f"Posting pack written to {pack.folder}.")))
     dialog.show()
     workspace.post_dialog = dialog  # kept alive while it is open
     return panel

@@ -69,6 +69,7 @@ class PostPanel(QWidget):
         self.editor = CaptionEditor()
         self.findings_list = QListWidget()
         self.findings_list.setAccessibleName("What the check found")
+        self.findings_list.setWordWrap(True)
         self.fix_button = QPushButton("Fix")
         self.confirm_button = QPushButton("Confirm who this is…")
         self.checklist = QLabel()
