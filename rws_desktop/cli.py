@@ -13,6 +13,7 @@ from .cli_accounts import (
     ACCOUNT_COMMANDS, add_account_commands, add_channel_actions, add_init_options, add_user_option, cmd_channel_admins,
     cmd_init_admin, sign_in,
 )
+from .cli_post import add_post_command
 from .cli_register import (
     CONSENT_ACTIONS, PERSON_ACTIONS, add_consent_actions, add_impact_command, add_person_actions, cmd_impact, iso_date,
 )
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     vet.add_argument("--workers", type=int, default=None, help="processes analysing photos (default: one per core, up to three)")
 
     add_impact_command(commands)
+    add_post_command(commands, COMMANDS)  # `rws post` (cli_post.py)
     add_account_commands(commands)
 
     audit = commands.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)

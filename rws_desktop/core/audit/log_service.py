@@ -18,6 +18,7 @@ from .reports import (
     LOG_CSV_HEADER,
     PERSON_CSV_HEADER,
     PHOTOS_AND_OTHER,
+    POST_APPROVED,
     LogReport,
     PersonEntry,
     PersonReport,
@@ -26,6 +27,8 @@ from .reports import (
     person_csv_cells,
     render_log_pdf,
     render_person_pdf,
+    about_posts,
+    post_involvement,
 )
 from .status import ChainStatus, ProgressCallback, check_chain
 from ..kernel.consent import biometric_verdict
@@ -175,6 +178,7 @@ class AuditLogService:
             describer = self._describer(tx)
             person = tx.register.get_person(person_id)
             records = list(tx.audit.matching(AuditQuery(person_id=person_id)))
+            records = about_posts(records, tx.audit.matching(AuditQuery(kind=POST_APPROVED)), person_id)
             if person is None and not records:
                 raise PersonNotFound(person_id)
             entries = [_person_entry(describer, record, person_id) for record in records]
@@ -271,7 +275,7 @@ def _person_entry(describer: EntryDescriber, record: AuditRecord, person_id: int
     return PersonEntry(
         row=describer.row(record, content),
         part=CONSENT_HISTORY if about_them else PHOTOS_AND_OTHER,
-        about_person=describer.involvement(content, person_id),
+        about_person=describer.involvement(content, person_id) or post_involvement(content, person_id),
         source_name=str(content.get("source_name") or ""),
     )
 

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Iterable
 
 from ..kernel.audit_chain import AuditRecord
 from .describe import AuditRow, kind_label
@@ -24,6 +25,7 @@ PERSON_CSV_HEADER = (
     "seq", "at", "kind", "user", "channel", "decision", "part", "about_this_person", "summary", "local_time",
     "source_name", "entry_hash",
 )
+POST_APPROVED = "post_approved"
 CONSENT_HISTORY = "register and consent"
 PHOTOS_AND_OTHER = "photos and other"
 _ENTRY_COLUMNS = [
@@ -73,6 +75,26 @@ class PersonReport:
     generated_at: datetime
     chain: ChainLine
     entries: list[PersonEntry]
+
+
+def about_posts(records: list[AuditRecord], posts: Iterable[AuditRecord], person_id: int) -> list[AuditRecord]:
+    """`records` with every post whose caption names the person or whose photos show them, in seq order.
+    The log's search index knows faces, not the ids a post lists, so the person report adds posts here."""
+    seen = {record.seq for record in records}
+    extra = [p for p in posts if p.seq not in seen and post_involvement(p.content, person_id)]
+    return sorted(records + extra, key=lambda record: record.seq)
+
+
+def post_involvement(content: dict, person_id: int) -> str:
+    """What a post_approved entry says about one person, or "" when nothing."""
+    if content.get("kind") != POST_APPROVED:
+        return ""
+    parts = []
+    if person_id in (content.get("named_person_ids") or ()):
+        parts.append("named in the post's caption")
+    if person_id in (content.get("shown_person_ids") or ()):
+        parts.append("shown in the post's photos")
+    return "; ".join(parts)
 
 
 def local_time_text(moment: datetime | None) -> str:

@@ -3,7 +3,8 @@
 When consent is withdrawn or refused, or someone leaves, staff need to take down what is
 already published. The log is the only complete record of what left the app: each exported
 photo's entry has its `output_name` and a face list saying who was shown. An entry that also
-carries `corrections` (a face shown by hand after review: action "show_face") counts too.
+carries `corrections` (a face shown by hand after review: action "show_face") counts too. A post
+(`post_approved`) whose caption names the person is listed as well: its caption is a publication too.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ IMPACT_CSV_COLUMNS = (
 )
 SHOWN_WHEN_VETTED = "shown when vetted"
 SHOWN_BY_CORRECTION = "shown by a correction"
+NAMED_IN_POST = "named in a post's caption"
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,13 @@ def withdrawal_impact(store: Store, person_id: int, channel: str | None = None) 
     found = []
     with store.transaction() as tx:
         for record in tx.audit.records():
-            if '"output_name"' not in record.content_json:
+            if '"output_name"' not in record.content_json and '"post_approved"' not in record.content_json:
                 continue  # most entries export nothing; skip the JSON parse
             content = json.loads(record.content_json)
+            if content.get("kind") == "post_approved":
+                if _named_in_post(content, person_id) and (not wanted_channel or content.get("channel") in (None, wanted_channel)):
+                    found.append(_post(record.seq, content))
+                continue
             if not content.get("output_name"):
                 continue
             # An entry that names no channel is kept: better one photo too many on the list than one missed.
@@ -63,6 +69,17 @@ def withdrawal_impact(store: Store, person_id: int, channel: str | None = None) 
                     content.get("user"), how,
                 ))
     return found
+
+
+def _named_in_post(content: dict, person_id: int) -> bool:
+    return person_id in (content.get("named_person_ids") or ())
+
+
+def _post(seq: int, content: dict) -> ExportedPhoto:
+    """A post listed as its caption file, inside the posting pack's folder."""
+    return ExportedPhoto(seq, content.get("at", ""), content.get("channel"), "the post's caption", None,
+                         f"{content.get('pack') or 'posting pack'}/caption.txt", content.get("caption_sha256"),
+                         content.get("user"), NAMED_IN_POST)
 
 
 def _how_shown(content: dict, person_id: int) -> str | None:

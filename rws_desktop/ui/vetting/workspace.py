@@ -25,6 +25,7 @@ from ...core.vetting.review import ReviewError, safe_preview
 from ...core.vetting.review_service import ExportOutcome, ReviewService
 from ...core.vetting.analysis import Action, PhotoResult, collect_photos
 from ..images import to_qimage
+from ..posts.hook import open_post_panel
 from ..tasks import ProgressThread, TaskRunner
 from .analysis import AnalysisJob, AnalysisThread
 from .batch import BatchItem, Status, VettingBatch
@@ -76,6 +77,7 @@ class VettingWorkspace(QWidget):
         self.add_button = QPushButton("Add photos…")
         self.export_button = QPushButton("Export safe copies…")
         self.export_button.setEnabled(False)
+        self.post_button = QPushButton("Post…")  # the Post panel (ui/posts/hook.py)
         self.safe_toggle = QPushButton("Show safe version")
         self.safe_toggle.setCheckable(True)
         self.safe_toggle.setToolTip("Flip between the original and the safe version (Space)")
@@ -86,6 +88,7 @@ class VettingWorkspace(QWidget):
         top.addStretch(1)
         top.addWidget(self.safe_toggle)
         top.addWidget(self.export_button)
+        top.addWidget(self.post_button)
 
         self.model = PhotoListModel(self.batch, self.tasks, self)
         self.photos = QListView()
@@ -122,6 +125,7 @@ class VettingWorkspace(QWidget):
         self.channel.currentIndexChanged.connect(self._channel_changed)
         self.add_button.clicked.connect(self.open_photos)
         self.export_button.clicked.connect(self.export)
+        self.post_button.clicked.connect(lambda: open_post_panel(self))
         self.safe_toggle.toggled.connect(self._show_safe)
         self.cancel_button.clicked.connect(self.cancel)
         self.photos.selectionModel().currentChanged.connect(lambda index, _previous: self.select(index.row()))

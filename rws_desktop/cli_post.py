@@ -1,0 +1,96 @@
+"""`rws post`: vet a post's photos, check its caption, and write the posting pack when nothing blocks.
+
+Exit codes as for the rest of `rws`: 0 when everything was processed (a blocked post included: the
+report says why), 1 when something went wrong, 2 for a mistake in what was typed, 3 when not allowed.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .app import App
+from .core.captions.contacts import load_school_contacts
+from .core.captions.findings import Confirmation, Verdict
+from .core.kernel.channels import UnknownChannelError
+from .core.posts.pack import PackError, check_destination
+from .core.posts.service import PostService
+from .core.vetting.analysis import collect_photos
+from .paths import resources_dir
+
+EXIT_USAGE = 2
+
+
+def post_service(app: App) -> PostService:
+    return PostService(app.database, app.channels, app.signed_in(), load_school_contacts(resources_dir()), app.vetting)
+
+
+def add_post_command(commands, table: dict) -> None:
+    """Adds `rws post` to the parser and its handler to the command table."""
+    post = commands.add_parser("post", help="vet a post (caption and photos) and write its posting pack")
+    post.add_argument("media", nargs="+", type=Path, metavar="MEDIA", help="photos, or folders of photos")
+    post.add_argument("--channel", required=True, metavar="KEY")
+    caption = post.add_mutually_exclusive_group(required=True)
+    caption.add_argument("--caption", metavar="TEXT")
+    caption.add_argument("--caption-file", type=Path, metavar="FILE", help="the caption, UTF-8")
+    post.add_argument("--out", required=True, type=Path, metavar="DIR", help="a new (or empty) folder for the posting pack")
+    post.add_argument("--json", type=Path, metavar="FILE", help="also write the full report as JSON")
+    post.add_argument("--confirm", action="append", default=[], metavar="NAME=REASON",
+                      help="post an ambiguous name anyway, saying why (recorded in the audit log); repeatable")
+    post.add_argument("--workers", type=int, default=None, help="processes analysing photos (default: one per core, up to three)")
+    table["post"] = cmd_post
+
+
+def _usage(message: str) -> int:
+    print(f"rws post: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def cmd_post(app: App, args) -> int:
+    try:
+        app.channels.get(args.channel)
+    except UnknownChannelError as exc:
+        return _usage(str(exc))
+    missing = [str(p) for p in args.media if not p.exists()]
+    if missing:
+        return _usage(f"not found: {', '.join(missing)}")
+    photos = collect_photos(args.media)
+    if not photos:
+        return _usage("no photos found in the paths given")
+    if args.caption_file is not None:
+        try:
+            caption = args.caption_file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            return _usage(f"could not read the caption file {args.caption_file}: {getattr(exc, 'strerror', None) or exc}")
+    else:
+        caption = args.caption
+    confirmations = []
+    for text in args.confirm:
+        name, _, reason = text.partition("=")
+        if not name.strip() or not reason.strip():
+            return _usage(f"--confirm takes NAME=REASON, e.g. --confirm 'Jack=Jack Smith in Year 9, who may be named'; got '{text}'")
+        confirmations.append(Confirmation(name.strip(), reason.strip()))
+    try:
+        check_destination(args.out)
+    except PackError as exc:
+        return _usage(str(exc))
+
+    def progress(done: int, total: int, result) -> None:
+        print(f"[{done}/{total}] {result.decision.value:<8} {result.source.name}: {result.reason}", file=sys.stderr)
+
+    review, pack = post_service(app).vet_and_pack(photos, args.channel, caption, args.out, confirmations, progress)
+    if args.json:
+        args.json.write_text(json.dumps(review.as_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+    for finding in review.caption.findings:
+        if finding.verdict is not Verdict.ALLOWED:
+            where = f"{finding.start}-{finding.end}"
+            print(f"{finding.verdict.value:<14} {finding.kind.value:<13} {where:<9} '{' '.join(finding.text.split())}': {finding.reason}")
+    if pack is None:
+        print("BLOCKED: no posting pack was written.")
+        for problem in review.problems:
+            print(f"  - {problem}")
+        return 0
+    print(f"READY: posting pack written to {pack.folder} ({len(pack.files)} file(s), caption.txt, receipt.pdf); "
+          f"audit entry {pack.audit_seq}.")
+    return 0
+

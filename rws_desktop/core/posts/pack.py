@@ -1,0 +1,102 @@
+"""Writing a posting pack: the safe media, caption.txt and receipt.pdf, with its `post_approved` entry.
+
+Everything is written into a folder beside the destination first; the entry is then recorded, and
+only then does the folder take its name, so no pack exists without its record and a failure leaves
+no half-written pack.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..kernel.audit_chain import utc_timestamp
+from ..kernel.ports import Store
+from ..vetting.analysis import PhotoResult
+from ..vetting.publishing import record
+from .entry import post_approved_entry
+from .receipt import Receipt, ReceiptFile, render_receipt
+from .review import PostReview
+
+CAPTION_FILE = "caption.txt"
+RECEIPT_FILE = "receipt.pdf"
+
+
+class PackError(Exception):
+    """A pack that cannot be written, explained in plain words."""
+
+
+@dataclass(frozen=True)
+class PackedFile:
+    name: str
+    sha256: str
+    audit_seq: int | None
+
+
+@dataclass(frozen=True)
+class PostingPack:
+    folder: Path
+    files: tuple[PackedFile, ...]
+    caption_sha256: str
+    audit_seq: int
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_destination(folder: Path) -> None:
+    """A pack goes in a new folder, or an empty one, so it holds nothing but what the receipt lists."""
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise PackError(f"{folder} already exists and is not an empty folder. Choose a new folder for the posting pack.")
+
+
+def write_pack(store: Store, review: PostReview, folder: Path, user: str, user_name: str, checks: list[str],
+               school: str) -> PostingPack:
+    if not review.ready:
+        raise PackError("This post is blocked, so no posting pack was written:\n" + "\n".join(review.problems))
+    check_destination(folder)
+    staging = folder.with_name(folder.name + ".part")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        files = [_copy_media(result, staging) for result in review.media]
+        caption_bytes = review.caption.caption.encode("utf-8")
+        (staging / CAPTION_FILE).write_bytes(caption_bytes)
+        caption_sha = sha256_of(caption_bytes)
+        now = datetime.now(timezone.utc)
+        at = utc_timestamp(now)
+        render_receipt(staging / RECEIPT_FILE, Receipt(
+            school, review, f"{user} ({user_name})" if user_name else user,
+            now.astimezone().strftime("%d %b %Y %H:%M:%S"), at, caption_sha,
+            [ReceiptFile(f.name, f.sha256, f.audit_seq, r.decision.value) for f, r in zip(files, review.media)], checks,
+        ))
+        media = [{"audit_seq": f.audit_seq, "source_name": r.source.name, "source_sha256": r.source_sha256,
+                  "output_name": f.name, "output_sha256": f.sha256} for f, r in zip(files, review.media)]
+        seq = record(store, post_approved_entry(review, at, user, caption_sha, media, folder.name, checks))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if folder.exists():
+        folder.rmdir()  # empty, as checked
+    os.replace(staging, folder)
+    return PostingPack(folder, tuple(files), caption_sha, seq)
+
+
+def _copy_media(result: PhotoResult, staging: Path) -> PackedFile:
+    """The safe copy as vetted: its bytes must still hash to what its audit entry recorded."""
+    if result.output is None:
+        raise PackError(f"{result.source.name} has no safe copy to put in the pack.")
+    try:
+        data = Path(result.output).read_bytes()
+    except OSError as exc:
+        raise PackError(f"The safe copy of {result.source.name} could not be read ({exc.strerror or exc}).") from exc
+    digest = sha256_of(data)
+    if result.output_sha256 and digest != result.output_sha256:
+        raise PackError(f"The safe copy of {result.source.name} has changed since it was vetted; vet it again.")
+    name = Path(result.output).name
+    (staging / name).write_bytes(data)
+    return PackedFile(name, digest, result.audit_seq)
