@@ -18,11 +18,11 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 from PIL import Image
 
 from ..faces.detection import DetectedFace, DetectorSettings, FaceDetector
-from ..faces.matching import MatchOutcome, MatchPolicy, identify
+from ..faces.geometry import Box
+from ..faces.matching import MatchPolicy, identify
 from ..faces.recognition import FaceEncoder
 from ..faces.redaction import keeps_detail, redact
 from ..kernel.channels import Channel
@@ -30,7 +30,7 @@ from ..kernel.decisions import Action
 from .coverage import CoverageIndex, CoverageSettings, TrackCoverage
 from .media import ClipInfo, ClipLoadError, decoded_frames, open_clip, scaled_size, stored_size, upright
 from .tracking import Sample, SceneCuts, Track, Tracker, TrackerSettings, scaled_face
-from .verdicts import RegisterView, TrackRules, TrackVerdict, decide_tracks
+from .verdicts import RegisterView, TrackRules, TrackVerdict
 
 # The photo detector, with budgets for a frame every quarter of a second rather than one photo: it
 # looks for faces from 24 pixels wide on frames of up to 1280 pixels, and skips HOG's weakest guesses.
@@ -208,8 +208,6 @@ def _verify(original: Image.Image, safe: Image.Image, faces: list[DetectedFace])
     for face in faces:
         half = face.size / 2 / 1.4142
         cx, cy = face.center
-        from ..faces.geometry import Box
-
         box = Box(round(cx - half), round(cy - half), round(cx + half), round(cy + half)).clipped(*original.size)
         if box.area and keeps_detail(original, safe, box):
             raise UnverifiedBlur("a blurred face could not be verified as hidden")

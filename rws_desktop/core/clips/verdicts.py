@@ -12,7 +12,7 @@ Every other track is blurred for its whole length.
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Mapping, Protocol
 
@@ -130,8 +130,6 @@ def _decide(track: Track, channel: Channel, register: RegisterView, today: date,
 def _blur_simultaneous_identities(tracks: list[Track], verdicts: list[TrackVerdict]) -> list[TrackVerdict]:
     """One person cannot be two faces at once: if two tracks on screen together are identified as
     the same person, at least one is wrong, and nobody can tell which, so both are blurred."""
-    from dataclasses import replace
-
     doubtful = set()
     for i, (track, verdict) in enumerate(zip(tracks, verdicts)):
         for j in range(i + 1, len(tracks)):

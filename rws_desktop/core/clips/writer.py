@@ -32,7 +32,6 @@ class SafeClipWriter:
         self.video.pix_fmt = "yuv420p"
         self.video.codec_context.time_base = source_video.time_base or Fraction(1, 90000)
         self.video.options = {"crf": str(crf), "preset": preset}
-        self.video.codec_context.flags |= 0  # keep defaults; bit-exact is the muxer's job
         self._copy_audio = source_audio is not None and source_audio.codec_context.name in MP4_AUDIO
         self.audio = None
         self._source_audio = source_audio
