@@ -27,6 +27,8 @@ class CoverageSettings:
     between_growth: float = 0.3
     # Growth for each frame beyond the first or last sighting, as a share of its size.
     growth_per_frame: float = 0.03
+    # For a track seen only once, whose speed is unknown.
+    unknown_speed_factor: float = 3.0
 
 
 def face_regions(center: tuple[float, float], size: float, angles: set[float]) -> list[Region]:
@@ -69,9 +71,11 @@ class TrackCoverage:
         return face_regions(center, grown, {a.angle, b.angle})
 
     def _beyond(self, face: DetectedFace, offset: int, velocity: tuple[float, float]) -> list[Region]:
-        """`offset` frames from a sighting (negative: before it), carried at `velocity`."""
+        """`offset` frames from a sighting (negative: before it), carried at `velocity`. A track seen
+        once has no known speed, so its blur grows faster."""
         center = (face.center[0] + velocity[0] * offset, face.center[1] + velocity[1] * offset)
-        grown = face.size * (1 + self.settings.growth_per_frame * abs(offset)) + math.hypot(*velocity) * abs(offset) / 2
+        growth = self.settings.growth_per_frame * (1 if len(self.track.observations) > 1 else self.settings.unknown_speed_factor)
+        grown = face.size * (1 + growth * abs(offset)) + math.hypot(*velocity) * abs(offset) / 2
         return face_regions(center, grown, {face.angle})
 
 

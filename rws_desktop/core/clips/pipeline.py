@@ -32,7 +32,7 @@ from .media import ClipInfo, ClipLoadError, decoded_frames, open_clip, scaled_si
 from .tracking import Sample, SceneCuts, Track, Tracker, TrackerSettings, scaled_face
 from .verdicts import RegisterView, TrackRules, TrackVerdict
 
-# The photo detector, with budgets for a frame every quarter of a second rather than one photo: it
+# The photo detector, with budgets for a frame every third of a second rather than one photo: it
 # looks for faces from 24 pixels wide on frames of up to 1280 pixels, and skips HOG's weakest guesses.
 CLIP_DETECTOR_SETTINGS = DetectorSettings(
     min_face_px=24, max_network_pixels=500_000, max_rotated_network_pixels=200_000,
@@ -42,7 +42,7 @@ CLIP_DETECTOR_SETTINGS = DetectorSettings(
 
 @dataclass(frozen=True)
 class ClipSettings:
-    detect_every_s: float = 0.25
+    detect_every_s: float = 1 / 3
     detection_max_side: int = 1280
     identify_every_s: float = 1.0
     first_looks: int = 3  # looks taken at every round before slowing to one a second
