@@ -24,7 +24,7 @@ from ..faces.detection import DetectedFace, DetectorSettings, FaceDetector
 from ..faces.geometry import Box
 from ..faces.matching import MatchPolicy, identify
 from ..faces.recognition import FaceEncoder
-from ..faces.redaction import keeps_detail, redact
+from ..faces.redaction import Region, keeps_detail, redact
 from ..kernel.channels import Channel
 from ..kernel.decisions import Action
 from .coverage import CoverageIndex, CoverageSettings, TrackCoverage
@@ -151,7 +151,9 @@ class ClipAnalyser:
             track.samples.append(Sample(at, match, distances))
 
     def render(self, source: Path, target: Path, info: ClipInfo, scan: Scan, verdicts: list[TrackVerdict],
-               progress: "_Progress") -> None:
+               progress: "_Progress", areas: list[tuple[Region, int, int]] = ()) -> None:
+        """Write the safe copy: blurred tracks hidden on every frame of their coverage, and each
+        hand-drawn area on its span of frames (first, last)."""
         from .writer import SafeClipWriter
 
         blurred = {v.track_id for v in verdicts if v.action is Action.BLURRED}
@@ -177,7 +179,7 @@ class ClipAnalyser:
                         progress.check()
                         if index >= scan.frames:
                             raise ClipLoadError("The clip gave more frames the second time it was read; it may be changing.")
-                        regions = index_of_regions.regions(index)
+                        regions = index_of_regions.regions(index) + [area for area, first, last in areas if first <= index <= last]
                         if regions or info.rotation:
                             original = Image.fromarray(upright(frame.to_ndarray(format="rgb24"), info.rotation))
                             safe = redact(original, regions) if regions else original

@@ -23,7 +23,7 @@ from ..kernel.ports import Store
 from ..kernel.session import Session
 from .media import CLIP_SUFFIXES, ClipLoadError, probe
 from .pipeline import (
-    CLIP_DETECTOR_SETTINGS, ClipAnalyser, ClipCancelled, ClipProgress, ClipSettings, UnverifiedBlur, _Progress,
+    CLIP_DETECTOR_SETTINGS, ClipAnalyser, ClipCancelled, ClipProgress, ClipSettings, Scan, UnverifiedBlur, _Progress,
 )
 from .results import ClipResult, clip_entry, file_sha256, overall_decision
 from .verdicts import RegisterView, decide_tracks
@@ -35,6 +35,7 @@ class ClipAnalysis:
 
     result: ClipResult
     pending: Path | None = None
+    scan: Scan | None = None  # the tracks as found, for a review's corrections (in memory only)
 
 
 def is_clip(path: Path) -> bool:
@@ -67,9 +68,10 @@ def clip_output_path(source: Path, out_dir: Path, taken: set[str]) -> Path:
 
 def analyse_clip(source: Path, target: Path, channel: Channel, register: RegisterView, today: date, analyser: ClipAnalyser,
                  block_hidden: bool = False, progress: Callable[[ClipProgress], None] | None = None,
-                 should_stop: Callable[[], bool] = lambda: False) -> ClipAnalysis:
-    """Vet one clip, writing its safe copy to `target`.part. A clip that cannot be read is an
-    error result, not an exception; ClipCancelled is raised after removing anything written."""
+                 should_stop: Callable[[], bool] = lambda: False, write: bool = True) -> ClipAnalysis:
+    """Vet one clip, writing its safe copy to `target`.part (unless not `write`: a review that
+    writes on export). A clip that cannot be read is an error result, not an exception;
+    ClipCancelled is raised after removing anything written."""
     pending = target.with_name(target.name + ".part")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -91,8 +93,8 @@ def analyse_clip(source: Path, target: Path, channel: Channel, register: Registe
         result.frames = scan.frames
         result.tracks = decide_tracks(scan.tracks, channel, register, today, analyser.settings.rules)
         result.decision, result.reason = overall_decision(result.tracks, block_hidden)
-        if result.decision is Decision.BLOCKED:
-            return ClipAnalysis(result)
+        if result.decision is Decision.BLOCKED or not write:
+            return ClipAnalysis(result, scan=scan)
         tracker.writing(scan.frames)
         analyser.render(source, pending, info, scan, result.tracks, tracker)
         result.output_sha256 = file_sha256(pending)
@@ -115,7 +117,7 @@ def analyse_clip(source: Path, target: Path, channel: Channel, register: Registe
         pending.unlink(missing_ok=True)
         raise
     result.output = target
-    return ClipAnalysis(result, pending)
+    return ClipAnalysis(result, pending, scan)
 
 
 def publish_clip(store: Store, analysis: ClipAnalysis, channel: Channel, user: str, corrections: Iterable[dict] = ()) -> ClipResult:
