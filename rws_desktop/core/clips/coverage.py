@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..faces.detection import DetectedFace
 from ..faces.redaction import Region
@@ -31,9 +32,25 @@ class CoverageSettings:
     unknown_speed_factor: float = 3.0
 
 
+class OutlinedRegion(Region):
+    """A Region that works out its outline once: the redaction asks for it many times a frame (to
+    find overlapping regions), and a clip redacts many regions on every frame."""
+
+    @cached_property
+    def _outline(self) -> list[tuple[float, float]]:
+        return Region.outline(self)
+
+    def outline(self) -> list[tuple[float, float]]:
+        return self._outline
+
+
 def face_regions(center: tuple[float, float], size: float, angles: set[float]) -> list[Region]:
     """The face's square at each angle the detector saw it at, and always upright too."""
-    return [Region.for_face(center, size, angle) for angle in sorted(angles | {0.0})]
+    regions = []
+    for angle in sorted(angles | {0.0}):
+        face = Region.for_face(center, size, angle)
+        regions.append(OutlinedRegion(face.box, face.shape, face.add_margin, face.angle))
+    return regions
 
 
 class TrackCoverage:

@@ -140,3 +140,45 @@ def scaled_size(width: int, height: int, max_side: int) -> tuple[int, int]:
 def _plain(exc: Exception) -> str:
     text = str(exc).strip()
     return text.split(":", 1)[-1].strip().rstrip(".") if text else type(exc).__name__
+
+
+class FrameReader:
+    """Upright frames of a clip by index, for review: reading on is cheap, going back seeks to the
+    nearest key frame before. Holds one decoder and one frame."""
+
+    def __init__(self, path: Path, info: ClipInfo):
+        self.info = info
+        self._container = open_clip(path)
+        self._stream = self._container.streams.video[0]
+        self._frames = None
+        self._index = -1
+        self._current: np.ndarray | None = None
+
+    def close(self) -> None:
+        self._container.close()
+
+    def frame(self, index: int) -> np.ndarray:
+        """Frame `index` (0-based) as upright RGB pixels; past the end, the last frame."""
+        if index == self._index and self._current is not None:
+            return self._current
+        if self._frames is None or index < self._index or index > self._index + 2 * max(1, round(self.info.fps)):
+            self._seek(index)
+        for frame in self._frames:
+            self._index = self._index_of(frame) if frame.pts is not None else self._index + 1
+            if self._index >= index:
+                self._current = upright(frame.to_ndarray(format="rgb24"), self.info.rotation)
+                return self._current
+        if self._current is None:
+            raise ClipLoadError("The clip's video holds no frames that can be decoded.")
+        return self._current
+
+    def _seek(self, index: int) -> None:
+        start = self._stream.start_time or 0
+        target = start + int(index / self.info.fps / self._stream.time_base) if self._stream.time_base else 0
+        self._container.seek(max(start, target), stream=self._stream, backward=True, any_frame=False)
+        self._frames = self._container.decode(self._stream)
+        self._index = -1
+
+    def _index_of(self, frame) -> int:
+        start = self._stream.start_time or 0
+        return round(float((frame.pts - start) * self._stream.time_base) * self.info.fps)

@@ -23,6 +23,7 @@ from ..kernel.permissions import Action as Permission
 from ..kernel.permissions import requires
 from ..kernel.ports import Store
 from ..kernel.session import Session
+from .coverage import CoverageSettings, TrackCoverage
 from .pipeline import ClipAnalyser, Scan, UnverifiedBlur, _Progress
 from .results import ClipResult, file_sha256, overall_decision
 from .service import ClipAnalysis, clip_output_path, publish_clip
@@ -91,6 +92,15 @@ class ClipReview:
         """Hand-drawn areas and the frames (first, last) they are blurred on."""
         return [(c.area, c.first_frame, c.last_frame) for c in self.corrections
                 if c.action is ClipCorrectionAction.BLUR_AREA and c.area is not None]
+
+    def hidden_regions(self, frame: int, settings: CoverageSettings) -> list[Region]:
+        """Everything blurred on frame `frame` of the safe copy: the blurred tracks' coverage and the
+        areas drawn by hand (for previews; the export works through the frames in order)."""
+        blurred = {t.track_id for t in self.tracks() if t.action is Action.BLURRED}
+        last = self.scan.frames - 1
+        regions = [region for track in self.scan.tracks if track.id in blurred
+                   for region in TrackCoverage(track, settings, last).regions(frame)]
+        return regions + [area for area, first, end in self.areas() if first <= frame <= end]
 
     def decision(self) -> tuple[Decision, str]:
         if not self.editable:

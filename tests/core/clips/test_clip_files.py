@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 from clip_factory import background, read_frames, write_clip
-from conftest import INSTAGRAM, FixedDetector
+from clip_helpers import INSTAGRAM, FixedDetector
 from PIL import Image, ImageDraw
 
 from rws_desktop.core.clips.media import ClipLoadError, probe

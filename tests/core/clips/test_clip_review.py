@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from PIL import ImageDraw
 from clip_factory import read_frames, write_clip
-from conftest import FixedDetector
+from clip_helpers import FixedDetector
 from test_clip_files import FACE, NoEncoder, _sharpness, checkered
 
 from rws_desktop.core.clips.pipeline import ClipAnalyser, ClipSettings

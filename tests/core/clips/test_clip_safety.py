@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from clip_factory import Scene, Walker, on_screen, read_frames, visible_frames, write_clip
-from conftest import BIDEN, INSTAGRAM, OBAMA, QUICK, TODAY, MissingDetector, consent
+from clip_helpers import BIDEN, INSTAGRAM, OBAMA, QUICK, TODAY, MissingDetector, consent
 
 from rws_desktop.core.clips.pipeline import CLIP_DETECTOR_SETTINGS, ClipAnalyser
 from rws_desktop.core.clips.service import analyse_clip

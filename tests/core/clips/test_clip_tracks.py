@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
-from conftest import INSTAGRAM
+from clip_helpers import INSTAGRAM
 
 from rws_desktop.core.clips.coverage import CoverageSettings, TrackCoverage
 from rws_desktop.core.clips.tracking import Observation, Sample, SceneCuts, Track, Tracker

@@ -11,7 +11,7 @@ from pathlib import Path
 import av
 import pytest
 from clip_factory import Scene, Walker, background, write_clip
-from conftest import CROPS
+from clip_helpers import CROPS
 from PIL import Image
 
 from rws_cli import rws
