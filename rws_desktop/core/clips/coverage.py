@@ -27,7 +27,7 @@ class CoverageSettings:
     # Growth of the face's square between sightings, as a share of its size.
     between_growth: float = 0.3
     # Growth for each frame beyond the first or last sighting, as a share of its size.
-    growth_per_frame: float = 0.03
+    growth_per_frame: float = 0.05
     # For a track seen only once, whose speed is unknown.
     unknown_speed_factor: float = 3.0
 

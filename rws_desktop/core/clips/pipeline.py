@@ -13,7 +13,7 @@ Memory holds a frame or two and the tracks, never the clip.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -29,7 +29,7 @@ from ..kernel.channels import Channel
 from ..kernel.decisions import Action
 from .coverage import CoverageIndex, CoverageSettings, TrackCoverage
 from .media import ClipInfo, ClipLoadError, decoded_frames, open_clip, scaled_size, stored_size, upright
-from .tracking import Sample, SceneCuts, Track, Tracker, TrackerSettings, scaled_face
+from .tracking import Observation, Sample, SceneCuts, Track, Tracker, TrackerSettings, scaled_face
 from .verdicts import RegisterView, TrackRules, TrackVerdict
 
 # The photo detector, with budgets for a frame every third of a second rather than one photo: it
@@ -87,6 +87,17 @@ class Scan:
     tracks: list[Track]
     frames: int
     cuts: list[int] = field(default_factory=list)
+    bridges: list[tuple[int, int, Observation, Observation]] = field(default_factory=list)
+
+    def coverages(self, blurred: set[int], settings: CoverageSettings) -> list[TrackCoverage]:
+        """Where to blur: each blurred track with its margins, and each bridge touching a blurred track."""
+        last = self.frames - 1
+        coverages = [TrackCoverage(t, settings, last) for t in self.tracks if t.id in blurred]
+        bridge_settings = replace(settings, margin_frames=0)
+        for number, (lost, started, before, after) in enumerate(self.bridges, start=1):
+            if lost in blurred or started in blurred:
+                coverages.append(TrackCoverage(Track(-number, before.frame, after.frame, [before, after]), bridge_settings, last))
+        return coverages
 
 
 class ClipAnalyser:
@@ -140,7 +151,7 @@ class ClipAnalyser:
             raise ClipLoadError("The clip's video holds no frames that can be decoded.")
         if last_round != index:
             detect(previous, index)
-        return Scan(tracker.finish(index), index + 1, found_cuts)
+        return Scan(tracker.finish(index), index + 1, found_cuts, tracker.bridges)
 
     def _look(self, image: Image.Image, faces: list[DetectedFace], tracks: list[Track], at: int, register: RegisterView) -> None:
         for face, track, encoding in zip(faces, tracks, self.encoder.encode_all(image, faces)):
@@ -157,9 +168,7 @@ class ClipAnalyser:
         from .writer import SafeClipWriter
 
         blurred = {v.track_id for v in verdicts if v.action is Action.BLURRED}
-        coverage_settings = self.settings.coverage(info)
-        coverages = [TrackCoverage(t, coverage_settings, scan.frames - 1) for t in scan.tracks if t.id in blurred]
-        index_of_regions = CoverageIndex(coverages)
+        index_of_regions = CoverageIndex(scan.coverages(blurred, self.settings.coverage(info)))
         seen_on = {(o.frame, t.id): o.face for t in scan.tracks if t.id in blurred for o in t.observations}
         seen_frames = {frame for frame, _ in seen_on}
         av = _av()

@@ -23,7 +23,7 @@ from ..kernel.permissions import Action as Permission
 from ..kernel.permissions import requires
 from ..kernel.ports import Store
 from ..kernel.session import Session
-from .coverage import CoverageSettings, TrackCoverage
+from .coverage import CoverageSettings
 from .pipeline import ClipAnalyser, Scan, UnverifiedBlur, _Progress
 from .results import ClipResult, file_sha256, overall_decision
 from .service import ClipAnalysis, clip_output_path, publish_clip
@@ -97,9 +97,7 @@ class ClipReview:
         """Everything blurred on frame `frame` of the safe copy: the blurred tracks' coverage and the
         areas drawn by hand (for previews; the export works through the frames in order)."""
         blurred = {t.track_id for t in self.tracks() if t.action is Action.BLURRED}
-        last = self.scan.frames - 1
-        regions = [region for track in self.scan.tracks if track.id in blurred
-                   for region in TrackCoverage(track, settings, last).regions(frame)]
+        regions = [region for coverage in self.scan.coverages(blurred, settings) for region in coverage.regions(frame)]
         return regions + [area for area, first, end in self.areas() if first <= frame <= end]
 
     def decision(self) -> tuple[Decision, str]:

@@ -80,12 +80,20 @@ class TrackerSettings:
     max_size_ratio: float = 1.8
     # Detection rounds a track may be missed before it is closed (the gap is covered by prediction).
     max_missed_rounds: int = 2
+    # A track seen only once has no speed to predict with, so it reaches further for its next sighting.
+    max_first_shift: float = 1.5
+    # A face that starts a track where a track just lost its face, within this many face sizes, may be
+    # that face moving fast: the frames between are blurred along the way (a bridge), though the
+    # two tracks stay apart for identification.
+    bridge_reach: float = 4.0
 
 
 class Tracker:
     def __init__(self, settings: TrackerSettings = TrackerSettings()):
         self.settings = settings
         self.tracks: list[Track] = []
+        # (track lost, track started, last sighting, first sighting): see TrackerSettings.bridge_reach.
+        self.bridges: list[tuple[int, int, Observation, Observation]] = []
         self._scene_start = 0
 
     @property
@@ -115,7 +123,8 @@ class Tracker:
                 if not 1 / self.settings.max_size_ratio <= ratio <= self.settings.max_size_ratio:
                     continue
                 shift = math.dist(predicted, face.center) / max(1.0, min(size, face.size))
-                if shift <= self.settings.max_center_shift:
+                reach = self.settings.max_center_shift if len(track.observations) > 1 else self.settings.max_first_shift
+                if shift <= reach:
                     candidates.append((shift, track.id, index))
         assigned: dict[int, Track] = {}
         taken: set[int] = set()
@@ -131,15 +140,30 @@ class Tracker:
             else:
                 track.missed_rounds += 1
                 track.closed = track.missed_rounds > self.settings.max_missed_rounds
+        lost = [track for track in self.tracks if track.id not in taken and track.missed_rounds == 1
+                and track.scene_end is None]
         result = []
         for index, face in enumerate(faces):
             track = assigned.get(index)
             if track is None:
                 track = Track(len(self.tracks) + 1, self._scene_start)
                 self.tracks.append(track)
+                self._bridge(lost, Observation(frame, face), track.id)
             track.observations.append(Observation(frame, face))
             result.append(track)
         return result
+
+    def _bridge(self, lost: list[Track], start: Observation, new_id: int) -> None:
+        def reach(track: Track) -> float:
+            last = track.observations[-1].face
+            ratio = start.face.size / max(1.0, last.size)
+            if not 1 / self.settings.max_size_ratio <= ratio <= self.settings.max_size_ratio:
+                return math.inf
+            return math.dist(last.center, start.face.center) / max(last.size, start.face.size)
+
+        nearest = min(lost, key=reach, default=None)
+        if nearest is not None and reach(nearest) <= self.settings.bridge_reach:
+            self.bridges.append((nearest.id, new_id, nearest.observations[-1], start))
 
 
 def scaled_face(face: DetectedFace, scale: float) -> DetectedFace:

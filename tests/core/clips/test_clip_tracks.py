@@ -171,3 +171,27 @@ def test_withdrawn_or_unconsented_people_and_unread_faces_are_blurred():
     assert verdict.action is Action.BLURRED and verdict.reason == "face too unclear to identify"
     (verdict,) = decide(ada, register=register)
     assert verdict.action is Action.BLURRED and verdict.reason == "nobody enrolled has consent for this channel"
+
+
+def test_a_fast_face_that_breaks_its_track_is_bridged_by_the_blur():
+    """A face seen once at x=100 and next at x=250 (too far to be joined, within four sizes) starts a
+    new track, but the frames between are blurred along the way from one sighting to the other."""
+    from rws_desktop.core.clips.pipeline import Scan
+
+    tracker = Tracker()
+    (first,) = tracker.update(0, [face(100, 100)])
+    (second,) = tracker.update(10, [face(250, 100)])
+    assert first is not second and len(tracker.bridges) == 1
+    scan = Scan(tracker.finish(10), 11, bridges=tracker.bridges)
+    coverages = scan.coverages({first.id}, CoverageSettings(margin_frames=2))
+    for frame in range(1, 10):
+        x = 100 + 15 * frame
+        assert any(box.left <= x - 20 and box.right >= x + 20 for c in coverages for box in (r.covered_box() for r in c.regions(frame)))
+
+
+def test_a_track_seen_once_reaches_further_for_its_next_sighting():
+    """Without a speed to predict from, a face 1.3 sizes away still joins the track; with a speed, the
+    prediction is used and the reach is tighter."""
+    tracker = Tracker()
+    (track,) = tracker.update(0, [face(100, 100)])
+    assert tracker.update(10, [face(152, 100)]) == [track]
