@@ -22,7 +22,7 @@ from PIL import Image
 
 from ..faces.detection import DetectedFace, DetectorSettings, FaceDetector
 from ..faces.geometry import Box
-from ..faces.matching import MatchPolicy, identify
+from ..faces.matching import LIBRARY_TOLERANCE, MatchPolicy, identify
 from ..faces.recognition import FaceEncoder
 from ..faces.redaction import Region, keeps_detail, redact
 from ..kernel.channels import Channel
@@ -158,8 +158,12 @@ class ClipAnalyser:
             if encoding is None:
                 continue
             match = identify(encoding, register.gallery, self.settings.policy)
-            distances = {person: nearest for person, (nearest, _) in register.gallery.person_distances(encoding).items()}
-            track.samples.append(Sample(at, match, distances))
+            everyone = register.gallery.person_distances(encoding)
+            # Only people within the library's tolerance are kept: anyone further is "clearly not them"
+            # to the track rules, and a register of hundreds would otherwise fill memory on a long clip.
+            close = {person: nearest for person, (nearest, _) in everyone.items() if nearest <= LIBRARY_TOLERANCE}
+            nearest = min((d for d, _ in everyone.values()), default=None)
+            track.samples.append(Sample(at, match, close, nearest))
 
     def render(self, source: Path, target: Path, info: ClipInfo, scan: Scan, verdicts: list[TrackVerdict],
                progress: "_Progress", areas: list[tuple[Region, int, int]] = ()) -> None:
@@ -198,6 +202,8 @@ class ClipAnalyser:
                             out.pts, out.time_base = frame.pts, frame.time_base
                         else:
                             out = frame
+                        if out.pts is None:  # a stream without timestamps: number the frames
+                            out.pts, out.time_base = index, 1 / info.frame_rate
                         writer.write_video(out)
                         progress.advance(index + 1)
             except (av.FFmpegError, ValueError) as exc:

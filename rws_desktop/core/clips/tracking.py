@@ -28,12 +28,14 @@ class Observation:
 
 @dataclass(frozen=True)
 class Sample:
-    """One identification look at a track's face: the strict match, and the nearest reference
-    distance to every enrolled person (kept in memory for this run only, never stored)."""
+    """One identification look at a track's face: the strict match, the nearest reference distance
+    to each enrolled person within the library's tolerance (anyone missing is further), and to
+    anyone at all. Kept in memory for this run only, never stored."""
 
     frame: int
     match: Match
     distances: dict[int, float]
+    nearest: float | None = None
 
 
 @dataclass

@@ -11,6 +11,7 @@ Every other track is blurred for its whole length.
 """
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass, replace
 from datetime import date
@@ -97,7 +98,7 @@ def _decide(track: Track, channel: Channel, register: RegisterView, today: date,
     if not anyone:
         return verdict(None, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, "nobody enrolled has consent for this channel")
     samples = track.samples
-    nearest = [min(s.distances.values()) for s in samples if s.distances]
+    nearest = [s.nearest for s in samples if s.nearest is not None]
     if not samples:
         return verdict(None, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, "face too unclear to identify")
     identified = {s.match.person_id for s in samples if s.match.outcome is MatchOutcome.MATCHED}
@@ -110,13 +111,14 @@ def _decide(track: Track, channel: Channel, register: RegisterView, today: date,
         return verdict(None, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, "not enrolled or not recognised", distances=nearest)
     person_id = identified.pop()
     own = [s for s in samples if s.match.outcome is MatchOutcome.MATCHED]
-    distances = [s.distances[person_id] for s in samples if person_id in s.distances]
+    to_person = [s.distances.get(person_id, math.inf) for s in samples]  # missing: beyond the tolerance
+    distances = [d for d in to_person if d != math.inf]
     best_sample = min(own, key=lambda s: s.match.distance)
     best = next(o for o in track.observations if o.frame == best_sample.frame)
     if len(own) < rules.min_identified_looks or len(own) < rules.min_identified_share * len(samples):
         return verdict(None, FaceConsent.UNCERTAIN_MATCH, Action.BLURRED,
                        f"uncertain match (identified in only {len(own)} of {len(samples)} looks)", best, distances)
-    if max(distances) > LIBRARY_TOLERANCE:
+    if max(to_person) > LIBRARY_TOLERANCE:
         return verdict(None, FaceConsent.UNCERTAIN_MATCH, Action.BLURRED,
                        "uncertain match (in some frames the face is clearly someone else)", best, distances)
     person = register.people.get(person_id)
