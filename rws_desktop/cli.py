@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .app import App
+from .cli_clips import split_clips, vet_clips
 from .cli_accounts import (
     ACCOUNT_COMMANDS, add_account_commands, add_channel_actions, add_init_options, add_user_option, cmd_channel_admins,
     cmd_init_admin, sign_in,
@@ -225,16 +226,18 @@ def cmd_vet(app: App, args) -> int:
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
         raise UsageError(f"not found: {', '.join(missing)}")
-    photos = collect_photos(args.paths)
-    if not photos:
-        raise UsageError("no photos found in the paths given")
+    paths, clips = split_clips(args.paths)  # clips: issue 16
+    photos = collect_photos(paths)
+    if not photos and not clips:
+        raise UsageError("no photos or clips found in the paths given")
 
     def progress(done: int, total: int, result) -> None:
         print(f"[{done}/{total}] {result.decision.value:<8} {result.source.name}: {result.reason}", file=sys.stderr)
 
     for warning in _recognition_warnings(app):
         print(f"rws: {warning}", file=sys.stderr)
-    results = app.vetting.vet(photos, args.channel, args.out, progress=progress)
+    results = app.vetting.vet(photos, args.channel, args.out, progress=progress) if photos else []
+    results += vet_clips(app, clips, args.channel, args.out, args.block_hidden)
     if args.json:
         args.json.write_text(json.dumps({"photos": [r.as_dict() for r in results]}, indent=2), encoding="utf-8")
     counts = {d: sum(r.decision is d for r in results) for d in Decision}

@@ -39,9 +39,9 @@ def terms_of(seq: int, content: dict[str, Any]) -> AuditTerms:
 
 
 def involved_people(content: dict[str, Any]) -> list[int]:
-    """Ids of everyone an entry is about: its person, any face's, any correction's; in first-seen order."""
+    """Ids of everyone an entry is about: its person, any face's (a clip's tracks too), any correction's; in first-seen order."""
     candidates = [content.get("person_id")]
-    candidates += [face.get("person_id") for face in _dicts(content.get("faces"))]
+    candidates += [face.get("person_id") for face in _dicts(content.get("faces")) + _dicts(content.get("tracks"))]
     corrections = _dicts(content.get("corrections")) + _dicts([content.get("correction")])
     candidates += [correction.get("person_id") for correction in corrections]
     seen: list[int] = []

@@ -1,0 +1,110 @@
+"""Where a blurred track's face may be on any frame, including frames nobody looked at.
+
+Faces are detected on every few frames only, and a detector can miss a face for a round or two.
+On a frame where the track was seen, the face is blurred where it was seen. Between two
+sightings the face is blurred at its position interpolated between them, grown by a margin and
+by half the distance it moved (its path need not be straight). Before a track is first seen and
+after it is last seen, the blur holds for a margin of frames (within its scene), carried along
+at the track's speed and growing with every frame away from the sighting. When in doubt, the
+blur is larger.
+"""
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+from ..faces.detection import DetectedFace
+from ..faces.redaction import Region
+from .tracking import Track
+
+
+@dataclass(frozen=True)
+class CoverageSettings:
+    # Frames before the first and after the last sighting that stay blurred.
+    margin_frames: int = 15
+    # Growth of the face's square between sightings, as a share of its size.
+    between_growth: float = 0.3
+    # Growth for each frame beyond the first or last sighting, as a share of its size.
+    growth_per_frame: float = 0.05
+    # For a track seen only once, whose speed is unknown.
+    unknown_speed_factor: float = 3.0
+
+
+class OutlinedRegion(Region):
+    """A Region that works out its outline once: the redaction asks for it many times a frame (to
+    find overlapping regions), and a clip redacts many regions on every frame."""
+
+    @cached_property
+    def _outline(self) -> list[tuple[float, float]]:
+        return Region.outline(self)
+
+    def outline(self) -> list[tuple[float, float]]:
+        return self._outline
+
+
+def face_regions(center: tuple[float, float], size: float, angles: set[float]) -> list[Region]:
+    """The face's square at each angle the detector saw it at, and always upright too."""
+    regions = []
+    for angle in sorted(angles | {0.0}):
+        face = Region.for_face(center, size, angle)
+        regions.append(OutlinedRegion(face.box, face.shape, face.add_margin, face.angle))
+    return regions
+
+
+class TrackCoverage:
+    """A blurred track's regions on each frame of its span."""
+
+    def __init__(self, track: Track, settings: CoverageSettings, last_frame: int):
+        self.track = track
+        self.settings = settings
+        scene_end = track.scene_end if track.scene_end is not None else last_frame
+        self.start = max(track.scene_start, track.first_frame - settings.margin_frames)
+        self.end = min(scene_end, last_frame, track.last_frame + settings.margin_frames)
+        self._frames = [observation.frame for observation in track.observations]
+
+    def regions(self, frame: int) -> list[Region]:
+        if not self.start <= frame <= self.end:
+            return []
+        observations = self.track.observations
+        at = bisect.bisect_left(self._frames, frame)
+        if at < len(observations) and observations[at].frame == frame:
+            face = observations[at].face
+            return face_regions(face.center, face.size, {face.angle})
+        if at == 0:
+            return self._beyond(observations[0].face, frame - observations[0].frame, self.track.velocity(at_end=False))
+        if at == len(observations):
+            return self._beyond(observations[-1].face, frame - observations[-1].frame, self.track.velocity(at_end=True))
+        return self._between(observations[at - 1], observations[at], frame)
+
+    def _between(self, before, after, frame: int) -> list[Region]:
+        share = (frame - before.frame) / (after.frame - before.frame)
+        a, b = before.face, after.face
+        center = (a.center[0] + share * (b.center[0] - a.center[0]), a.center[1] + share * (b.center[1] - a.center[1]))
+        size = a.size + share * (b.size - a.size)
+        moved = math.dist(a.center, b.center)
+        grown = size * (1 + self.settings.between_growth) + moved / 2
+        return face_regions(center, grown, {a.angle, b.angle})
+
+    def _beyond(self, face: DetectedFace, offset: int, velocity: tuple[float, float]) -> list[Region]:
+        """`offset` frames from a sighting (negative: before it), carried at `velocity`. A track seen
+        once has no known speed, so its blur grows faster."""
+        center = (face.center[0] + velocity[0] * offset, face.center[1] + velocity[1] * offset)
+        growth = self.settings.growth_per_frame * (1 if len(self.track.observations) > 1 else self.settings.unknown_speed_factor)
+        grown = face.size * (1 + growth * abs(offset)) + math.hypot(*velocity) * abs(offset) / 2
+        return face_regions(center, grown, {face.angle})
+
+
+class CoverageIndex:
+    """The regions to blur on each frame, for frames visited in order."""
+
+    def __init__(self, coverages: list[TrackCoverage]):
+        self._waiting = sorted(coverages, key=lambda coverage: coverage.start)
+        self._active: list[TrackCoverage] = []
+
+    def regions(self, frame: int) -> list[Region]:
+        while self._waiting and self._waiting[0].start <= frame:
+            self._active.append(self._waiting.pop(0))
+        self._active = [coverage for coverage in self._active if coverage.end >= frame]
+        return [region for coverage in self._active for region in coverage.regions(frame)]
