@@ -114,33 +114,33 @@ class AdminPresenter:
     def accounts(self) -> list[AccountRow]:
         now = utc_now()
         return [AccountRow(a.initials, a.name, a.roles, account_state(a, now), a.locked)
-                for a in self._do(lambda: self.app.accounts.accounts())]
+                for a in self.attempt(lambda: self.app.accounts.accounts())]
 
     def add_account(self, initials: str, name: str, roles: list[Role], password: str = "") -> NewAccount:
         """A new account with a temporary password (made up here when none is given), to change at first sign-in."""
         password = password or temporary_password()
-        account = self._do(lambda: self.app.accounts.add_account(initials, name, roles, password))
+        account = self.attempt(lambda: self.app.accounts.add_account(initials, name, roles, password))
         return NewAccount(account, password)
 
     def set_roles(self, initials: str, roles: list[Role]) -> Account:
-        return self._do(lambda: self.app.accounts.set_roles(initials, roles))
+        return self.attempt(lambda: self.app.accounts.set_roles(initials, roles))
 
     def lock(self, initials: str) -> Account:
-        return self._do(lambda: self.app.accounts.lock(initials))
+        return self.attempt(lambda: self.app.accounts.lock(initials))
 
     def unlock(self, initials: str) -> Account:
-        return self._do(lambda: self.app.accounts.unlock(initials))
+        return self.attempt(lambda: self.app.accounts.unlock(initials))
 
     def reset_password(self, initials: str) -> str:
         """Give the account a new temporary password; returns it, to be handed to the person."""
         password = temporary_password()
-        self._do(lambda: self.app.accounts.reset_password(initials, password))
+        self.attempt(lambda: self.app.accounts.reset_password(initials, password))
         return password
 
     # Channel admin lists
 
     def channels(self) -> list[ChannelRow]:
-        lists = self._do(lambda: self.app.channel_admins.lists())
+        lists = self.attempt(lambda: self.app.channel_admins.lists())
         known = self._known_initials()
         return [ChannelRow(item.channel.key, item.channel.name, item.admins,
                            "as in the policy" if item.from_policy else f"set by {item.changed.changed_by}",
@@ -148,7 +148,7 @@ class AdminPresenter:
                 for item in lists]
 
     def set_channel_admins(self, key: str, text: str) -> ChannelRow:
-        self._do(lambda: self.app.channel_admins.set_admins(key, parse_initials_list(text)))
+        self.attempt(lambda: self.app.channel_admins.set_admins(key, parse_initials_list(text)))
         return next(row for row in self.channels() if row.key == key)
 
     def policy_initials_without_account(self) -> list[str]:
@@ -162,31 +162,31 @@ class AdminPresenter:
     # The DPIA
 
     def dpia_text(self) -> str:
-        record = self._do(lambda: self.app.dpia.current())
+        record = self.attempt(lambda: self.app.dpia.current())
         if record is None:
             return "No DPIA is recorded: face recognition is off, and every face is blurred unless comms staff show it by hand."
         return (f"DPIA {record.reference} of {format_day(record.assessed_on)}, signed off by {record.dpo_name}; "
                 f"recorded by {record.recorded_by}. Face recognition is on.")
 
     def dpia_recorded(self) -> bool:
-        return self._do(lambda: self.app.dpia.current()) is not None
+        return self.attempt(lambda: self.app.dpia.current()) is not None
 
     def record_dpia(self, reference: str, assessed_on: date, dpo_name: str) -> str:
-        self._do(lambda: self.app.dpia.record(reference, assessed_on, dpo_name))
+        self.attempt(lambda: self.app.dpia.record(reference, assessed_on, dpo_name))
         return self.dpia_text()
 
     # The reference-face key
 
     def key_status(self) -> KeyStatus:
-        return self._do(lambda: reference_key.status(self.app))
+        return self.attempt(lambda: reference_key.status(self.app))
 
     def export_key(self, path: Path, passphrase: str) -> str:
-        key_id = self._do(lambda: reference_key.export_sealed(self.app, path, passphrase))
+        key_id = self.attempt(lambda: reference_key.export_sealed(self.app, path, passphrase))
         return (f"Key {key_id} written to {path}. Carry it to the other PC (a USB stick is fine), import it there "
                 "with the same passphrase from Admin > Reference-face key, then delete the file.")
 
     def import_key(self, path: Path, passphrase: str) -> str:
-        return self._do(lambda: reference_key.import_sealed(self.app, path, passphrase)).message
+        return self.attempt(lambda: reference_key.import_sealed(self.app, path, passphrase)).message
 
     # This computer
 
@@ -233,7 +233,7 @@ class AdminPresenter:
             return None
 
     @staticmethod
-    def _do(work):
+    def attempt(work):
         try:
             return work()
         except PLAIN_PROBLEMS as error:
