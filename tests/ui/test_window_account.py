@@ -174,3 +174,15 @@ def window_status(window: MainWindow) -> str:
     from PySide6.QtWidgets import QLabel
 
     return " ".join(label.text() for label in window.statusBar().findChildren(QLabel))
+
+
+def test_the_consent_and_biometric_rules_have_a_what_does_this_mean_link(qtbot, school):
+    """The register's consent editor and biometric box each carry the link to their guide page."""
+    from rws_desktop.ui.register.biometric_box import BiometricBox
+    from rws_desktop.ui.register.consent_editor import ConsentEditor
+
+    editor = ConsentEditor(school.channels)
+    box = BiometricBox()
+    qtbot.addWidget(editor)
+    qtbot.addWidget(box)
+    assert 'href="consent"' in editor.meaning.text() and 'href="biometric"' in box.meaning.text()
