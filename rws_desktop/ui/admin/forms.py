@@ -79,6 +79,7 @@ class AccountForm(QWidget):
         super().__init__(parent)
         self.initials = _line("Initials", 5, "as the policy writes them, e.g. MSN")
         self.name = _line("Full name", MAX_ACCOUNT_NAME)
+        self.default_roles = roles
         self.roles = RoleChoice(roles)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
@@ -89,6 +90,7 @@ class AccountForm(QWidget):
     def clear(self) -> None:
         self.initials.clear()
         self.name.clear()
+        self.roles.set_roles(self.default_roles)
 
 
 class ChannelAdminsForm(QWidget):
@@ -125,6 +127,7 @@ class ChannelAdminsForm(QWidget):
             self.initial[row.key] = row.admins_text
         self.grid.setColumnStretch(1, 1)
         self.grid.setColumnStretch(2, 1)
+        self.grid.setRowStretch(len(rows) + 1, 1)  # spare height below the rows, not between them
 
     def changed(self) -> dict[str, str]:
         """Channels whose typed list differs from the one shown at first."""

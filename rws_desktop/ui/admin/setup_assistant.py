@@ -340,7 +340,7 @@ class SummaryPage(_Page):
     def initializePage(self) -> None:  # noqa: N802
         super().initializePage()
         self.lines = self.assistant.presenter.summary()
-        self.summary.setText("".join(f"<p>{'✔ On' if on else '✘ Off'}: {text}</p>" for on, text in self.lines))
+        self.summary.setText("".join(f"<p>{'✔' if on else '✘'} {text}</p>" for on, text in self.lines))
 
 
 class SetupAssistant(QWizard):
@@ -356,6 +356,7 @@ class SetupAssistant(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
         self.setButtonText(SKIP, "S&kip this step")
+        self.setButtonText(QWizard.WizardButton.CommitButton, "&Create and sign in")
         self.button(SKIP).setToolTip("Nothing on this page is saved; you can do it later from the Admin workspace")
         self.customButtonClicked.connect(self._custom)
         self.first_admin = FirstAdminPage(self)
