@@ -11,6 +11,7 @@ from datetime import date
 from functools import cached_property
 
 from .core.audit.log_service import AuditLogService
+from .core.audit.person_search import PersonSearch
 from .core.accounts.service import AccountAdminService, SignInService
 from .core.vetting.batch import default_workers
 from .core.kernel.channel_admins import ChannelAdminService
@@ -36,7 +37,7 @@ from .storage.template_key import KeyStatus, unlock_reference_faces
 
 # Built for the signed-in person; forgotten when someone else signs in.
 SESSION_SERVICES = ("register", "mis_import", "year_end", "vetting", "review", "queries", "audit", "accounts",
-                    "channel_admins", "dpia")
+                    "channel_admins", "dpia", "people_search")
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -84,6 +85,12 @@ class App:
             self.__dict__.pop(name, None)
         self.session = session
         return session
+
+    def sign_out(self) -> None:
+        """Forget the signed-in person and every service built for them (File > Sign out)."""
+        for name in SESSION_SERVICES:
+            self.__dict__.pop(name, None)
+        self.session = None
 
     def signed_in(self) -> Session:
         if self.session is None:
@@ -134,6 +141,10 @@ class App:
     @cached_property
     def dpia(self) -> DpiaService:
         return DpiaService(self.database, self.signed_in())
+
+    @cached_property
+    def people_search(self) -> PersonSearch:
+        return PersonSearch(self.database, self.signed_in())
 
     @cached_property
     def audit(self) -> AuditLogService:

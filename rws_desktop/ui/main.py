@@ -24,13 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     from .main_window import MainWindow  # after QApplication exists
     from .sign_in import sign_in_at_start
 
-    if not sign_in_at_start(app):
-        app.close()
-        return 0
-    window = MainWindow(app, QSettings())
-    window.show()
     try:
-        return qt_app.exec()
+        while True:  # File > Sign out / Switch user closes the window and comes back here
+            if not sign_in_at_start(app):
+                return 0
+            window = MainWindow(app, QSettings())
+            window.show()
+            code = qt_app.exec()
+            if not window.signed_out:
+                return code
     finally:
         app.close()
 

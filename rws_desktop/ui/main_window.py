@@ -14,6 +14,8 @@ from .permissions_view import mirror_permissions
 from .register.workspace import RegisterWorkspace
 from .tasks import TaskRunner
 from .vetting.workspace import VettingWorkspace
+from .account_settings import for_account
+from .window_hooks import add_account_actions, add_admin_tab, add_help_actions
 
 MIN_SIZE = (1000, 640)  # fits a 1366x768 screen with room for the taskbar
 
@@ -21,7 +23,9 @@ MIN_SIZE = (1000, 640)  # fits a 1366x768 screen with room for the taskbar
 class MainWindow(QMainWindow):
     def __init__(self, app: App, settings: QSettings):
         super().__init__()
+        settings = for_account(settings, app.user)  # each account its own last channel, folders and tab
         self.app, self.settings = app, settings
+        self.signed_out = False
         self.setWindowTitle("RWS Photo Check")
         self.setMinimumSize(*MIN_SIZE)
         self.resize(1280, 720)
@@ -35,6 +39,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.register, "Consent register")
         self.audit = AuditWorkspace(app, settings, self.tasks, self)
         self.tabs.addTab(self.audit, "Audit log")
+        self.admin = add_admin_tab(self)
         self.setCentralWidget(self.tabs)
         for workspace in (self.vetting, self.audit):
             workspace.message.connect(self.statusBar().showMessage)
@@ -50,7 +55,9 @@ class MainWindow(QMainWindow):
         self.export_action = _action(self, "&Export safe copies…", "Ctrl+E", self._export)
         file.addActions([self.open_action, self.export_action])
         file.addSeparator()
-        file.addAction(_action(self, "&Quit", QKeySequence.StandardKey.Quit, self.close))
+        quit_action = _action(self, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        file.addAction(quit_action)
+        self.change_password_action, self.sign_out_action = add_account_actions(self, file, quit_action)
         edit = menu.addMenu("&Edit")
         self.undo_action = _action(self, "&Undo correction", QKeySequence.StandardKey.Undo, self.vetting.undo)
         edit.addAction(self.undo_action)
@@ -68,6 +75,7 @@ class MainWindow(QMainWindow):
         ])
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(_action(self, "&About RWS Photo Check", None, self.show_about))
+        self.guide_action = add_help_actions(self, help_menu)
 
     def _open_photos(self) -> None:
         self.tabs.setCurrentWidget(self.vetting)
@@ -119,6 +127,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.vetting.shutdown()
         self.audit.shutdown()
+        if self.admin is not None:
+            self.admin.background.wait()
         event.accept()
 
 

@@ -1,5 +1,5 @@
-"""Signing in when the window opens: the first admin on the very first start, then everyone's
-sign-in, and choosing one's own password when the one given was temporary."""
+"""Signing in when the window opens: the setup assistant on the very first start (it creates the first
+admin), then everyone's sign-in, and choosing one's own password when the one given was temporary."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
@@ -67,26 +67,6 @@ class SignInDialog(_FormDialog):
             self.password.clear()
 
 
-class FirstAdminDialog(_FormDialog):
-    def __init__(self, app: App, parent=None):
-        super().__init__(
-            "Create the first admin account",
-            "Nobody has an account yet. Create the first admin: the Headteacher or Deputy, who then adds "
-            "everyone else's account and records the data protection impact assessment.",
-            "Create and sign in", parent)
-        self.app = app
-        self.initials = self.field("Initials (as in the policy):")
-        self.name = self.field("Full name:")
-        self.password = self.field(f"Password (at least {MIN_PASSWORD_LENGTH} characters):", secret=True)
-        self.again = self.field("The same again:", secret=True)
-
-    def submit(self) -> None:
-        if self.password.text() != self.again.text():
-            raise AccountError("The two passwords are not the same.")
-        account = self.app.sign_ins.create_first_admin(self.initials.text(), self.name.text(), self.password.text())
-        self.app.sign_in(account.initials, self.password.text())
-
-
 class ChangePasswordDialog(_FormDialog):
     def __init__(self, app: App, parent=None):
         super().__init__(
@@ -103,9 +83,14 @@ class ChangePasswordDialog(_FormDialog):
 
 
 def sign_in_at_start(app: App, parent=None) -> bool:
-    """True once someone is signed in with a password of their own; False if they gave up."""
-    first = FirstAdminDialog(app, parent) if not app.sign_ins.has_accounts() else SignInDialog(app, parent)
-    if not first.exec():
+    """True once someone is signed in with a password of their own; False if they gave up.
+    On an empty database the setup assistant runs instead: its first page creates the first admin."""
+    if not app.sign_ins.has_accounts():
+        from .admin.setup_assistant import SetupAssistant
+
+        SetupAssistant(app, parent).exec()
+        return app.session is not None
+    if not SignInDialog(app, parent).exec():
         return False
     if app.signed_in().must_change_password:
         return bool(ChangePasswordDialog(app, parent).exec())

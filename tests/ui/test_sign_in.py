@@ -6,7 +6,8 @@ from PySide6.QtWidgets import QDialog, QLabel
 from rws_cli import add_staff, rws
 from rws_desktop.app import App
 from rws_desktop.ui import main as ui_main
-from rws_desktop.ui.sign_in import ChangePasswordDialog, FirstAdminDialog, SignInDialog, sign_in_at_start
+from rws_desktop.ui.admin.setup_assistant import SetupAssistant
+from rws_desktop.ui.sign_in import ChangePasswordDialog, SignInDialog, sign_in_at_start
 from sessions import TEST_PASSWORD
 from vetting_window import open_window
 
@@ -41,19 +42,25 @@ def test_a_wrong_password_is_explained_and_the_right_one_signs_in(qtbot, tmp_pat
 
 
 def test_the_first_start_creates_the_first_admin_and_signs_them_in(qtbot, tmp_path, monkeypatch):
-    """With no account yet the window asks for the first admin; mismatched passwords are explained first."""
+    """With no account yet the setup assistant asks for the first admin; mismatched passwords are explained first."""
     app = App.open(f"sqlite:///{tmp_path / 'rws.sqlite3'}", workers=1)
 
-    def fill(dialog: FirstAdminDialog) -> None:
-        dialog.initials.setText("msn")
-        dialog.name.setText("Test Head")
-        dialog.password.setText(TEST_PASSWORD)
-        dialog.again.setText("something else")
-        dialog.accept()
-        assert "not the same" in dialog.problem.text() and not app.sign_ins.has_accounts()
-        dialog.again.setText(TEST_PASSWORD)
+    def run(assistant: SetupAssistant) -> int:
+        qtbot.addWidget(assistant)
+        assistant.show()  # as exec would
+        page = assistant.first_admin
+        page.initials.setText("msn")
+        page.name.setText("Test Head")
+        page.password.setText(TEST_PASSWORD)
+        page.again.setText("something else")
+        assistant.next()
+        assert "not the same" in page.problem.text() and not app.sign_ins.has_accounts()
+        page.again.setText(TEST_PASSWORD)
+        assistant.next()
+        qtbot.waitUntil(lambda: not assistant.busy and app.session is not None, timeout=10_000)
+        return 0
 
-    monkeypatch.setattr(FirstAdminDialog, "exec", answering(fill))
+    monkeypatch.setattr(SetupAssistant, "exec", run)
     assert sign_in_at_start(app)
     assert app.session.describe() == "MSN (Test Head; admin)"
     app.close()

@@ -217,10 +217,17 @@ class AccountAdminService:
         return updated
 
     @requires(Action.CHANGE_OWN_PASSWORD)
-    def change_own_password(self, new_password: str) -> None:
+    def change_own_password(self, new_password: str, current_password: str | None = None) -> None:
+        """`current_password`, when given (a change the person chose, not one forced at sign-in), must be right:
+        someone at a PC left signed in cannot take the account over."""
         initials = self.session.initials
         with self.store.transaction() as tx:
             account = self._existing(tx, initials)
+        if current_password is not None and not self.hashing.verify(account.password_hash, current_password):
+            with self.store.transaction() as tx:
+                tx.audit.append(_entry("action_refused", initials, action="change_own_password",
+                                       reason="current password wrong"))
+            raise AccountError("That is not your current password; your password is unchanged.")
         if self.hashing.verify(account.password_hash, new_password):
             raise AccountError("Choose a password different from the one you have now.")
         new_hash = self.hashing.hash(_checked_password(new_password, initials))

@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from ...core.register.person_details import PersonDetails
+from ..help.guide import what_does_this_mean
 from .wording import BLURRED_COLOUR, SHOWN_COLOUR, error_label
 
 NOT_RECORDED, YES, NO = "Not recorded", "Yes", "No"
@@ -41,6 +42,8 @@ class BiometricBox(QGroupBox):
         buttons.addWidget(self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(self.rule)
+        self.meaning = what_does_this_mean("biometric")
+        layout.addWidget(self.meaning)
         layout.addLayout(self.form)
         layout.addWidget(self.verdict)
         layout.addLayout(buttons)

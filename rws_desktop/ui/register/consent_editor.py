@@ -14,6 +14,7 @@ from ...core.kernel.channels import ChannelCatalogue
 from ...core.kernel.consent import ConsentStatus
 from ...core.register.person_details import ChannelConsent
 from ...core.register.service import MAX_GIVEN_BY
+from ..help.guide import what_does_this_mean
 from .wording import (BLURRED_COLOUR, DATE_HINT, SHOWN_COLOUR, DateError, channel_label, day, error_label, field_text,
                       read_day)
 
@@ -98,6 +99,8 @@ class ConsentEditor(QWidget):
         form.addRow("Given by:", self.given_by)
         form.addRow("", self.may_be_named)
         buttons = QHBoxLayout()
+        self.meaning = what_does_this_mean("consent")
+        buttons.addWidget(self.meaning, 0, Qt.AlignmentFlag.AlignTop)
         buttons.addWidget(self.error, 1)
         buttons.addWidget(self.save, 0, Qt.AlignmentFlag.AlignTop)
         form.addRow(buttons)

@@ -166,3 +166,18 @@ def test_changing_to_the_same_password_is_refused(store, sign_ins, admin):
     nef = sign_ins.sign_in("NEF", TEMPORARY)
     with pytest.raises(AccountError, match="different"):
         AccountAdminService(store, PasswordHashing(), nef).change_own_password(TEMPORARY)
+
+
+def test_a_chosen_password_change_needs_the_current_password(store, admin):
+    """Changing one's own password from the menu asks for the current one: a wrong one changes nothing and is
+    logged as refused (without any password); the right one changes it."""
+    service = AccountAdminService(store, PasswordHashing(), admin)
+    with pytest.raises(AccountError, match="not your current password"):
+        service.change_own_password("a brand new password", current_password="a wrong guess")
+    refused = audit_entries(store)[-1]
+    assert refused["kind"] == "action_refused" and refused["reason"] == "current password wrong"
+    assert "a wrong guess" not in json.dumps(audit_entries(store))
+    service.change_own_password("a brand new password", current_password=HEAD_PASSWORD)
+    assert audit_entries(store)[-1]["kind"] == "password_changed"
+    with store.transaction() as tx:
+        assert PasswordHashing().verify(tx.accounts.get_account("MSN").password_hash, "a brand new password")

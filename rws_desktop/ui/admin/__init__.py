@@ -1,0 +1,1 @@
+"""The admin workspace and the first-run setup assistant: accounts, channel admins, the DPIA and the key."""

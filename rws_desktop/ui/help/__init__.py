@@ -1,0 +1,1 @@
+"""Help: the in-app user guide, and "What does this mean?" links beside the rules."""
