@@ -27,7 +27,8 @@ APP_LOGGER = "rws_desktop"
 _handler: logging.Handler | None = None
 # Absolute paths: Windows (C:\\..., \\\\server\\...) and POSIX (/...), spaces and all, up to a quote, a
 # bracket, a comma, a semicolon or a line end. Too much hidden is better than a child's name shown.
-_PATH = re.compile(r"(?:[A-Za-z]:[\\/]|\\\\|(?<![\w.])/)[^'\"\n,;()\[\]<>]*")
+# Not the slashes of an address such as postgresql://host/db.
+_PATH = re.compile(r"(?:(?<![\w+.-])[A-Za-z]:[\\/]|(?<![\w:])\\\\|(?<![\w.:/\\])/)[^'\"\n,;()\[\]<>]*")
 
 
 def log_file() -> Path:
