@@ -118,7 +118,7 @@ def _size(folder: Path) -> int:
 def _largest(folder: Path, count: int) -> list[tuple[int, Path]]:
     """The biggest top-level parts of the bundle's internal folder (packages, libraries)."""
     internal = folder / "_internal"
-    parts = [(_size(p) if p.is_dir() else p.stat().st_size, p) for p in internal.iterdir()]
+    parts = [(_size(p) if p.is_dir() else p.stat().st_size, p) for p in internal.iterdir() if not p.is_symlink()]
     return sorted(parts, key=lambda item: item[0], reverse=True)[:count]
 
 

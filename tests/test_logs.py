@@ -79,3 +79,28 @@ def test_the_log_file_rotates_at_a_megabyte(data_folder):
     configure_logging("test")
     handler = next(h for h in logging.getLogger("rws_desktop").handlers if getattr(h, "baseFilename", "") == str(log_file().resolve()))
     assert handler.maxBytes == 1_000_000 and handler.backupCount == 5
+
+
+def test_a_worker_failure_is_logged_with_the_workers_traceback_and_no_photo_path(data_folder, tmp_path):
+    """A photo whose analysis raised in a worker becomes an error result, and the log gets the failure with the
+    worker's own traceback (as concurrent.futures carries it back), the photo's path hidden."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from rws_desktop.core.vetting.analysis import Decision
+    from rws_desktop.core.vetting.batch import _outcome
+
+    configure_logging("test")
+    photo = tmp_path / f"{NAME}.jpg"
+    with ProcessPoolExecutor(1) as pool:
+        future = pool.submit(_fail_in_worker, str(photo))
+        future.exception()
+    result = _outcome(photo, future)
+    assert result.result.decision is Decision.ERROR
+    text = log_file().read_text(encoding="utf-8")
+    assert "A photo could not be analysed in a worker process." in text
+    assert "_fail_in_worker" in text  # a frame from the worker's side
+    assert NAME not in text and "<path>" in text
+
+
+def _fail_in_worker(path: str) -> None:
+    raise ValueError(f"cannot read '{path}'")
