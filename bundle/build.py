@@ -1,6 +1,6 @@
 """Builds the bundle: dist/RWS Photo Check/, with the window and `rws` inside.
 
-    uv run --no-dev python bundle/build.py
+    uv run python bundle/build.py
 
 Works the same on Windows, macOS and Linux (a bundle runs only on the system it was built on).
 Steps: a runtime-only environment in build/venv (the app's dependencies and the postgres extra,
