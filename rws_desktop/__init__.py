@@ -1,2 +1,9 @@
 """RWS Photo Check: vets school photos against the consent register before they are published."""
+import warnings
+
 __version__ = "0.1.0"
+
+# face_recognition_models imports pkg_resources, which warns on every start that it is deprecated;
+# setuptools is pinned below 81 (pyproject.toml), which still has it. Set here so worker processes,
+# which import this package first, are quiet too.
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import multiprocessing
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,6 +17,7 @@ from .cli_accounts import (
     cmd_init_admin, sign_in,
 )
 from .cli_post import add_post_command
+from .cli_setup import add_setup_command, cmd_setup
 from .cli_register import (
     CONSENT_ACTIONS, PERSON_ACTIONS, add_consent_actions, add_impact_command, add_person_actions, cmd_impact, iso_date,
 )
@@ -26,6 +29,8 @@ from .core.register.mis_csv import MisImportError
 from .core.kernel.permissions import NotAllowed
 from .core.kernel.ports import NewPerson, RegisterError
 from .core.vetting.analysis import Decision, collect_photos
+from .logs import configure_logging, log_opened
+from .settings import SettingsError
 from .storage import StorageError
 
 
@@ -96,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_impact_command(commands)
     add_post_command(commands, COMMANDS)  # `rws post` (cli_post.py)
     add_account_commands(commands)
+    add_setup_command(commands)
 
     audit = commands.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
     audit.add_parser("verify", help="check the hash chain and the search index; names the first bad entry")
@@ -122,12 +128,18 @@ EXIT_REFUSED = 3
 
 
 def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # in a bundle, a worker process becomes the worker here
     args = build_parser().parse_args(argv)
+    configure_logging("rws")
+    if args.command == "setup":  # before any database is opened: it may be the one being set up
+        return cmd_setup(args)
     try:
         app = App.open(args.db, getattr(args, "workers", None))
-    except StorageError as exc:
+    except (StorageError, SettingsError) as exc:
+        logging.getLogger("rws_desktop.start").error("The database could not be opened: %s", exc)
         print(f"rws: {exc}", file=sys.stderr)
         return 1
+    log_opened(app)
     try:
         if args.command != "init":
             sign_in(app, args)

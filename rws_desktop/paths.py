@@ -35,4 +35,7 @@ def data_dir() -> Path:
 
 
 def default_database_url() -> str:
-    return f"sqlite:///{data_dir() / 'rws.sqlite3'}"
+    """The database the settings files name (see settings.py), else the embedded SQLite file in the data folder."""
+    from .settings import Settings
+
+    return Settings.load().database_url or f"sqlite:///{data_dir() / 'rws.sqlite3'}"

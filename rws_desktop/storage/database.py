@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ..paths import migrations_dir
 from .access_repositories import SqlAccountRepository, SqlDpiaRepository
 from .errors import StorageError
+from .network_paths import sqlite_refusal
 from .repositories import SqlAuditRepository, SqlRegisterRepository
 from .template_cipher import TemplateCipher
 from .template_key import SqlTemplateKeyRepository
@@ -145,7 +146,10 @@ def open_database(url: str) -> Database:
     parsed = _with_supported_driver(parsed)
     shown = parsed.render_as_string(hide_password=True)
     if parsed.get_backend_name() == "sqlite":
+        refuse_network_share(parsed)
         _create_parent_folder(parsed, shown)
+    else:
+        parsed = _with_keyring_password(parsed)
     try:
         engine = create_engine(parsed, pool_pre_ping=parsed.get_backend_name() == "postgresql")
     except (ImportError, NoSuchModuleError) as error:
@@ -174,6 +178,26 @@ def _with_supported_driver(url: URL) -> URL:
         # Plain postgresql:// would mean psycopg2; the app ships psycopg 3.
         return url.set(drivername="postgresql+psycopg")
     return url
+
+
+def refuse_network_share(url: URL) -> None:
+    """Raises StorageError, naming PostgreSQL, when an SQLite file would be on a network share."""
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return
+    refusal = sqlite_refusal(Path(database))
+    if refusal:
+        raise StorageError(refusal)
+
+
+def _with_keyring_password(url: URL) -> URL:
+    """A PostgreSQL URL naming a user but no password gets the one kept in this user's OS keyring, if any."""
+    if url.password is not None or not url.username:
+        return url
+    from ..settings import database_password
+
+    password = database_password(url.render_as_string(hide_password=False))
+    return url if password is None else url.set(password=password)
 
 
 def _create_parent_folder(url: URL, shown: str) -> None:

@@ -1,6 +1,7 @@
 """`rws-desktop`: open the window on the embedded database (created and upgraded on first start)."""
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import sys
 
@@ -8,19 +9,23 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..app import App, database_url
+from ..logs import configure_logging, log_opened
 from ..paths import APP_AUTHOR, APP_NAME
 
 
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # worker processes in a packaged app
+    configure_logging("The window")
     qt_app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     qt_app.setOrganizationName(APP_AUTHOR)
     qt_app.setApplicationName(APP_NAME)
     try:
         app = App.open()
     except Exception as exc:
-        QMessageBox.critical(None, f"{APP_NAME} cannot start", startup_problem(exc, database_url()))
+        logging.getLogger("rws_desktop.start").error("The database could not be opened", exc_info=exc)
+        QMessageBox.critical(None, f"{APP_NAME} cannot start", startup_problem(exc, _shown_database()))
         return 1
+    log_opened(app)
     from .main_window import MainWindow  # after QApplication exists
     from .sign_in import sign_in_at_start
 
@@ -41,3 +46,17 @@ def startup_problem(exc: Exception, url: str) -> str:
     return (f"The database could not be opened.\n\n{exc}\n\nDatabase: {url}\n\n"
             "If it is on another computer, check the network and try again. If the problem stays, "
             "ask IT support and quote this message. No photos or records were changed.")
+
+
+def _shown_database() -> str:
+    """The database the app tried to open, with any password masked; the error itself if the settings are unreadable."""
+    try:
+        url = database_url()
+    except Exception as exc:  # such as an unreadable settings file, which the message above explains
+        return f"not known ({exc})"
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url

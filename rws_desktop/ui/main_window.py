@@ -1,6 +1,7 @@
 """The main window: one workspace per job, desktop menus, and photos dropped anywhere on it."""
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -9,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from .. import __version__
 from ..app import App
+from ..logs import log_file
 from .audit.workspace import AuditWorkspace
 from .permissions_view import mirror_permissions
 from .register.workspace import RegisterWorkspace
@@ -88,7 +90,8 @@ class MainWindow(QMainWindow):
     def about_text(self) -> str:
         return (f"<b>RWS Photo Check {__version__}</b><br>Checks photos against the consent register before they "
                 f"are published, and blurs anyone without consent for the channel.<br><br>"
-                f"Database: {self.app.database.url}<br>Signed in as: {self.app.user}")
+                f"Database: {self.app.database.url}<br>Signed in as: {self.app.user}<br>"
+                f"Log file (for IT support): {html.escape(str(log_file()))}")
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About RWS Photo Check", self.about_text())

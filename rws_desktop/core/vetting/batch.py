@@ -9,6 +9,7 @@ through the pool's pipe, never a file.
 """
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections import deque
@@ -25,6 +26,7 @@ from ..faces.matching import MatchPolicy
 from .analysis import Decision, PhotoAnalyser, PhotoAnalysis, PhotoResult, RegisterSnapshot, analyse_photo
 
 IN_FLIGHT_PER_WORKER = 2
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,10 @@ def _outcome(source: Path, future: Future) -> PhotoAnalysis:
     try:
         return future.result()
     except BrokenProcessPool:
+        log.error("A worker process analysing photos stopped unexpectedly.", exc_info=True)
         raise RuntimeError("A worker analysing photos stopped unexpectedly; the rest of the batch was not vetted.") from None
     except Exception as exc:
+        log.error("A photo could not be analysed in a worker process.", exc_info=exc)  # the worker's traceback too
         return PhotoAnalysis(PhotoResult(source, Decision.ERROR, f"The photo could not be analysed ({exc})."))
 
 

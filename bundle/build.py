@@ -1,0 +1,135 @@
+"""Builds the bundle: dist/RWS Photo Check/, with the window and `rws` inside.
+
+    uv run python bundle/build.py
+
+Works the same on Windows, macOS and Linux (a bundle runs only on the system it was built on).
+Steps: a runtime-only environment in build/venv (the app's dependencies and the postgres extra,
+from uv.lock, no test tools), whose site-packages size it prints; PyInstaller added to it; the
+spec run; then the bundle's size, its largest parts, and a check that every data file the app
+reads is inside. Exits non-zero, naming the file, when one is missing.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build"
+VENV = BUILD / "venv"
+DIST = ROOT / "dist"
+BUNDLE = DIST / "RWS Photo Check"
+WEIGHTS_SHA256 = "09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f5aefbc"
+EXE = ".exe" if os.name == "nt" else ""
+
+# Files the app opens at run time, relative to the bundle's internal folder: a build that lacks
+# one must fail here, not on a school PC.
+REQUIRED_DATA = {
+    "rws_desktop/models/centerface.onnx": "CenterFace's weights (face detection)",
+    "face_recognition_models/models/mmod_human_face_detector.dat": "dlib's CNN face detector",
+    "face_recognition_models/models/shape_predictor_5_face_landmarks.dat": "dlib's 5-point landmark model",
+    "face_recognition_models/models/dlib_face_recognition_resnet_model_v1.dat": "dlib's face encoder",
+    "rws_desktop/_data/db/env.py": "the database migrations (db/)",
+    "rws_desktop/_data/resources/channels.toml": "the school's channels (resources/)",
+}
+# Left out on purpose: unused, and a bundle carrying them is too big.
+UNWANTED = {
+    "shape_predictor_68_face_landmarks.dat": "dlib's 68-point landmark model (unused)",
+    "ffmpeg": "an ffmpeg program (imageio-ffmpeg's)",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--spec", type=Path, default=ROOT / "build.spec", help="the PyInstaller spec (default: build.spec)")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    weights = ROOT / "rws_desktop" / "models" / "centerface.onnx"
+    if hashlib.sha256(weights.read_bytes()).hexdigest() != WEIGHTS_SHA256:
+        return _fail(f"{weights} is not the CenterFace file named in rws_desktop/models/NOTICE.md")
+
+    _uv("sync", "--no-dev", "--extra", "postgres", "--no-editable")
+    site_packages = _site_packages()
+    installed = _size(site_packages)
+    _uv("sync", "--no-dev", "--extra", "postgres", "--no-editable", "--group", "build")
+    shutil.rmtree(BUNDLE, ignore_errors=True)
+    _run([str(_python()), "-m", "PyInstaller", str(args.spec), "--noconfirm", "--log-level", "WARN",
+          "--distpath", str(DIST), "--workpath", str(BUILD / "pyinstaller")])
+
+    problems = check_bundle(BUNDLE)
+    print(f"\nBuilt {BUNDLE} in {time.monotonic() - started:.0f} s")
+    print(f"Bundle size: {_mb(_size(BUNDLE))}")
+    print(f"Site-packages of a runtime install (with the postgres extra): {_mb(installed)} ({site_packages})")
+    print("Largest parts of the bundle:")
+    for size, path in _largest(BUNDLE, 8):
+        print(f"  {_mb(size):>18}  {path.relative_to(BUNDLE)}")
+    for problem in problems:
+        print(f"MISSING OR UNWANTED: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def check_bundle(bundle: Path) -> list[str]:
+    """What is wrong with a built bundle, in words: programs or data files missing, unused weight present."""
+    problems = [f"the program {name!r}" for name in ("RWS Photo Check" + EXE, "rws" + EXE) if not (bundle / name).is_file()]
+    internal = bundle / "_internal"
+    problems += [f"{what}: {path} is not in the bundle" for path, what in REQUIRED_DATA.items()
+                 if not (internal / path).is_file()]
+    platforms = internal / "PySide6" / "Qt" / "plugins" / "platforms"
+    if not platforms.is_dir() or not any(platforms.iterdir()):
+        problems.append(f"Qt's platform plugins: {platforms.relative_to(bundle)} is empty or missing")
+    for path in bundle.rglob("*"):
+        stem = path.name.split(".")[0].split("-")[0]
+        for name, what in UNWANTED.items():
+            if path.name == name or (name == "ffmpeg" and stem == "ffmpeg" and path.is_file()):
+                problems.append(f"{what} is in the bundle: {path.relative_to(bundle)}")
+    return problems
+
+
+def _uv(*args: str) -> None:
+    env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(VENV))
+    env.pop("VIRTUAL_ENV", None)
+    _run(["uv", *args, "--locked", "--quiet"], env=env)
+
+
+def _run(command: list[str], env: dict | None = None) -> None:
+    print("+", " ".join(command), flush=True)
+    subprocess.run(command, cwd=ROOT, env=env, check=True)
+
+
+def _python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def _site_packages() -> Path:
+    found = subprocess.run([str(_python()), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                           capture_output=True, text=True, check=True)
+    return Path(found.stdout.strip())
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def _largest(folder: Path, count: int) -> list[tuple[int, Path]]:
+    """The biggest top-level parts of the bundle's internal folder (packages, libraries)."""
+    internal = folder / "_internal"
+    parts = [(_size(p) if p.is_dir() else p.stat().st_size, p) for p in internal.iterdir() if not p.is_symlink()]
+    return sorted(parts, key=lambda item: item[0], reverse=True)[:count]
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.0f} MB ({size / 2**20:.0f} MiB)"
+
+
+def _fail(message: str) -> int:
+    print(f"build: {message}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
