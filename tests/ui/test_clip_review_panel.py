@@ -143,3 +143,18 @@ def test_a_refused_correction_is_explained_and_changes_nothing(qtbot, panel, mon
     qtbot.mouseClick(widget.show_button, Qt.MouseButton.LeftButton)
     assert told and "cannot be shown" in told[0]
     assert widget.review.tracks()[0].action is Action.BLURRED and widget.review.corrections == []
+
+
+def test_a_clip_in_the_vet_list_has_an_upright_thumbnail_and_its_duration(qtbot, tmp_path):
+    """A portrait clip stored sideways gets a thumbnail taller than wide, within 96 pixels, and "0:02"
+    for its two seconds; a damaged clip raises the plain ClipLoadError."""
+    from rws_desktop.core.clips.media import ClipLoadError
+    from rws_desktop.ui.clips.thumbnails import clip_thumbnail
+
+    source = write_clip(tmp_path / "p.mp4", 20, checkered, rotation=90)  # stored 160 x 96, shown 96 x 160
+    image, duration = clip_thumbnail(source)
+    assert image.height() == 96 and image.width() < image.height() and duration == "0:02"
+    broken = tmp_path / "b.mp4"
+    broken.write_bytes(b"not a clip")
+    with pytest.raises(ClipLoadError):
+        clip_thumbnail(broken)
