@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="1366x768", help="the screen size when no X display is set")
     parser.add_argument("--out", type=Path, default=REPO / "docs", help="where the PNGs go")
     parser.add_argument("--prefix", default="first-day", help="the PNGs' names start with this")
+    parser.add_argument("--dialogs", action="store_true", help="also save the admin dialogs, the guide and the picker")
     parser.add_argument("--pause", type=int, default=0, help="seconds to keep each screen up (to look at it by hand)")
     args = parser.parse_args(argv)
     data = args.data or Path(tempfile.mkdtemp(prefix="rws-first-day-"))
@@ -138,8 +139,28 @@ def main(argv: list[str] | None = None) -> int:
     for index in range(window.tabs.count()):
         if window.tabs.isTabEnabled(index):
             window.tabs.setCurrentIndex(index)
-            settle(ms=800)
+            workspace = window.tabs.widget(index)
+            settle(lambda: bool(getattr(workspace, "busy", False)), 800)
             shoot(window, f"7-{window.tabs.tabText(index).lower().replace(' ', '-')}")
+    if args.dialogs:
+        from rws_desktop.ui.admin.dialogs import ChangeMyPasswordDialog, NewAccountDialog, PassphraseDialog
+        from rws_desktop.ui.help.guide import GuideDialog
+        from rws_desktop.ui.people_picker import PersonPickerDialog, people_source
+
+        window.admin.sections.setCurrentIndex(1)
+        settle(ms=500)
+        shoot(window, "8-admin-accounts")
+        for name, dialog in (("guide", GuideDialog("vetting", window)), ("new-account", NewAccountDialog(window)),
+                             ("passphrase", PassphraseDialog(True, window)),
+                             ("change-password", ChangeMyPasswordDialog(app, window)),
+                             ("person-picker", PersonPickerDialog(people_source(app), parent=window))):
+            dialog.show()
+            settle(lambda: bool(getattr(getattr(dialog, "picker", None), "busy", False)), 500)
+            if name == "person-picker":
+                dialog.picker.search.setText("example")
+                settle(ms=300)
+            shoot(dialog, f"9-{name}")
+            dialog.close()
     window.close()
     app.close()
     for path in shots:
