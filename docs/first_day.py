@@ -6,7 +6,8 @@ From an empty data folder: the setup assistant (the first admin, the DPIA, chann
 staff accounts, an MIS import of made-up pupils, the summary), then the main window signed in as the head,
 one screenshot per workspace. Under Xvfb (DISPLAY set) it uses the real X server; otherwise Qt's offscreen
 screen of the given size. Everything is typed into the real widgets and goes through the same services as
-the command line, so every step is in the audit log. Only the data folder and the PNGs are written.
+the command line, so every step is in the audit log. Only the data folder and the PNGs are written; the
+reference-face key is kept in memory, never in this computer's keyring.
 
 Not covered yet (issue 14's "Done when"): the office enrolling reference faces, comms vetting and exporting,
 and the auditor verifying and exporting the PDF; those need the shared test photos and are left to a follow-up.
@@ -66,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
 
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     args.out.mkdir(parents=True, exist_ok=True)
-    app = App.open()
+    from rws_desktop.keys import MemoryKeyStore
+
+    app = App.open(key_store=MemoryKeyStore())  # never this PC's real keyring
     shots: list[Path] = []
 
     def settle(busy=lambda: False, ms: int = 300) -> None:
