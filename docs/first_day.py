@@ -6,7 +6,8 @@ From an empty data folder: the setup assistant (the first admin, the DPIA, chann
 staff accounts, an MIS import of made-up pupils, the summary), then the main window signed in as the head,
 one screenshot per workspace. Under Xvfb (DISPLAY set) it uses the real X server; otherwise Qt's offscreen
 screen of the given size. Everything is typed into the real widgets and goes through the same services as
-the command line, so every step is in the audit log. Only the data folder and the PNGs are written.
+the command line, so every step is in the audit log. Only the data folder and the PNGs are written; the
+reference-face key is kept in memory, never in this computer's keyring.
 
 Not covered yet (issue 14's "Done when"): the office enrolling reference faces, comms vetting and exporting,
 and the auditor verifying and exporting the PDF; those need the shared test photos and are left to a follow-up.
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="1366x768", help="the screen size when no X display is set")
     parser.add_argument("--out", type=Path, default=REPO / "docs", help="where the PNGs go")
     parser.add_argument("--prefix", default="first-day", help="the PNGs' names start with this")
+    parser.add_argument("--dialogs", action="store_true", help="also save the admin dialogs, the guide and the picker")
     parser.add_argument("--pause", type=int, default=0, help="seconds to keep each screen up (to look at it by hand)")
     args = parser.parse_args(argv)
     data = args.data or Path(tempfile.mkdtemp(prefix="rws-first-day-"))
@@ -65,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
 
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     args.out.mkdir(parents=True, exist_ok=True)
-    app = App.open()
+    from rws_desktop.keys import MemoryKeyStore
+
+    app = App.open(key_store=MemoryKeyStore())  # never this PC's real keyring
     shots: list[Path] = []
 
     def settle(busy=lambda: False, ms: int = 300) -> None:
@@ -138,8 +142,28 @@ def main(argv: list[str] | None = None) -> int:
     for index in range(window.tabs.count()):
         if window.tabs.isTabEnabled(index):
             window.tabs.setCurrentIndex(index)
-            settle(ms=800)
+            workspace = window.tabs.widget(index)
+            settle(lambda: bool(getattr(workspace, "busy", False)), 800)
             shoot(window, f"7-{window.tabs.tabText(index).lower().replace(' ', '-')}")
+    if args.dialogs:
+        from rws_desktop.ui.admin.dialogs import ChangeMyPasswordDialog, NewAccountDialog, PassphraseDialog
+        from rws_desktop.ui.help.guide import GuideDialog
+        from rws_desktop.ui.people_picker import PersonPickerDialog, people_source
+
+        window.admin.sections.setCurrentIndex(1)
+        settle(ms=500)
+        shoot(window, "8-admin-accounts")
+        for name, dialog in (("guide", GuideDialog("vetting", window)), ("new-account", NewAccountDialog(window)),
+                             ("passphrase", PassphraseDialog(True, window)),
+                             ("change-password", ChangeMyPasswordDialog(app, window)),
+                             ("person-picker", PersonPickerDialog(people_source(app), parent=window))):
+            dialog.show()
+            settle(lambda: bool(getattr(getattr(dialog, "picker", None), "busy", False)), 500)
+            if name == "person-picker":
+                dialog.picker.search.setText("example")
+                settle(ms=300)
+            shoot(dialog, f"9-{name}")
+            dialog.close()
     window.close()
     app.close()
     for path in shots:

@@ -46,6 +46,7 @@ class _FormDialog(QDialog):
             self.submit()
         except AccountError as exc:
             self.problem.setText(str(exc))
+            self.adjustSize()  # grow to the wrapped message instead of squashing the fields under it
             return
         super().accept()
 

@@ -104,3 +104,23 @@ def test_giving_up_at_sign_in_closes_the_app_quietly(qtbot, tmp_path, monkeypatc
     monkeypatch.setenv("RWS_DB", f"sqlite:///{db}")
     monkeypatch.setattr(SignInDialog, "exec", lambda dialog: 0)
     assert ui_main.main([]) == 0
+
+
+def test_a_sign_in_error_is_shown_whole_without_squashing_the_fields(qtbot, tmp_path):
+    """After a wrong password the dialog grows: the wrapped message has all the height it needs, and the fields
+    keep theirs."""
+    db = tmp_path / "rws.sqlite3"
+    add_staff(db, "NEF", "comms")
+    app = App.open(f"sqlite:///{db}", workers=1)
+    dialog = SignInDialog(app)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.initials.setText("NEF")
+    dialog.password.setText("not it")
+    dialog.ok.click()
+    qtbot.wait(50)
+    problem = dialog.problem
+    assert problem.height() >= problem.heightForWidth(problem.width())
+    assert dialog.password.height() >= dialog.password.sizeHint().height()
+    app.close()

@@ -186,3 +186,14 @@ def test_the_consent_and_biometric_rules_have_a_what_does_this_mean_link(qtbot, 
     qtbot.addWidget(editor)
     qtbot.addWidget(box)
     assert 'href="consent"' in editor.meaning.text() and 'href="biometric"' in box.meaning.text()
+
+
+def test_the_last_channel_is_kept_for_the_account_as_plain_text(qtbot, school, settings, tmp_path):
+    """Closing MSN's window stores MSN's channel under MSN's group as a plain string, and nothing machine-wide."""
+    window = open_as(qtbot, school, settings, "MSN")
+    window.vetting.channel.setCurrentIndex(window.vetting.channel.findData("instagram"))
+    window.close()
+    settings.sync()
+    assert settings.value("accounts/MSN/vet/last_channel") == "instagram"
+    assert not settings.contains("vet/last_channel")
+    assert "@Invalid" not in (tmp_path / "settings.ini").read_text()

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QLabel, QMessageBox,
                                QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
                                QWidget)
 
@@ -117,7 +117,7 @@ class AdminWorkspace(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.add_button = QPushButton("&Add account…")
         self.roles_button = QPushButton("&Roles…")
@@ -222,8 +222,8 @@ class AdminWorkspace(QWidget):
         for number, row in enumerate(self.rows):
             for column, text in enumerate((row.initials, row.name, row.roles_text, row.state)):
                 self.table.setItem(number, column, QTableWidgetItem(text))
-        self.table.resizeColumnToContents(0)
-        self.table.resizeColumnToContents(2)
+        for column in range(len(ACCOUNT_COLUMNS) - 1):
+            self.table.resizeColumnToContents(column)
         if selected is not None:
             self.select(selected.initials)
         self._selection_changed()
