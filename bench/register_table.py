@@ -32,7 +32,8 @@ from rws_desktop.app import App  # noqa: E402
 from rws_desktop.core.register.mis_csv import read_csv  # noqa: E402
 from rws_desktop.ui.register.people_model import CONSENT_COLUMN  # noqa: E402
 from rws_desktop.ui.register.workspace import RegisterWorkspace  # noqa: E402
-from rws_desktop.ui.tasks import TaskRunner  # noqa: E402
+from rws_desktop.ui.dialog_questions import DialogQuestions  # noqa: E402
+from rws_desktop.ui.tasks import Jobs  # noqa: E402
 
 WHEEL_ROWS = 3  # rows a mouse wheel notch scrolls by default
 
@@ -79,9 +80,9 @@ def main() -> None:
     app.mis_import.import_table(read_csv(export.read_bytes()), None, TODAY)
 
     qt_app = QApplication.instance() or QApplication([])
-    tasks = TaskRunner()
+    tasks = Jobs()
     settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-    workspace = RegisterWorkspace(app, settings, tasks)
+    workspace = RegisterWorkspace(app, settings, tasks, DialogQuestions(None))
     workspace.today = lambda: TODAY
     workspace.resize(1366, 700)
     workspace.show()

@@ -119,7 +119,8 @@ class App:
 
     @cached_property
     def vetting(self) -> VettingService:
-        analyser = PhotoAnalyser(self.detector, self.encoder, MatchPolicy())
+        # Made when first needed: the window analyses only in worker processes, so never loads the models itself.
+        analyser = lambda: PhotoAnalyser(self.detector, self.encoder, MatchPolicy())  # noqa: E731
         return VettingService(self.database, self.channels, analyser, self.signed_in(), self.workers)
 
     @cached_property
@@ -151,4 +152,6 @@ class App:
         return AuditLogService(self.database, self.signed_in())
 
     def close(self) -> None:
+        if "vetting" in self.__dict__:  # worker processes kept warm by the window
+            self.vetting.workers.close()
         self.database.close()

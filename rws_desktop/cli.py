@@ -31,6 +31,7 @@ from .core.kernel.ports import NewPerson, RegisterError
 from .core.vetting.analysis import Decision, collect_photos
 from .logs import configure_logging, log_opened
 from .settings import SettingsError
+from .core.vetting.events import BatchFinished, BatchStarted, PhotoAnalysed, PhotoFailed
 from .storage import StorageError
 
 
@@ -243,17 +244,32 @@ def cmd_vet(app: App, args) -> int:
     if not photos and not clips:
         raise UsageError("no photos or clips found in the paths given")
 
-    def progress(done: int, total: int, result) -> None:
-        print(f"[{done}/{total}] {result.decision.value:<8} {result.source.name}: {result.reason}", file=sys.stderr)
+    finished: list[BatchFinished] = []
+
+    def progress(event) -> None:
+        if isinstance(event, BatchStarted) and event.loading_models:
+            print(f"Loading the face models to check {event.total} photos…", file=sys.stderr)
+        elif isinstance(event, (PhotoAnalysed, PhotoFailed)):
+            result = event.result
+            print(f"[{event.index + 1}/{len(photos)}] {result.decision.value:<8} {result.source.name}: {result.reason}",
+                  file=sys.stderr)
+        elif isinstance(event, BatchFinished):
+            finished.append(event)
 
     for warning in _recognition_warnings(app):
         print(f"rws: {warning}", file=sys.stderr)
     results = app.vetting.vet(photos, args.channel, args.out, progress=progress) if photos else []
+    photos_not_checked = len(photos) - len(results)
     results += vet_clips(app, clips, args.channel, args.out, args.block_hidden)
     if args.json:
         args.json.write_text(json.dumps({"photos": [r.as_dict() for r in results]}, indent=2), encoding="utf-8")
     counts = {d: sum(r.decision is d for r in results) for d in Decision}
     print(", ".join(f"{n} {d.value}" for d, n in counts.items()) + f"; safe copies in {args.out}")
+    problem = finished[-1].problem if finished else None
+    if problem:
+        print(f"rws: {problem} {photos_not_checked} photo(s) were not checked; run rws vet again for them.",
+              file=sys.stderr)
+        return 1
     return 0
 
 

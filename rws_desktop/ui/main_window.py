@@ -14,7 +14,9 @@ from ..logs import log_file
 from .audit.workspace import AuditWorkspace
 from .permissions_view import mirror_permissions
 from .register.workspace import RegisterWorkspace
-from .tasks import TaskRunner
+from .dialog_questions import DialogQuestions
+from .questions import Questions
+from .tasks import Jobs
 from .vetting.workspace import VettingWorkspace
 from .account_settings import for_account
 from .window_hooks import add_account_actions, add_admin_tab, add_help_actions
@@ -23,23 +25,26 @@ MIN_SIZE = (1000, 640)  # fits a 1366x768 screen with room for the taskbar
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, app: App, settings: QSettings):
+    def __init__(self, app: App, settings: QSettings, questions: Questions | None = None, warm_workers: bool = True):
+        """`questions` answers for the person (tests pass their own); `warm_workers` starts the worker processes
+        in the background at once, so the first photo's result comes quickly."""
         super().__init__()
         settings = for_account(settings, app.user)  # each account its own last channel, folders and tab
         self.app, self.settings = app, settings
         self.signed_out = False
+        self.questions = questions or DialogQuestions(self)
         self.setWindowTitle("RWS Photo Check")
         self.setMinimumSize(*MIN_SIZE)
         self.resize(1280, 720)
         self.setAcceptDrops(True)
-        self.tasks = TaskRunner(self)
-        self.vetting = VettingWorkspace(app, settings, self.tasks, self)
+        self.jobs = Jobs(self)
+        self.vetting = VettingWorkspace(app, settings, self.jobs, self.questions, self)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.vetting, "Vet photos")
-        self.register = RegisterWorkspace(app, settings, self.tasks, self)
+        self.register = RegisterWorkspace(app, settings, self.jobs, self.questions, self)
         self.tabs.addTab(self.register, "Consent register")
-        self.audit = AuditWorkspace(app, settings, self.tasks, self)
+        self.audit = AuditWorkspace(app, settings, self.jobs, self.questions, self)
         self.tabs.addTab(self.audit, "Audit log")
         self.admin = add_admin_tab(self)
         self.setCentralWidget(self.tabs)
@@ -49,6 +54,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._restore()
         mirror_permissions(self)
+        if warm_workers:
+            self.vetting.keep_workers_warm()
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
@@ -118,7 +125,7 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(int(self.settings.value("window/tab", 0)))
 
     def closeEvent(self, event) -> None:
-        if self.vetting.has_unsaved_work() and not self.vetting.confirm(
+        if self.vetting.has_unsaved_work() and not self.questions.confirm(
                 "Quit without exporting?",
                 "Some checked photos have not been exported. Their corrections are already in the audit log, "
                 "but the photos would need checking again. Quit anyway?"):
@@ -128,8 +135,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/tab", self.tabs.currentIndex())
         self.vetting.save_settings()
         self.settings.sync()
-        self.vetting.shutdown()
-        self.audit.shutdown()
+        self.vetting.shutdown()  # cancels every job and waits for them; App.close stops the worker processes
         if self.admin is not None:
             self.admin.background.wait()
         event.accept()

@@ -1,97 +1,116 @@
-"""Running work off the UI thread and bringing the result back to it.
+"""Work off the UI thread: one Job base for everything the window runs in the background.
 
-Tasks take plain data and return plain results; they never touch widgets. The result (or the
-exception) is delivered by a queued signal, so callbacks always run on the UI thread.
+A job takes plain data and returns a plain result; it never touches widgets. Whatever its work
+reports arrives as `progressed`, its result as `finished` and an exception as `failed` (with the
+traceback logged), always on the UI thread. `cancel()` asks the work to stop: it sees `cancelled`
+become true, and stops where it is safe to.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+log = logging.getLogger(__name__)
 
 
-class _Relay(QObject):
-    """Lives on the UI thread, so the worker's emit is queued and `deliver` runs there."""
+class Job(QObject):
+    """Subclass and override `run`, or pass `work(job)`; `report(value)` from the work becomes `progressed`."""
 
-    finished = Signal(object, object)  # result, exception
+    progressed = Signal(object)
+    finished = Signal(object)  # the result
+    failed = Signal(object)  # the exception, explained by the view
 
-    def __init__(self, done: Callable[[Any], None], failed: Callable[[Exception], None], forget: Callable[["_Relay"], None]):
-        super().__init__()
-        self.done, self.failed, self.forget = done, failed, forget
-        self.finished.connect(self.deliver)
+    _reported = Signal(object)  # emitted on the worker thread; queued to this object's (the UI) thread
+    _ended = Signal(object, object)
+
+    def __init__(self, work: Callable[["Job"], Any] | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self._work = work
+        self._cancel = threading.Event()
+        self._done = threading.Event()
+        self.result: Any = None
+        self._reported.connect(self.progressed)
+        self._ended.connect(self._deliver)
+
+    def run(self) -> Any:
+        return self._work(self)
+
+    def report(self, value: Any) -> None:
+        self._reported.emit(value)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def wait(self, seconds: float | None = None) -> bool:
+        """Wait (off or on the UI thread) for the work to return; its signals still arrive through the event loop."""
+        return self._done.wait(seconds)
+
+    def execute(self) -> None:
+        """Runs on a worker thread."""
+        try:
+            result, error = self.run(), None
+        except Exception as exc:  # delivered to the UI thread, which explains it
+            log.error("%s failed", type(self).__name__, exc_info=exc)
+            result, error = None, exc
+        self._ended.emit(result, error)
+        self._done.set()
 
     @Slot(object, object)
-    def deliver(self, result, error) -> None:
-        self.forget(self)
+    def _deliver(self, result: Any, error: Exception | None) -> None:
+        self.result = result
         if error is None:
-            self.done(result)
+            self.finished.emit(result)
         else:
-            self.failed(error)
+            self.failed.emit(error)
 
 
-class _Task(QRunnable):
-    def __init__(self, work: Callable[[], Any], relay: _Relay):
+class _Runnable(QRunnable):
+    def __init__(self, job: Job):
         super().__init__()
-        self.work = work
-        self.relay = relay
+        self.job = job
 
     def run(self) -> None:
-        try:
-            result, error = self.work(), None
-        except Exception as exc:  # delivered to the UI thread, which explains it
-            result, error = None, exc
-        self.relay.finished.emit(result, error)
+        self.job.execute()
 
 
-class TaskRunner(QObject):
-    """Runs tasks on a thread pool; `writes` is a one-thread pool so writes happen in order."""
+class Jobs(QObject):
+    """Where jobs run: `reads` in parallel, `writes` one at a time and in order, `long` for work that
+    takes minutes (a batch, an export, the chain check) so quick reads never wait behind it."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.reads = QThreadPool(self)
         self.writes = QThreadPool(self)
         self.writes.setMaxThreadCount(1)
-        self._relays: set[_Relay] = set()
+        self.long = QThreadPool(self)
+        self.long.setMaxThreadCount(8)
+        self._running: set[Job] = set()  # kept alive until their result is delivered
+
+    def start(self, job: Job, pool: QThreadPool | None = None) -> Job:
+        self._running.add(job)
+        job.finished.connect(lambda _result: self._running.discard(job))
+        job.failed.connect(lambda _error: self._running.discard(job))
+        (pool or self.reads).start(_Runnable(job))
+        return job
 
     def run(self, work: Callable[[], Any], done: Callable[[Any], None], failed: Callable[[Exception], None],
-            pool: QThreadPool | None = None) -> None:
-        relay = _Relay(done, failed, self._relays.discard)
-        self._relays.add(relay)  # kept alive until the result is delivered
-        (pool or self.reads).start(_Task(work, relay))
+            pool: QThreadPool | None = None) -> Job:
+        """One piece of work with no progress: `done(result)` or `failed(exception)` on the UI thread."""
+        job = Job(lambda _job: work())
+        job.finished.connect(done)
+        job.failed.connect(failed)
+        return self.start(job, pool)
+
+    def cancel_all(self) -> None:
+        for job in list(self._running):
+            job.cancel()
 
     def wait(self, msecs: int = -1) -> bool:
-        return self.reads.waitForDone(msecs) and self.writes.waitForDone(msecs)
-
-
-class StopFlag:
-    """A cancel request shared with a worker thread."""
-
-    def __init__(self):
-        self._event = threading.Event()
-
-    def stop(self) -> None:
-        self._event.set()
-
-    def __call__(self) -> bool:
-        return self._event.is_set()
-
-
-class ProgressThread(QThread):
-    """Long work with progress and cancel: `work(report, should_stop)` runs on this thread; each
-    `report(...)` arrives on the UI thread as `progressed`; the return value is left in `result`."""
-
-    progressed = Signal(object)
-    failed = Signal(str)
-
-    def __init__(self, work: Callable[[Callable[..., None], StopFlag], Any], parent: QObject | None = None):
-        super().__init__(parent)
-        self.work = work
-        self.stop_requested = StopFlag()
-        self.result: Any = None
-
-    def run(self) -> None:
-        try:
-            self.result = self.work(lambda *args: self.progressed.emit(args), self.stop_requested)
-        except Exception as exc:  # explained by the view, which keeps everything already done
-            self.failed.emit(str(exc))
+        return all(pool.waitForDone(msecs) for pool in (self.reads, self.writes, self.long))

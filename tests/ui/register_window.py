@@ -34,16 +34,17 @@ def open_register(qtbot, db: Path, settings: QSettings):
     window, _vetting_answers = open_window(qtbot, db, settings, user="TST")  # TST holds every role, office included
     workspace = window.findChild(RegisterWorkspace)
     answers = RegisterAnswers()
-    workspace.ask_mis_file = lambda: answers.mis_file
-    workspace.ask_reference_photos = lambda: answers.reference_photos
-    workspace.ask_csv_destination = lambda suggested: answers.csv_destination
+    questions = window.questions  # shared by every workspace: answered here from the office's answers
+    questions.open_file = lambda title, folder, file_filter: answers.mis_file
+    questions.open_files = lambda title, folder, file_filter: answers.reference_photos
+    questions.save_file = lambda title, suggested, file_filter: answers.csv_destination
 
     def confirm(title: str, question: str) -> bool:
         answers.asked.append((title, question))
         return answers.confirm
 
-    workspace.confirm = confirm
-    workspace.explain = lambda title, text: answers.told.append((title, text))
+    questions.confirm = confirm
+    questions.explain = lambda title, text: answers.told.append((title, text))
     window.tabs.setCurrentWidget(workspace)
     settle(qtbot, workspace)
     return window, workspace, answers

@@ -23,19 +23,45 @@ class Answers:
         self.told: list[tuple[str, str]] = []
 
 
-def open_window(qtbot, db: Path, settings: QSettings, user: str = "MSN") -> tuple[MainWindow, Answers]:
-    """Signed in as `user` (MSN, comms for WhatsApp and Instagram, unless told otherwise)."""
+class ScriptedQuestions:
+    """The window's Questions, answered from `answers` instead of dialogs."""
+
+    def __init__(self, answers: Answers):
+        self.answers = answers
+
+    def confirm(self, title: str, question: str) -> bool:
+        return self.answers.confirm
+
+    def explain(self, title: str, text: str) -> None:
+        self.answers.told.append((title, text))
+
+    def ask_reason(self, title: str, question: str) -> str | None:
+        return self.answers.reasons.pop(0) if self.answers.reasons else None
+
+    def ask_person(self, channel_name, search, already_shown) -> tuple[int, str] | None:
+        return self.answers.people.pop(0) if self.answers.people else None
+
+    def folder(self, title: str, start: str) -> Path | None:
+        return self.answers.export_folder
+
+    def open_files(self, title: str, folder: str, file_filter: str) -> list[Path]:
+        return []
+
+    def open_file(self, title: str, folder: str, file_filter: str) -> Path | None:
+        return None
+
+    def save_file(self, title: str, suggested: Path, file_filter: str) -> Path | None:
+        return None
+
+
+def open_window(qtbot, db: Path, settings: QSettings, user: str = "MSN", warm_workers: bool = False,
+                ) -> tuple[MainWindow, Answers]:
+    """Signed in as `user` (MSN, comms for WhatsApp and Instagram, unless told otherwise). Worker processes
+    start with the first batch unless `warm_workers` (the real window's way) starts them at once."""
     app = App.open(f"sqlite:///{db}", workers=2)
     app.sign_in(user, TEST_PASSWORD)
-    window = MainWindow(app, settings)
     answers = Answers()
-    workspace = window.vetting
-    workspace.ask_reason = lambda title, question: answers.reasons.pop(0) if answers.reasons else None
-    workspace.ask_person = lambda: answers.people.pop(0) if answers.people else None
-    workspace.ask_export_folder = lambda: answers.export_folder
-    workspace.confirm = lambda title, question: answers.confirm
-    workspace.explain = lambda title, text: answers.told.append((title, text))
-    window.audit.explain = window.register.explain = workspace.explain
+    window = MainWindow(app, settings, ScriptedQuestions(answers), warm_workers=warm_workers)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

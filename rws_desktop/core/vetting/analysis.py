@@ -19,11 +19,12 @@ from ..kernel.consent import FaceConsent, Person, PhotoConsent, biometric_verdic
 from ..faces.detection import DetectedFace, FaceDetector
 from ..accounts.dpia import recognition_allowed
 from ..faces.geometry import Box
-from ..faces.imaging import PHOTO_SUFFIXES, PhotoLoadError, encode_jpeg, file_sha256, load_photo
+from ..faces.imaging import PHOTO_SUFFIXES, PhotoLoadError, load_photo
 from ..faces.matching import Gallery, MatchOutcome, MatchPolicy, identify
 from ..kernel.ports import Store
 from ..faces.recognition import FaceEncoder
-from ..faces.redaction import Region, keeps_detail, redact
+from ..faces.redaction import Region, redact
+from .safe_copy import SafeCopy, hidden_regions, make_safe_copy
 
 
 @dataclass(frozen=True)
@@ -175,27 +176,24 @@ def overall_decision(faces: list[FaceReport], block_hidden: bool) -> tuple[Decis
 
 
 def redact_faces(image: Image.Image, faces: list[FaceReport]) -> Image.Image:
-    return redact(image, [region for face in faces if face.action is Action.BLURRED for region in face.hidden_regions()])
-
-
-def unverified_blurs(original: Image.Image, redacted: Image.Image, faces: list[FaceReport]) -> int:
-    """Blurred faces whose box still keeps fine detail: a safety net under the redaction code."""
-    checked = [face.hidden_regions()[0].core_box().clipped(*original.size) for face in faces if face.action is Action.BLURRED]
-    return sum(1 for box in checked if box.area and keeps_detail(original, redacted, box))
+    return redact(image, hidden_regions(faces))
 
 
 @dataclass
 class PhotoAnalysis:
-    """What analysing one photo produced: the decision, and the safe copy's bytes when it may be written."""
+    """What analysing one photo produced: the decision, and the safe copy when it may be written."""
 
     result: PhotoResult
-    safe_jpeg: bytes | None = None
+    safe_copy: SafeCopy | None = None
+
+    @property
+    def safe_jpeg(self) -> bytes | None:
+        return self.safe_copy.jpeg if self.safe_copy else None
 
 
 def analyse_photo(source: Path, channel: Channel, register: RegisterSnapshot, today: date,
-                  block_hidden: bool, analyser: PhotoAnalyser, safe_copy: bool = True) -> PhotoAnalysis:
-    """Everything short of writing: load, find and decide faces, redact, verify, and unless `safe_copy`
-    is false (a caller that redacts again when exporting), encode the safe copy. Writes nothing."""
+                  block_hidden: bool, analyser: PhotoAnalyser) -> PhotoAnalysis:
+    """Everything short of writing: load, find and decide faces, and make the safe copy. Writes nothing."""
     try:
         photo = load_photo(source)
     except PhotoLoadError as exc:
@@ -209,17 +207,14 @@ def analyse_photo(source: Path, channel: Channel, register: RegisterSnapshot, to
         result = PhotoResult(source, decision, reason, faces, source_sha256=photo.sha256)
         if decision is Decision.BLOCKED:
             return PhotoAnalysis(result)
-        safe = redact_faces(photo.image, faces)
-        if unverified_blurs(photo.image, safe, faces):
+        safe = make_safe_copy(photo, faces)
+        if not safe.verified:
             result.decision, result.reason = Decision.BLOCKED, "a blurred face could not be verified as hidden"
             return PhotoAnalysis(result)
-        if not safe_copy:
-            return PhotoAnalysis(result)
-        data = encode_jpeg(safe, photo.icc_profile)
     except Exception as exc:  # a library failure on one odd photo must not stop the batch
         return PhotoAnalysis(PhotoResult(source, Decision.ERROR, f"The photo could not be analysed ({exc}).", source_sha256=photo.sha256))
-    result.output_sha256 = file_sha256(data)
-    return PhotoAnalysis(result, data)
+    result.output_sha256 = safe.sha256
+    return PhotoAnalysis(result, safe)
 
 
 def collect_photos(paths: Iterable[Path]) -> list[Path]:

@@ -6,12 +6,25 @@ back in the order the photos were given, and only a few photos are in flight at 
 memory stays bounded however long the batch. Workers are started with "spawn", which is
 safe beside Qt and the same on Windows, macOS and Linux. Reference encodings reach workers
 through the pool's pipe, never a file.
+
+A pool can serve many batches (the window keeps one warm for the session), so each batch's
+register, channel and date travel with its photos, pickled once per batch. A worker that dies
+ends the batch: the photos in flight become errors with a plain reason, the pool is dropped,
+and nothing starts again until someone asks. Workers exit when the process that started them
+dies, so a killed `rws vet` or window leaves no worker holding half a gigabyte.
 """
 from __future__ import annotations
 
+import ctypes
+import itertools
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
+import pickle
+import signal
+import sys
+import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -24,9 +37,18 @@ from ..kernel.channels import Channel
 from ..faces.detection import DetectorSettings
 from ..faces.matching import MatchPolicy
 from .analysis import Decision, PhotoAnalyser, PhotoAnalysis, PhotoResult, RegisterSnapshot, analyse_photo
+from .events import PhotoAnalysed, PhotoFailed, PhotoStarted
+
+log = logging.getLogger(__name__)
 
 IN_FLIGHT_PER_WORKER = 2
-log = logging.getLogger(__name__)
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+
+WORKER_DIED = ("The worker process checking this photo stopped unexpectedly (it may have run out of memory), "
+               "so it was not vetted.")
+BATCH_STOPPED = ("A worker process stopped unexpectedly, so checking stopped. Photos it was checking are marked as "
+                 "errors; photos not reached were not checked.")
+WORKERS_DID_NOT_START = "The worker processes could not load the face models, so nothing was checked."
 
 
 @dataclass(frozen=True)
@@ -35,6 +57,23 @@ class AnalysisSettings:
 
     detector: DetectorSettings = DetectorSettings()
     policy: MatchPolicy = MatchPolicy()
+    # Builds each worker's analyser; None builds the real one. Tests inject another (such as a worker that
+    # dies); it must be a module-level function, so it can be pickled to the workers.
+    build_analyser: Callable[["AnalysisSettings"], PhotoAnalyser] | None = None
+
+
+@dataclass(frozen=True)
+class BatchContext:
+    """What every photo of one batch is analysed against."""
+
+    channel: Channel
+    register: RegisterSnapshot
+    today: date
+    block_hidden: bool
+
+
+class WorkersStopped(Exception):
+    """The worker processes stopped (one died, or they could not start); the batch ends here."""
 
 
 # A worker peaks at about 550 MB on 12 MP photos (bench/batch_speed.py); three of them and the
@@ -46,78 +85,187 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
 
 
+def analysis_event(index: int, analysis: PhotoAnalysis) -> PhotoAnalysed | PhotoFailed:
+    if analysis.result.decision is Decision.ERROR:
+        return PhotoFailed(index, analysis.result)
+    return PhotoAnalysed(index, analysis.result, analysis.safe_copy)
+
+
+def analyse_in_process(sources: list[Path], context: BatchContext, analyser: PhotoAnalyser,
+                       should_stop: Callable[[], bool] = lambda: False) -> Iterator[PhotoStarted | PhotoAnalysed | PhotoFailed]:
+    """One photo after another in this process: quickest for one photo, or one core, from the command line."""
+    for index, source in enumerate(sources):
+        if should_stop():
+            return
+        yield PhotoStarted(index)
+        yield analysis_event(index, analyse_photo(source, context.channel, context.register, context.today,
+                                                  context.block_hidden, analyser))
+
+
+class WorkerPool:
+    """Worker processes that each load the face models once, for one batch or for a whole session."""
+
+    def __init__(self, workers: int, settings: AnalysisSettings = AnalysisSettings()):
+        self.workers = max(1, workers)
+        self.settings = settings
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()  # the window warms the pool on one thread and vets on another
+        self._batch_ids = itertools.count(1)
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def start(self) -> None:
+        """Start the workers and wait until each has loaded its models; nothing to do if they are running."""
+        with self._lock:
+            if self._pool is not None:
+                return
+            # Workers are spawned here, by this thread; Linux can end them with it only if it is the main thread.
+            pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_start_worker,
+                                       initargs=(self.settings, threading.current_thread() is threading.main_thread()))
+            try:
+                # A worker loads its models before its first task, so one small task each waits for them.
+                for future in [pool.submit(os.getpid) for _ in range(self.workers)]:
+                    future.result()
+            except BrokenProcessPool as exc:
+                pool.shutdown(wait=False, cancel_futures=True)
+                log.error("Worker processes did not start: %s", exc)
+                raise WorkersStopped(WORKERS_DID_NOT_START) from exc
+            self._pool = pool
+
+    def analyse(self, sources: list[Path], context: BatchContext, should_stop: Callable[[], bool] = lambda: False,
+                ) -> Iterator[PhotoStarted | PhotoAnalysed | PhotoFailed]:
+        """Events for each photo, results in input order; stops handing out photos (and yielding) once
+        `should_stop()` is true. Raises WorkersStopped after marking the photos in flight as errors if a
+        worker dies."""
+        self.start()
+        pool = self._pool
+        batch = (next(self._batch_ids), pickle.dumps(context))
+        waiting: deque[tuple[int, Path, Future]] = deque()
+        queue = iter(enumerate(sources))
+        try:
+            while True:
+                while len(waiting) < self.workers * IN_FLIGHT_PER_WORKER and not should_stop():
+                    index, source = next(queue, (None, None))
+                    if source is None:
+                        break
+                    try:
+                        waiting.append((index, source, pool.submit(_analyse_in_worker, batch, source)))
+                    except BrokenProcessPool:
+                        waiting.append((index, source, _broken()))
+                    yield PhotoStarted(index)
+                if not waiting or should_stop():
+                    return
+                index, source, future = waiting.popleft()
+                try:
+                    analysis = future.result()
+                except BrokenProcessPool:
+                    yield from self._stopped([(index, source)] + [(i, s) for i, s, _f in waiting])
+                    waiting.clear()
+                    raise WorkersStopped(BATCH_STOPPED) from None
+                except Exception as exc:  # a photo the worker could not even return (an odd pickling problem)
+                    log.error("A photo could not be analysed in a worker process.", exc_info=exc)
+                    analysis = PhotoAnalysis(PhotoResult(source, Decision.ERROR, f"The photo could not be analysed ({exc})."))
+                yield analysis_event(index, analysis)
+        finally:
+            for _index, _source, future in waiting:
+                future.cancel()
+
+    def _stopped(self, lost: list[tuple[int, Path]]) -> Iterator[PhotoFailed]:
+        log.error("A worker process died; %d photo(s) in flight were not vetted", len(lost))
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+        for index, source in lost:
+            yield PhotoFailed(index, PhotoResult(source, Decision.ERROR, WORKER_DIED))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+
+
 def analyse_batch(
     sources: list[Path], channel: Channel, register: RegisterSnapshot, today: date, block_hidden: bool,
     analyser: PhotoAnalyser, workers: int, should_stop: Callable[[], bool] = lambda: False,
 ) -> Iterator[PhotoAnalysis]:
-    """Analyses in input order; stops early (yielding nothing more) once `should_stop()` is true."""
+    """Analyses in input order, on `workers` processes (in this one for a single worker or photo);
+    stops early (yielding nothing more) once `should_stop()` is true. For benches and tests."""
+    context = BatchContext(channel, register, today, block_hidden)
     if workers <= 1 or len(sources) <= 1:
-        for source in sources:
-            if should_stop():
-                return
-            yield analyse_photo(source, channel, register, today, block_hidden, analyser)
-        return
-    settings = AnalysisSettings(analyser.detector.settings, analyser.policy)
-    yield from analyse_in_processes(sources, channel, register, today, block_hidden, settings, workers, should_stop)
+        events = analyse_in_process(sources, context, analyser, should_stop)
+    else:
+        pool = WorkerPool(workers, AnalysisSettings(analyser.detector.settings, analyser.policy))
+        events = _closing(pool, pool.analyse(sources, context, should_stop))
+    for event in events:
+        if isinstance(event, (PhotoAnalysed, PhotoFailed)):
+            yield PhotoAnalysis(event.result, getattr(event, "safe_copy", None))
 
 
-def analyse_in_processes(
-    sources: list[Path], channel: Channel, register: RegisterSnapshot, today: date, block_hidden: bool,
-    settings: AnalysisSettings, workers: int, should_stop: Callable[[], bool] = lambda: False,
-    safe_copies: bool = True,
-) -> Iterator[PhotoAnalysis]:
-    """As analyse_batch, always in worker processes (even one). The window uses this: dlib holds
-    the GIL, so analysing in the window's own process would freeze it whatever thread did the work.
-    Without `safe_copies` the workers skip encoding the safe copies (the window redacts again on export)."""
-    context = multiprocessing.get_context("spawn")
-    initargs = (settings.detector, settings.policy, register, channel, today, block_hidden, safe_copies)
-    with ProcessPoolExecutor(max(1, min(workers, len(sources))), mp_context=context,
-                             initializer=_start_worker, initargs=initargs) as pool:
-        waiting: deque[tuple[Path, Future]] = deque()
-        queue = iter(sources)
-        try:
-            while True:
-                while len(waiting) < workers * IN_FLIGHT_PER_WORKER and not should_stop():
-                    source = next(queue, None)
-                    if source is None:
-                        break
-                    waiting.append((source, pool.submit(_analyse_in_worker, source)))
-                if not waiting:
-                    return
-                source, future = waiting.popleft()
-                yield _outcome(source, future)
-        finally:
-            for _, future in waiting:
-                future.cancel()
-
-
-def _outcome(source: Path, future: Future) -> PhotoAnalysis:
+def _closing(pool: WorkerPool, events: Iterator) -> Iterator:
     try:
-        return future.result()
-    except BrokenProcessPool:
-        log.error("A worker process analysing photos stopped unexpectedly.", exc_info=True)
-        raise RuntimeError("A worker analysing photos stopped unexpectedly; the rest of the batch was not vetted.") from None
-    except Exception as exc:
-        log.error("A photo could not be analysed in a worker process.", exc_info=exc)  # the worker's traceback too
-        return PhotoAnalysis(PhotoResult(source, Decision.ERROR, f"The photo could not be analysed ({exc})."))
+        yield from events
+    finally:
+        pool.close()
+
+
+def _broken() -> Future:
+    future: Future = Future()
+    future.set_exception(BrokenProcessPool("the worker processes have stopped"))
+    return future
 
 
 # One per worker process, set by _start_worker.
 _worker: dict = {}
 
 
-def _start_worker(detector_settings, policy, register, channel, today, block_hidden, safe_copies) -> None:
+def _start_worker(settings: AnalysisSettings, spawned_by_main_thread: bool = False) -> None:
     from ..faces.centerface import limit_threads
+
+    _exit_with_parent(spawned_by_main_thread)
+    limit_threads(1)  # one worker per core already; more threads would only fight over them
+    _worker.update(analyser=(settings.build_analyser or _build_analyser)(settings), batch=None)
+
+
+def _build_analyser(settings: AnalysisSettings) -> PhotoAnalyser:
     from ..faces.detection import FaceDetector
     from ..faces.recognition import FaceEncoder
 
-    limit_threads(1)  # one worker per core already; more threads would only fight over them
-    _worker.update(
-        analyser=PhotoAnalyser(FaceDetector(detector_settings), FaceEncoder(), policy),
-        register=register, channel=channel, today=today, block_hidden=block_hidden, safe_copies=safe_copies,
-    )
+    return PhotoAnalyser(FaceDetector(settings.detector), FaceEncoder(), settings.policy)
 
 
-def _analyse_in_worker(source: Path) -> PhotoAnalysis:
-    w = _worker
-    return analyse_photo(source, w["channel"], w["register"], w["today"], w["block_hidden"], w["analyser"], w["safe_copies"])
+def _exit_with_parent(spawned_by_main_thread: bool) -> None:
+    """End this worker as soon as its parent process is gone, however it died (even kill -9).
+
+    On Linux, when the main thread spawned it, the kernel does it at once (PR_SET_PDEATHSIG; it fires when the
+    spawning *thread* ends, which is why a worker spawned by another thread, such as the window's, does not
+    ask for it). Everywhere, a thread also waits on the parent's end of a pipe, which closes when the parent
+    dies; it needs the GIL, so it acts between dlib calls, within a second or so of a photo."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    if spawned_by_main_thread and sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            log.warning("PR_SET_PDEATHSIG is not available; the pipe watch alone ends this worker with its parent")
+        if os.getppid() != parent.pid:  # the parent died before the request took effect
+            os._exit(1)
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _analyse_in_worker(batch: tuple[int, bytes], source: Path) -> PhotoAnalysis:
+    batch_id, pickled = batch
+    if _worker["batch"] is None or _worker["batch"][0] != batch_id:
+        _worker["batch"] = (batch_id, pickle.loads(pickled))
+    context: BatchContext = _worker["batch"][1]
+    return analyse_photo(source, context.channel, context.register, context.today, context.block_hidden, _worker["analyser"])

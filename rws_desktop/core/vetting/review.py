@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
-
-from PIL import Image
+from typing import Hashable
 
 from ..kernel.consent import FaceConsent
 from ..faces.geometry import Box
-from ..faces.redaction import Region, Shape, redact
-from .analysis import Action, Decision, FaceReport, PhotoResult, overall_decision, unverified_blurs
+from ..faces.redaction import Region, Shape
+from .analysis import Action, Decision, FaceReport, PhotoResult, overall_decision
+from .safe_copy import photo_state
 
 # A hand-drawn area smaller than this is a slip of the mouse, not a face.
 MIN_AREA_SIDE_PX = 4
@@ -105,6 +105,10 @@ class PhotoReview:
             return decision, f"{reason}, {areas} area{'s' if areas > 1 else ''} blurred by hand"
         return decision, reason
 
+    def state(self, faces: list[FaceReport] | None = None) -> Hashable:
+        """What its safe copy depends on (see safe_copy.photo_state), for `faces` or as corrected now."""
+        return photo_state(self.result.source_sha256, self.faces() if faces is None else faces, self.areas())
+
     def shown_person_ids(self) -> set[int]:
         return {face.person_id for face in self.faces() if face.action is Action.SHOWN and face.person_id is not None}
 
@@ -130,19 +134,3 @@ def hand_drawn_area(box: Box, shape: Shape, image_size: tuple[int, int]) -> Regi
     if clipped.width < MIN_AREA_SIDE_PX or clipped.height < MIN_AREA_SIDE_PX:
         raise ReviewError("The area drawn is too small or outside the photo; drag across what should be blurred.")
     return Region(clipped, shape, add_margin=False)
-
-
-def safe_preview(image: Image.Image, review: PhotoReview) -> Image.Image:
-    """The safe version as it would be exported (pixels only; encoding happens on export)."""
-    return redact(image, _hidden_regions(review.faces(), review))
-
-
-def render_safe_copy(image: Image.Image, review: PhotoReview, faces: list[FaceReport]) -> tuple[Image.Image, int]:
-    """The safe copy for `faces` (which may differ from review.faces() when consent changed since the
-    check), and how many blurred faces still keep detail (any is a reason to block)."""
-    safe = redact(image, _hidden_regions(faces, review))
-    return safe, unverified_blurs(image, safe, faces)
-
-
-def _hidden_regions(faces: list[FaceReport], review: PhotoReview) -> list[Region]:
-    return [region for face in faces if face.action is Action.BLURRED for region in face.hidden_regions()] + review.areas()

@@ -17,13 +17,14 @@ from ..kernel.audit_chain import utc_timestamp
 from ..kernel.channels import Channel, ChannelCatalogue
 from ..kernel.consent import FaceConsent, Person, show_decision
 from ..faces.geometry import Box
-from ..faces.imaging import PhotoLoadError, encode_jpeg, file_sha256, load_photo
+from ..faces.imaging import LoadedPhoto, PhotoLoadError, file_sha256, load_photo_bytes
 # Named apart from vetting.Action (a face shown or blurred).
 from ..kernel.permissions import Action as Permission, requires
 from ..kernel.ports import PersonNotFound, Store
 from .publishing import output_path, publish, record, vetted_entry
 from ..faces.redaction import Shape
-from .review import Correction, CorrectionAction, PhotoReview, ReviewError, hand_drawn_area, render_safe_copy
+from .review import Correction, CorrectionAction, PhotoReview, ReviewError, hand_drawn_area
+from .safe_copy import SafeCopy, SafeCopyCache, make_safe_copy
 from ..kernel.session import Session
 from .analysis import Action, Decision, FaceReport, RegisterSnapshot
 
@@ -55,6 +56,7 @@ class ReviewService:
         self.channels = channels
         self.session = session
         self.user = session.initials  # who audit entries name
+        self.safe_copies = SafeCopyCache()  # the window puts the engine's safe copies here as photos are checked
 
     @requires(Permission.VET, channel_arg="channel_key")
     def register_snapshot(self, channel_key: str, today: date) -> RegisterSnapshot:
@@ -165,15 +167,13 @@ class ReviewService:
             review.recorded_seq = record(self.store, vetted_entry(
                 review.result, channel, self.user, decision, reason, review.faces(), corrections, "desktop"))
             return ExportOutcome(review)
+        faces = self._recheck_shown(review.faces(), channel, today)
         try:
-            photo = load_photo(review.source)
+            data = _read_unchanged(review)  # the safe copy may come from the cache; the file must still be the one checked
+            safe = self._safe_copy(review, faces, lambda: load_photo_bytes(data))
         except PhotoLoadError as exc:
             return ExportOutcome(review, problem=str(exc))
-        if photo.sha256 != review.result.source_sha256:
-            return ExportOutcome(review, problem="The file has changed since it was checked. Add it again to check the new version.")
-        faces = self._recheck_shown(review.faces(), channel, today)
-        safe, unverified = render_safe_copy(photo.image, review, faces)
-        if unverified:
+        if not safe.verified:
             decision, reason = Decision.BLOCKED, "a blurred face could not be verified as hidden"
         elif faces != review.faces():
             decision, reason = Decision.REDACTED, "consent changed since the check; faces no longer consenting were blurred"
@@ -181,17 +181,31 @@ class ReviewService:
             review.recorded_seq = record(self.store, vetted_entry(
                 review.result, channel, self.user, decision, reason, faces, corrections, "desktop"))
             return ExportOutcome(review, problem=f"Not exported: {reason}.")
-        data = encode_jpeg(safe, photo.icc_profile)
         target = output_path(review.source, out_dir, taken)
-        written = replace(review.result, output=target, output_sha256=file_sha256(data))
+        written = replace(review.result, output=target, output_sha256=safe.sha256)
         content = vetted_entry(written, channel, self.user, decision, reason, faces, corrections, "desktop")
         try:
-            review.recorded_seq = publish(self.store, data, target, content)
+            review.recorded_seq = publish(self.store, safe.jpeg, target, content)
         except OSError as exc:
             taken.discard(target.name.lower())
             return ExportOutcome(review, problem=_write_problem(exc, out_dir))
         review.exported_to = target
         return ExportOutcome(review, written=target)
+
+    # Safe copies: made once per photo state, for the preview and the export alike
+
+    @requires(Permission.VET, channel_arg="channel_key")
+    def safe_copy(self, review: PhotoReview, channel_key: str) -> SafeCopy:
+        """The photo's safe copy as corrected now (the engine's, kept from the check, until corrected)."""
+        return self._safe_copy(review, review.faces(), lambda: load_photo_bytes(_read_unchanged(review)))
+
+    def _safe_copy(self, review: PhotoReview, faces: list[FaceReport], load: Callable[[], LoadedPhoto]) -> SafeCopy:
+        state = review.state(faces)
+        copy = self.safe_copies.get(state)
+        if copy is None:
+            copy = make_safe_copy(load(), faces, review.areas())
+            self.safe_copies.put(state, copy)
+        return copy
 
     def _recheck_shown(self, faces: list[FaceReport], channel: Channel, today: date) -> list[FaceReport]:
         """Blurs anyone shown whose consent no longer holds (withdrawn, expired or left since the check)."""
@@ -210,6 +224,17 @@ class ReviewService:
                          reason="consent changed since the check")
             for face in faces
         ]
+
+
+def _read_unchanged(review: PhotoReview) -> bytes:
+    """The photo's bytes, provided they are still those that were checked."""
+    try:
+        data = review.source.read_bytes()
+    except OSError as exc:
+        raise PhotoLoadError(f"The file could not be read ({exc.strerror or exc}).") from exc
+    if file_sha256(data) != review.result.source_sha256:
+        raise PhotoLoadError("The file has changed since it was checked. Add it again to check the new version.")
+    return data
 
 
 def _change(correction: Correction) -> dict:

@@ -6,14 +6,15 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QSettings, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QMessageBox, QProgressBar, QPushButton, QSplitter, QTableView, QTextBrowser,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QProgressBar, QPushButton, QSplitter, QTableView, QTextBrowser,
                                QVBoxLayout, QWidget)
 
 from ...app import App
 from ...core.audit.log_service import AuditFilter
 from ...core.audit.status import ChainStatus
-from ..tasks import ProgressThread, TaskRunner
+from ..questions import Questions
+from ..tasks import Job, Jobs
 from .detail import entry_html
 from .log_model import AuditLogModel
 
@@ -26,13 +27,13 @@ class AuditWorkspace(QWidget):
     chain_checked = Signal(object)  # ChainStatus
     export_done = Signal(str)  # the file written
 
-    def __init__(self, app: App, settings: QSettings, tasks: TaskRunner, parent=None):
+    def __init__(self, app: App, settings: QSettings, jobs: Jobs, questions: Questions, parent=None):
         super().__init__(parent)
-        self.app, self.settings, self.tasks = app, settings, tasks
+        self.app, self.settings, self.jobs, self.questions = app, settings, jobs, questions
         self.service = app.audit
         self.model = AuditLogModel(self.service, self)
         self.person_id: int | None = None
-        self.verify_thread: ProgressThread | None = None
+        self.verify_job: Job | None = None
         self.chain: ChainStatus | None = None
         self._loaded = False
         self._build()
@@ -115,11 +116,7 @@ class AuditWorkspace(QWidget):
 
     def ask_save_path(self, title: str, suggested: str, file_filter: str) -> Path | None:
         folder = self.settings.value("audit/export_folder", str(Path.home()))
-        chosen, _ = QFileDialog.getSaveFileName(self, title, str(Path(folder) / suggested), file_filter)
-        return Path(chosen) if chosen else None
-
-    def explain(self, title: str, text: str) -> None:
-        QMessageBox.warning(self, title, text)
+        return self.questions.save_file(title, Path(folder) / suggested, file_filter)
 
     # Loading
 
@@ -149,7 +146,7 @@ class AuditWorkspace(QWidget):
             self.model.load(filter)
             count = self.service.count(filter)
         except Exception as exc:
-            self.explain("The log could not be read", str(exc))
+            self.questions.explain("The log could not be read", str(exc))
             return
         self.count_label.setText(f"{count:,} entr{'y' if count == 1 else 'ies'} match")
         self.detail.setHtml("<p>Select an entry to see all of it.</p>" if self.model.rows else "<p>No entries match.</p>")
@@ -158,7 +155,7 @@ class AuditWorkspace(QWidget):
         try:
             choices = self.service.filter_choices()
         except Exception as exc:
-            self.explain("The log could not be read", str(exc))
+            self.questions.explain("The log could not be read", str(exc))
             return
         _refill(self.channel, [(key, key) for key in choices.channels])
         _refill(self.user, [(user, user) for user in choices.users])
@@ -170,7 +167,7 @@ class AuditWorkspace(QWidget):
         try:
             person_id = self.service.resolve_person(text) if text else None
         except Exception as exc:
-            self.explain("No such person", str(exc))
+            self.questions.explain("No such person", str(exc))
             return
         if person_id != self.person_id:
             self.person_id = person_id
@@ -186,27 +183,28 @@ class AuditWorkspace(QWidget):
     # Chain status
 
     def verify(self) -> None:
-        if self.verify_thread is not None:
+        if self.verify_job is not None:
             return
         self.verify_button.setEnabled(False)
         self.verify_progress.setVisible(True)
         self.verify_progress.setRange(0, 0)
         self.chain_label.setText("Checking the chain…")
-        self.verify_thread = ProgressThread(lambda report, _stop: self.service.chain_status(report), self)
-        self.verify_thread.progressed.connect(self._verify_progress)
-        self.verify_thread.failed.connect(lambda text: self.explain("The chain could not be checked", text))
-        self.verify_thread.finished.connect(self._verified)
-        self.verify_thread.start()
+        service = self.service
+        self.verify_job = Job(lambda job: service.chain_status(lambda *args: job.report(args)))
+        self.verify_job.progressed.connect(self._verify_progress)
+        self.verify_job.failed.connect(lambda error: self._verified(None, error))
+        self.verify_job.finished.connect(self._verified)
+        self.jobs.start(self.verify_job, self.jobs.long)
 
     def _verify_progress(self, args: tuple) -> None:
         done, total = args
         self.verify_progress.setRange(0, max(total, 1))
         self.verify_progress.setValue(done)
 
-    def _verified(self) -> None:
-        status: ChainStatus | None = self.verify_thread.result
-        self.verify_thread.deleteLater()
-        self.verify_thread = None
+    def _verified(self, status: ChainStatus | None, error: Exception | None = None) -> None:
+        self.verify_job = None
+        if error is not None:
+            self.questions.explain("The chain could not be checked", str(error))
         self.verify_button.setEnabled(True)
         self.verify_progress.setVisible(False)
         if status is None:
@@ -234,7 +232,7 @@ class AuditWorkspace(QWidget):
 
     def export_person_report(self) -> None:
         if self.person_id is None:
-            self.explain("Choose a person first", "Type the person's id or MIS id in the Person filter, then ask for the report.")
+            self.questions.explain("Choose a person first", "Type the person's id or MIS id in the Person filter, then ask for the report.")
             return
         path = self.ask_save_path("Person report", f"person-{self.person_id}.pdf", "PDF files (*.pdf);;CSV files (*.csv)")
         if path:
@@ -250,14 +248,10 @@ class AuditWorkspace(QWidget):
             self.export_done.emit(str(path))
 
         def failed(exc: Exception) -> None:
-            self.explain("The export was not written", f"{exc}\n\nIf the file is open in another program, close it and try again.")
+            self.questions.explain("The export was not written", f"{exc}\n\nIf the file is open in another program, close it and try again.")
             self.message.emit(f"{path.name} was not written.")
 
-        self.tasks.run(work, done, failed, pool=self.tasks.writes)
-
-    def shutdown(self) -> None:
-        if self.verify_thread is not None:
-            self.verify_thread.wait()
+        self.jobs.run(work, done, failed, pool=self.jobs.writes)
 
 
 def _date_edit(name: str) -> QDateEdit:

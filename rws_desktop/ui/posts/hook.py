@@ -26,17 +26,18 @@ from .panel import PostPanel
 
 def open_post_panel(workspace) -> PostPanel | None:
     """Opens (non-modal) the Post panel for the workspace's checked photos; returns it, or None after explaining why not."""
-    if workspace.analysis is not None:
-        workspace.explain("Still checking", "Wait for the check to finish, or cancel it, before making a post.")
+    presenter = workspace.presenter
+    if presenter.checking:
+        presenter.questions.explain("Still checking", "Wait for the check to finish, or cancel it, before making a post.")
         return None
-    reviews = [item.review for item in workspace.batch.items if item.review is not None]
+    reviews = [item.review for item in presenter.batch.items if item.review is not None]
     if not reviews:
-        workspace.explain("Nothing to post", "Add photos and let them be checked first; then make a post from them.")
+        presenter.questions.explain("Nothing to post", "Add photos and let them be checked first; then make a post from them.")
         return None
     app, channel_key = workspace.app, workspace.channel_key
     service = PostService(app.database, app.channels, app.signed_in(), load_school_contacts(resources_dir()))
     panel = PostPanel(app.channels.get(channel_key), [photo_of(r) for r in reviews],
-                      lambda: service.checker(channel_key), pack_maker(workspace.review, service, channel_key, reviews))
+                      lambda: service.checker(channel_key), pack_maker(presenter.review, service, channel_key, reviews))
     dialog = QDialog(workspace)
     dialog.setWindowTitle(f"Post to {panel.channel.name}")
     dialog.resize(720, 680)

@@ -2,8 +2,8 @@
 bulk jobs (MIS import, year end, leavers, expiring consent, withdrawal impact).
 
 The view arranges widgets and forwards requests: the core's services check and audit every change,
-reads and writes run off the UI thread through the TaskRunner (writes one at a time, in order), and
-anything that asks the person something goes through a method tests can replace.
+reads and writes run off the UI thread as Jobs (writes one at a time, in order), and anything
+that asks the person something goes through the window's Questions.
 """
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QMessageBox, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from ...app import App
 from ...core.kernel.consent import ALL_CHANNELS, BiometricConsent, ConsentStatus, biometric_verdict
@@ -26,7 +25,8 @@ from ...core.register.mis_import import ImportPreview
 from ...core.register.people_query import PeopleSnapshot
 from ...core.kernel.ports import NewPerson
 from ...core.register.year_end import YearEndAction
-from ..tasks import TaskRunner
+from ..questions import Questions
+from ..tasks import Jobs
 from .consent_editor import ConsentDraft
 from .expiring_dialog import ExpiringDialog
 from .filters import FilterBar
@@ -45,9 +45,9 @@ PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.webp *.heic *.JPG *.JPEG *.PNG *.WE
 class RegisterWorkspace(QWidget):
     settled = Signal()  # every read and write started has finished and its result is on screen
 
-    def __init__(self, app: App, settings: QSettings, tasks: TaskRunner, parent=None):
+    def __init__(self, app: App, settings: QSettings, jobs: Jobs, questions: Questions, parent=None):
         super().__init__(parent)
-        self.app, self.settings, self.tasks = app, settings, tasks
+        self.app, self.settings, self.jobs, self.questions = app, settings, jobs, questions
         self.today: Callable[[], date] = date.today
         self.snapshot: PeopleSnapshot | None = None
         self.expiring: list[ExpiringConsent] = []
@@ -144,28 +144,18 @@ class RegisterWorkspace(QWidget):
         if not self.busy:
             self.reload()
 
-    # Questions to the person (tests replace these)
+    # Questions to the person
 
     def ask_mis_file(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "Import from the MIS", self.settings.value("register/folder", ""),
-                                              CSV_FILTER)
-        return Path(name) if name else None
+        return self.questions.open_file("Import from the MIS", self.settings.value("register/folder", ""), CSV_FILTER)
 
     def ask_reference_photos(self) -> list[Path]:
-        names, _ = QFileDialog.getOpenFileNames(self, "Reference photos: this person alone, face clearly visible",
-                                                self.settings.value("register/photo_folder", ""), PHOTO_FILTER)
-        return [Path(name) for name in names]
+        return self.questions.open_files("Reference photos: this person alone, face clearly visible",
+                                         self.settings.value("register/photo_folder", ""), PHOTO_FILTER)
 
     def ask_csv_destination(self, suggested: str) -> Path | None:
         folder = Path(self.settings.value("register/folder", str(Path.home())))
-        name, _ = QFileDialog.getSaveFileName(self, "Save the list", str(folder / suggested), CSV_FILTER)
-        return Path(name) if name else None
-
-    def confirm(self, title: str, question: str) -> bool:
-        return QMessageBox.question(self, title, question) == QMessageBox.StandardButton.Yes
-
-    def explain(self, title: str, text: str) -> None:
-        QMessageBox.warning(self, title, text)
+        return self.questions.save_file("Save the list", folder / suggested, CSV_FILTER)
 
     # Running work off the UI thread
 
@@ -185,11 +175,11 @@ class RegisterWorkspace(QWidget):
                 if not self._pending:
                     self.settled.emit()
 
-        self.tasks.run(work, lambda result: finish(done, result), lambda error: finish(failed or self._unexpected, error),
-                       pool=self.tasks.writes if write else None)
+        self.jobs.run(work, lambda result: finish(done, result), lambda error: finish(failed or self._unexpected, error),
+                      pool=self.jobs.writes if write else None)
 
     def _unexpected(self, error: Exception) -> None:
-        self.explain("That did not work", problem_text(error))
+        self.questions.explain("That did not work", problem_text(error))
 
     def _shown_by(self, show: Callable[[str], None]) -> Callable[[Exception], None]:
         """A failure handler: a problem the person can fix goes beside what they typed, anything else in a message."""
@@ -197,7 +187,7 @@ class RegisterWorkspace(QWidget):
             if isinstance(error, PLAIN_PROBLEMS):
                 show(str(error))
             else:
-                self.explain("Nothing was saved", problem_text(error))
+                self.questions.explain("Nothing was saved", problem_text(error))
         return failed
 
     def say(self, text: str) -> None:
@@ -309,7 +299,7 @@ class RegisterWorkspace(QWidget):
         details = self.panel.details
         person, faces = details.person, len(details.reference_faces)
         leaving_now = draft.leaving_date is not None and person.leaving_date is None
-        if leaving_now and faces and not self.confirm(
+        if leaving_now and faces and not self.questions.confirm(
                 "Mark as leaving?",
                 f"Setting a leaving date deletes {person.name}'s {faces} reference face(s) at once; from then on they "
                 "cannot be recognised and are always blurred. Go on?"):
@@ -346,7 +336,7 @@ class RegisterWorkspace(QWidget):
         details = self.panel.details
         person, faces, today = details.person, len(details.reference_faces), self.today()
         after = biometric_verdict(person, replace(details.biometric or BiometricConsent(person.id), **answers), today)
-        if faces and not after.allowed and not self.confirm(
+        if faces and not after.allowed and not self.questions.confirm(
                 "Delete their reference faces?",
                 f"With these answers {person.name} cannot be recognised ({after.reason}), so their {faces} reference "
                 "face(s) are deleted at once and they will always be blurred. Save anyway?"):
@@ -380,14 +370,14 @@ class RegisterWorkspace(QWidget):
                      f"{'; recorded in the audit log' if added else ''}.")
             self._changed(person.id)  # before the message box, so the panel behind it is up to date
             if refused:
-                self.explain("Some photos were not added", "\n".join(f"{r.photo.name}: {r.reason}." for r in refused)
+                self.questions.explain("Some photos were not added", "\n".join(f"{r.photo.name}: {r.reason}." for r in refused)
                              + "\n\nNothing was added from these. Use photos that show this person alone, "
                              "with the face clear and facing the camera.")
 
         def failed(error: Exception) -> None:
             self.panel.faces.status.setText("")
             self._changed(person.id)
-            self.explain("No reference faces were added", problem_text(error))
+            self.questions.explain("No reference faces were added", problem_text(error))
 
         # dlib runs in-process (a second or so a photo); the writes pool keeps the window responsive.
         self._run(lambda: app.register.enrol(person.id, photos, app.detector, app.encoder, today), enrolled,
@@ -395,7 +385,7 @@ class RegisterWorkspace(QWidget):
 
     def remove_reference_face(self, reference_id: int) -> None:
         person = self.panel.details.person
-        if not self.confirm("Remove this reference face?",
+        if not self.questions.confirm("Remove this reference face?",
                             f"Delete this reference face from {person.name}'s record for good? Do so if it shows "
                             "someone else. The removal is recorded in the audit log."):
             return
@@ -445,7 +435,7 @@ class RegisterWorkspace(QWidget):
             with open(path, "w", encoding="utf-8-sig", newline="") as handle:  # Excel reads UTF-8 with a BOM
                 write_impact_csv(dialog.photos(), handle)
         except OSError as error:
-            self.explain("The list was not saved", problem_text(error))
+            self.questions.explain("The list was not saved", problem_text(error))
             return
         self.settings.setValue("register/folder", str(path.parent))
         self.say(f"The list of {len(dialog.photos())} photo(s) to take down was saved to {path}.")
@@ -476,7 +466,7 @@ class RegisterWorkspace(QWidget):
             dialog.request_preview()
 
         self._run(lambda: read_csv(path.read_bytes()), opened,
-                  lambda error: self.explain("That file cannot be imported", f"{problem_text(error)} Nothing was changed."))
+                  lambda error: self.questions.explain("That file cannot be imported", f"{problem_text(error)} Nothing was changed."))
 
     def _preview_import(self, dialog: ImportDialog, table: CsvTable, mapping: dict) -> None:
         service, today = self.app.mis_import, self.today()
@@ -509,7 +499,7 @@ class RegisterWorkspace(QWidget):
 
     def _apply_year_end(self, dialog: YearEndDialog, year_end: date, renew: list[int]) -> None:
         expire = len(dialog.people) - len(renew)
-        if not self.confirm("Apply the year end?",
+        if not self.questions.confirm("Apply the year end?",
                             f"Renew the photo consent of {n_people(len(renew))} to {day(dialog.plan.next_year_end)}, and "
                             f"let that of {n_people(expire)} expire on {day(year_end)}? Each change is recorded in the "
                             "audit log."):
@@ -543,7 +533,7 @@ class RegisterWorkspace(QWidget):
                   lambda found: dialog.show_candidates(found, source, ticked=absent_from is None))
 
     def _mark_leavers(self, dialog: LeaversDialog, person_ids: list[int], leaving: date) -> None:
-        if not self.confirm("Mark as leavers?",
+        if not self.questions.confirm("Mark as leavers?",
                             f"Mark {n_people(len(person_ids))} as leaving on {day(leaving)}? Their reference faces are "
                             "deleted at once, so they will always be blurred. This is recorded in the audit log."):
             return

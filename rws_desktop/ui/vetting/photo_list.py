@@ -5,7 +5,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 
 from ..images import THUMBNAIL_PX, read_thumbnail
-from ..tasks import TaskRunner
+from ..tasks import Jobs
 from .batch import BatchItem, Status, VettingBatch
 
 STATUS_COLOURS = {
@@ -20,10 +20,10 @@ STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class PhotoListModel(QAbstractListModel):
-    def __init__(self, batch: VettingBatch, tasks: TaskRunner, parent=None):
+    def __init__(self, batch: VettingBatch, jobs: Jobs, parent=None):
         super().__init__(parent)
         self.batch = batch
-        self.tasks = tasks
+        self.jobs = jobs
         self._thumbnails: dict[str, QImage | None] = {}  # None while loading
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
@@ -65,7 +65,7 @@ class PhotoListModel(QAbstractListModel):
         key = str(item.path)
         if key not in self._thumbnails:
             self._thumbnails[key] = None
-            self.tasks.run(lambda: read_thumbnail(item.path), lambda image: self._thumbnail_ready(item, image),
+            self.jobs.run(lambda: read_thumbnail(item.path), lambda image: self._thumbnail_ready(item, image),
                            lambda _error: None)  # an unreadable photo keeps the plain tile; its status says why
         return badge_tile(self._thumbnails[key], item.status)
 

@@ -7,6 +7,8 @@ from rws_desktop.core.vetting.batch import analyse_batch
 from rws_desktop.core.kernel.channels import ChannelCatalogue
 from rws_desktop.core.faces.matching import Gallery
 from rws_desktop.core.vetting.analysis import Decision, PhotoAnalyser, RegisterSnapshot, analyse_photo
+from rws_desktop.core.faces.imaging import load_photo
+from rws_desktop.core.vetting.safe_copy import make_safe_copy
 from rws_desktop.paths import channels_file
 
 EMPTY_REGISTER = RegisterSnapshot(people={}, consents={}, gallery=Gallery({}))
@@ -51,15 +53,18 @@ def test_stopping_ends_the_batch_early(testdata, analyser, instagram):
     assert 1 <= len(received) < len(sources)
 
 
-def test_a_caller_that_redacts_again_on_export_can_skip_the_safe_copy(testdata, analyser, instagram):
-    """Without the safe copy (the window's case) the decision and faces are the same, and no JPEG is encoded."""
+def test_the_safe_copy_of_an_analysed_photo_is_the_one_function_s(testdata, analyser, instagram):
+    """The window no longer skips the safe copy to redact again on export: the analysis carries exactly the bytes
+    make_safe_copy gives for the photo and its faces (what the preview and export reuse), and its hash is the
+    result's; a photo blocked before redaction carries none."""
     photo = testdata / "photos/two_people.jpg"
     full = analyse_photo(photo, instagram, EMPTY_REGISTER, date.today(), False, analyser)
-    lean = analyse_photo(photo, instagram, EMPTY_REGISTER, date.today(), False, analyser, safe_copy=False)
-    assert full.safe_jpeg is not None and full.result.output_sha256
-    assert lean.safe_jpeg is None and lean.result.output_sha256 is None
-    assert lean.result.decision is full.result.decision is Decision.REDACTED
-    assert [f.box for f in lean.result.faces] == [f.box for f in full.result.faces]
+    assert full.result.decision is Decision.REDACTED
+    again = make_safe_copy(load_photo(photo), full.result.faces)
+    assert full.safe_copy == again and full.safe_jpeg == again.jpeg and full.result.output_sha256 == again.sha256
+    blocked = analyse_photo(photo, instagram, EMPTY_REGISTER, date.today(), True, analyser)
+    assert blocked.result.decision is Decision.BLOCKED and blocked.safe_copy is None and blocked.safe_jpeg is None
+    assert [f.box for f in blocked.result.faces] == [f.box for f in full.result.faces]
 
 
 def test_default_workers_use_every_core_up_to_the_memory_budget(monkeypatch):

@@ -1,0 +1,235 @@
+"""The vetting workspace's state and decisions, without Qt: which photos are checked, what each event
+of a batch changes, what a correction or an export asks and says. The widgets only draw it.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ...core.faces.geometry import Box
+from ...core.faces.redaction import Shape
+from ...core.kernel.channels import ChannelCatalogue
+from ...core.kernel.permissions import NotAllowed
+from ...core.vetting.analysis import collect_photos
+from ...core.vetting.events import (BatchFinished, BatchStarted, PhotoAnalysed, PhotoFailed, PhotoStarted,
+                                    VettingEvent)
+from ...core.vetting.review import ReviewError
+from ...core.vetting.review_service import ExportOutcome, ReviewService
+from ...core.vetting.service import VettingService
+from ..questions import Questions
+from .batch import BatchItem, Status, VettingBatch
+
+LOADING_MODELS = "Loading the face models…"
+
+
+@dataclass(frozen=True)
+class BatchWork:
+    """A batch to check, as plain work for a background job: `run(should_stop)` yields its events."""
+
+    total: int
+    loading_models: bool
+    run: Callable[[Callable[[], bool]], Iterator[VettingEvent]]
+
+
+class VettingPresenter:
+    def __init__(self, vetting: VettingService, review: ReviewService, channels: ChannelCatalogue, questions: Questions):
+        self.vetting, self.review, self.channels, self.questions = vetting, review, channels, questions
+        self.batch = VettingBatch()
+        self.names: dict[int, str] = {}
+        self.channel_key: str | None = None
+        self.current: BatchItem | None = None
+        self.selected_face = -1
+        self.checking = False  # a batch is being checked
+        self.exporting = False
+        self.status_text = ""  # beside the progress bar: models loading, time left, cancelling
+        self._in_flight: list[BatchItem] = []
+        self._started_at = 0.0
+        self.done = 0
+        self.problem: str | None = None
+
+    # Adding and checking
+
+    def add(self, paths: list[Path]) -> tuple[list[BatchItem], str]:
+        """Adds the photos found (folders opened); returns the new items and what to say."""
+        found = collect_photos(p for p in paths if p.exists())
+        missing = [p for p in paths if not p.exists()]
+        added = self.batch.add(found)
+        note = f" ({len(missing)} not found)" if missing else ""
+        return added, f"Added {len(added)} photo{'s' if len(added) != 1 else ''}{note}."
+
+    def next_batch(self, today: date | None = None) -> BatchWork | None:
+        """The photos waiting, as work to run, or None (already checking, nothing waiting, or refused: explained)."""
+        waiting = self.batch.waiting()
+        if self.checking or not waiting:
+            return None
+        today, channel_key = today or date.today(), self.channel_key
+        try:
+            register = self.review.register_snapshot(channel_key, today)
+            loading = not self.vetting.workers_ready(channel_key)
+        except NotAllowed as exc:
+            self.questions.explain("Not allowed", str(exc))
+            return None
+        except Exception as exc:
+            self.questions.explain("The register could not be read", storage_problem(exc))
+            return None
+        self.names = {person.id: person.name for person in register.people.values()}
+        self._in_flight, self.checking, self.done, self.problem = waiting, True, 0, None
+        self._started_at = time.monotonic()
+        self.status_text = LOADING_MODELS if loading else "Checking…"
+        block_hidden, vetting, sources = self.batch.block_hidden, self.vetting, [item.path for item in waiting]
+
+        def run(should_stop: Callable[[], bool]) -> Iterator[VettingEvent]:
+            vetting.keep_workers(channel_key, start_now=False)  # in worker processes, whatever their number
+            return vetting.vet_batch(sources, channel_key, today, block_hidden, should_stop, register)
+
+        return BatchWork(len(waiting), loading, run)
+
+    def apply(self, event: VettingEvent) -> list[BatchItem]:
+        """What an event changes; returns the items to redraw."""
+        if isinstance(event, BatchStarted) and event.loading_models:
+            self.status_text = LOADING_MODELS
+        elif isinstance(event, PhotoStarted):
+            item = self._in_flight[event.index]
+            item.checking = True
+            return [item]
+        elif isinstance(event, (PhotoAnalysed, PhotoFailed)):
+            item = self._in_flight[event.index]
+            self.batch.analysed(item, event.result)
+            if isinstance(event, PhotoAnalysed) and event.safe_copy is not None:
+                self.review.safe_copies.put(item.review.state(), event.safe_copy)  # the preview and export reuse it
+            self.done += 1
+            self.status_text = time_left(time.monotonic() - self._started_at, self.done, len(self._in_flight))
+            return [item]
+        elif isinstance(event, BatchFinished):
+            self.problem = event.problem
+        return []
+
+    def batch_ended(self, cancelled: bool, failure: Exception | None = None) -> tuple[str, bool]:
+        """After the batch's job returned: what to say, and whether to check what was added meanwhile.
+        A batch that stopped on a problem is explained once and nothing starts again on its own."""
+        for item in self._in_flight:
+            item.checking = False
+        self._in_flight, self.checking = [], False
+        problem = self.problem or (str(failure) if failure else None)
+        if problem:
+            self.questions.explain("Checking stopped", problem)
+        counts = self.batch.counts()
+        summary = ", ".join(f"{n} {status.value}" for status, n in counts.items() if n and status is not Status.WAITING)
+        waiting = counts[Status.WAITING]
+        if cancelled or problem:
+            word = "Cancelled" if cancelled else "Stopped"
+            return f"{word}: {summary or 'nothing checked'}; {waiting} waiting.", False
+        return f"Checked: {summary}.", True
+
+    def channel_changed(self, channel_key: str) -> bool:
+        """Whether to check the batch again for the newly chosen channel (asking first if corrections would go)."""
+        self.channel_key = channel_key
+        if not self.batch.unrecorded() and not self.batch.waiting() and not self.checking:
+            return False
+        corrected = self.batch.corrected()
+        return not corrected or self.questions.confirm(
+            "Check again for the new channel?",
+            f"{corrected} photo(s) have corrections. Checking them for another channel starts them afresh "
+            "(the corrections stay in the audit log). Go on?")
+
+    # One photo
+
+    def select(self, item: BatchItem | None) -> None:
+        self.current, self.selected_face = item, -1
+
+    def can_undo(self) -> bool:
+        review = self.current.review if self.current else None
+        return bool(review and review.editable and review.corrections)
+
+    def blur_selected_face(self) -> str | None:
+        face = self.selected_face
+        reason = self.questions.ask_reason("Blur face", f"Why should face {face + 1} be blurred?")
+        if reason is None:
+            return None
+        return self._correct(lambda review: self.review.blur_face(review, self.channel_key, face, reason),
+                             f"Face {face + 1} blurred")
+
+    def show_selected_face(self) -> str | None:
+        face, channel_key = self.selected_face, self.channel_key
+        shown = self.current.review.shown_person_ids() if self.current and self.current.review else set()
+        answer = self.questions.ask_person(self.channels.get(channel_key).name,
+                                           lambda text: self.review.candidates(channel_key, text), shown)
+        if answer is None:
+            return None
+        person_id, reason = answer
+        return self._correct(lambda review: self.review.show_face(review, channel_key, face, person_id, reason),
+                             f"Face {face + 1} shown as {self.names.get(person_id, f'person #{person_id}')}")
+
+    def blur_area(self, box: Box, shape: Shape, image_size: tuple[int, int]) -> str | None:
+        reason = self.questions.ask_reason("Blur area", "Why should this area be blurred? (for example: a face the check missed)")
+        if reason is None:
+            return None
+        return self._correct(lambda review: self.review.blur_area(review, self.channel_key, box, shape, image_size, reason),
+                             f"{shape.value.capitalize()} blurred")
+
+    def undo(self) -> str | None:
+        return self._correct(lambda review: self.review.undo(review, self.channel_key), "Undone")
+
+    def _correct(self, change: Callable, done_message: str) -> str | None:
+        """Makes the change to the current photo; returns what to say, or None when it was refused (explained)."""
+        if self.current is None or self.current.review is None:
+            return None
+        try:
+            change(self.current.review)
+        except (ReviewError, NotAllowed) as exc:
+            self.questions.explain("That correction cannot be made", str(exc))
+            return None
+        except Exception as exc:
+            self.questions.explain("The correction was not saved", storage_problem(exc))
+            return None
+        return f"{done_message}; recorded in the audit log."
+
+    # Export
+
+    def export_folder_checked(self, folder: Path | None) -> bool:
+        """Whether export may go ahead to `folder` (a refusal is explained)."""
+        if folder is None:
+            return False
+        if any(folder.resolve() == review.source.parent.resolve() for review in self.batch.unrecorded()):
+            self.questions.explain("Choose another folder",
+                                   "That folder holds the original photos. Safe copies beside the originals are easily "
+                                   "mistaken for them, so please export to a folder of their own.")
+            return False
+        return True
+
+    def export_summary(self, outcomes: list[ExportOutcome], folder: Path) -> str:
+        written = sum(1 for o in outcomes if o.written)
+        blocked = sum(1 for o in outcomes if o.written is None and o.review.recorded_seq is not None)
+        problems = [o for o in outcomes if o.problem and o.review.recorded_seq is None]
+        summary = f"Exported {written} safe cop{'y' if written == 1 else 'ies'} to {folder}."
+        if blocked:
+            summary += f" {blocked} blocked photo{'s were' if blocked > 1 else ' was'} recorded, not exported."
+        if problems:
+            summary += f" {len(problems)} could not be exported."
+            self.questions.explain("Some photos were not exported",
+                                   "\n".join(f"{o.review.source.name}: {o.problem}" for o in problems))
+        return summary
+
+    def has_unsaved_work(self) -> bool:
+        return any(review.decision()[0].value in ("approved", "redacted") for review in self.batch.unrecorded())
+
+
+def time_left(elapsed: float, done: int, total: int) -> str:
+    if not done:
+        return ""
+    seconds = elapsed / done * (total - done)
+    if seconds < 60:
+        return f"about {max(1, round(seconds))} s left"
+    return f"about {round(seconds / 60)} min left"
+
+
+def storage_problem(exc: Exception) -> str:
+    return (f"The database could not be reached ({exc}). Check the network or the database location, "
+            "then try again; nothing already checked is lost.")
+
+
+def export_problem(error: Exception, folder: Path) -> str:
+    return f"Nothing more was exported to {folder}: {error}. Choose another folder or fix the problem, then export again."

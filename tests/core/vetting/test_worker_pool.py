@@ -1,0 +1,202 @@
+"""The one vetting road in worker processes: events in order, a warm pool serving several batches, a worker
+that dies ending the batch with its photos marked as errors, and workers that die with their parent."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from unittest.mock import MagicMock
+
+import pytest
+from PIL import Image
+
+from rws_desktop.core.faces.matching import Gallery
+from rws_desktop.core.kernel.channels import ChannelCatalogue
+from rws_desktop.core.kernel.decisions import Decision
+from rws_desktop.core.vetting.analysis import RegisterSnapshot
+from rws_desktop.core.vetting.batch import (BATCH_STOPPED, WORKER_DIED, WORKERS_DID_NOT_START, AnalysisSettings,
+                                            BatchContext, WorkerPool)
+from rws_desktop.core.vetting.events import BatchFinished, BatchStarted, PhotoAnalysed, PhotoFailed, PhotoStarted
+from rws_desktop.core.vetting.service import VettingService
+from rws_desktop.paths import channels_file
+
+from rws_cli import ensure_staff
+from sessions import TEST_PASSWORD
+from worker_doubles import DYING_SIDE, faceless_analyser, refusing_to_start
+
+EMPTY_REGISTER = RegisterSnapshot(people={}, consents={}, gallery=Gallery({}))
+
+
+def photos(folder: Path, names: list[str]) -> list[Path]:
+    """Synthetic photos; a name starting with "dies" makes one the test analyser's worker dies on."""
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for name in names:
+        side = DYING_SIDE if name.startswith("dies") else 64
+        Image.new("RGB", (side, side), "white").save(folder / name)
+        paths.append(folder / name)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def channels():
+    return ChannelCatalogue.from_toml(channels_file())
+
+
+@pytest.fixture(scope="module")
+def warm_pool():
+    """Two workers started once for the tests that need no fresh pool (starting one takes seconds)."""
+    pool = WorkerPool(2, AnalysisSettings(build_analyser=faceless_analyser))
+    pool.start()
+    yield pool
+    pool.close()
+
+
+def service(channels, workers: int, build=faceless_analyser, pool: WorkerPool | None = None) -> VettingService:
+    """A VettingService whose session may do anything, always in worker processes (the window's way), built by
+    `build`, or those of `pool`."""
+    vetting = VettingService(MagicMock(), channels, MagicMock(), MagicMock(), workers, AnalysisSettings(build_analyser=build))
+    vetting.workers = pool or vetting.workers
+    vetting.keep_workers("instagram", start_now=False)
+    return vetting
+
+
+def run(vetting: VettingService, sources: list[Path], **options) -> list:
+    return list(vetting.vet_batch(sources, "instagram", date.today(), register=EMPTY_REGISTER, **options))
+
+
+def test_a_batch_reports_started_analysed_and_finished_in_order(channels, warm_pool, tmp_path):
+    """Events: the batch started (models already loaded), each photo started before its result, results in the
+    order given with their safe copies, then finished with every photo done."""
+    sources = photos(tmp_path, [f"p{n}.png" for n in range(5)])
+    events = run(service(channels, 2, pool=warm_pool), sources)
+    assert events[0] == BatchStarted(5, loading_models=False)
+    assert events[-1] == BatchFinished(5, 5)
+    results = [e for e in events if isinstance(e, PhotoAnalysed)]
+    assert [e.index for e in results] == [0, 1, 2, 3, 4]
+    assert [e.result.source for e in results] == sources
+    assert all(e.result.decision is Decision.APPROVED and e.safe_copy.verified for e in results)
+    for result in results:
+        started = events.index(PhotoStarted(result.index))
+        assert started < events.index(result)
+
+
+def test_a_worker_that_dies_marks_its_photos_as_errors_and_nothing_restarts(channels, tmp_path):
+    """The worker dies on the third photo: the two before it keep their verdicts, the photos in flight become
+    errors with a plain reason, the batch finishes saying why, photos not reached get no event, and the
+    worker processes are not started again."""
+    sources = photos(tmp_path, ["a.png", "b.png", "dies.png", "c.png"] + [f"later{n}.png" for n in range(6)])
+    vetting = service(channels, 1)
+    events = run(vetting, sources)
+    assert events[0] == BatchStarted(len(sources), loading_models=True)
+    analysed = [e.result.source.name for e in events if isinstance(e, PhotoAnalysed)]
+    failed = [e for e in events if isinstance(e, PhotoFailed)]
+    assert analysed == ["a.png", "b.png"]
+    assert failed and failed[0].result.source.name == "dies.png"
+    assert all(e.result.decision is Decision.ERROR and e.result.reason == WORKER_DIED for e in failed)
+    assert "stopped unexpectedly" in WORKER_DIED and "not vetted" in WORKER_DIED
+    finished = events[-1]
+    assert isinstance(finished, BatchFinished) and finished.problem == BATCH_STOPPED
+    assert finished.done == len(analysed) + len(failed) < len(sources)
+    reported = {e.index for e in events if isinstance(e, (PhotoAnalysed, PhotoFailed))}
+    assert "later5.png" not in {sources[i].name for i in reported}
+    assert not vetting.workers.started  # nothing restarted on its own
+    vetting.workers.close()
+
+
+def test_workers_that_cannot_load_the_models_end_the_batch_once_with_a_reason(channels, tmp_path):
+    """If every worker fails while loading (a bundle missing a file), the batch ends at once, saying so;
+    no photo is marked, and nothing retries."""
+    vetting = service(channels, 2, build=refusing_to_start)
+    events = run(vetting, photos(tmp_path, ["a.png", "b.png"]))
+    assert [type(e) for e in events] == [BatchStarted, BatchFinished]
+    assert events[-1].problem == WORKERS_DID_NOT_START and events[-1].done == 0
+    assert not vetting.workers.started
+
+
+def test_a_warm_pool_serves_batches_for_different_channels_with_the_same_workers(channels, warm_pool, tmp_path):
+    """Kept warm, the workers start once; each batch is analysed against its own channel (Instagram approves,
+    a channel not live blocks), and the same processes answer every batch."""
+    sources = photos(tmp_path, ["a.png", "b.png", "c.png"])
+    first = set(warm_pool._pool._processes)
+    live = BatchContext(channels.get("instagram"), EMPTY_REGISTER, date.today(), False)
+    closed = BatchContext(channels.get("geography-instagram"), EMPTY_REGISTER, date.today(), False)
+    for context, decision in ((live, Decision.APPROVED), (closed, Decision.BLOCKED), (live, Decision.APPROVED)):
+        results = [e.result for e in warm_pool.analyse(sources, context) if isinstance(e, PhotoAnalysed)]
+        assert [r.decision for r in results] == [decision] * 3
+    assert set(warm_pool._pool._processes) == first
+
+
+def test_cancelling_stops_handing_out_photos(channels, warm_pool, tmp_path):
+    """Once asked to stop, no photo is started or reported any more, and the batch says it was cancelled."""
+    sources = photos(tmp_path, [f"p{n}.png" for n in range(12)])
+    stop = {"now": False}
+    events = []
+    for event in service(channels, 2, pool=warm_pool).vet_batch(sources, "instagram", date.today(), should_stop=lambda: stop["now"],
+                                                register=EMPTY_REGISTER):
+        events.append(event)
+        if isinstance(event, PhotoAnalysed):
+            stop["now"] = True
+    finished = events[-1]
+    assert isinstance(finished, BatchFinished) and finished.cancelled and finished.done < 12
+    assert not any(isinstance(e, (PhotoAnalysed, PhotoStarted)) for e in events[events.index(next(
+        e for e in events if isinstance(e, PhotoAnalysed))) + 1:])
+
+
+def children(pid: int) -> set[int]:
+    """Processes whose parent is `pid`, from /proc."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.add(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def worker_processes(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            if "spawn_main" in (Path("/proc") / str(pid) / "cmdline").read_bytes().decode(errors="replace"):
+                alive.add(pid)
+        except OSError:
+            continue
+    return alive
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds worker processes through /proc (Linux)")
+def test_workers_exit_when_rws_vet_is_killed(testdata, tmp_path):
+    """kill -9 of `rws vet` in the middle of a batch: its worker processes are gone within a few seconds."""
+    db = tmp_path / "rws.sqlite3"
+    ensure_staff(db)
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for n in range(30):
+        (folder / f"photo{n:02}.jpg").write_bytes((testdata / "photos/two_people.jpg").read_bytes())
+    environment = {**os.environ, "RWS_PASSWORD": TEST_PASSWORD, "RWS_DATA_DIR": str(tmp_path / "data")}
+    command = [sys.executable, "-c", "import sys; from rws_desktop.cli import main; sys.exit(main(sys.argv[1:]))",
+               "--db", f"sqlite:///{db}", "--user", "TST", "vet", str(folder), "--channel", "instagram",
+               "--out", str(tmp_path / "out"), "--workers", "2"]
+    vet = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in vet.stderr:  # the first result: the workers are up, with models loaded, in mid-batch
+            if line.startswith("[1/"):
+                break
+        workers = worker_processes(children(vet.pid))
+        assert len(workers) == 2, "rws vet did not run two worker processes"
+        vet.send_signal(signal.SIGKILL)
+        vet.wait()
+        deadline = time.monotonic() + 5
+        while worker_processes(workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert worker_processes(workers) == set(), "worker processes outlived rws vet"
+    finally:
+        if vet.poll() is None:
+            vet.kill()
