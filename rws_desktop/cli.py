@@ -16,7 +16,9 @@ from .cli_accounts import (
 from .cli_register import (
     CONSENT_ACTIONS, PERSON_ACTIONS, add_consent_actions, add_impact_command, add_person_actions, cmd_impact, iso_date,
 )
+from .core.audit.checkpoints import CheckpointUnavailable
 from .core.audit.log_service import DEFAULT_SCHOOL, AuditFilter, AuditReportError
+from .core.kernel.checkpoint import Checkpoint, CheckpointError
 from .core.kernel.account_rules import AccountError
 from .core.kernel.channels import UnknownChannelError
 from .core.kernel.consent import ALL_CHANNELS, ConsentStatus, PersonKind
@@ -95,7 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_account_commands(commands)
 
     audit = commands.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
-    audit.add_parser("verify", help="check the hash chain and the search index; names the first bad entry")
+    verify = audit.add_parser("verify", help="check the chain, its seals, the search index and the register's seals; names what is wrong")
+    verify.add_argument("--checkpoint", type=Path, metavar="FILE", help="also prove the log still holds exactly the entries this saved checkpoint covered")
+    checkpoint = audit.add_parser("checkpoint", help="save a signed checkpoint of the log, to keep outside the database")
+    checkpoint.add_argument("--out", required=True, type=Path, metavar="FILE")
     export = audit.add_parser("export", help="entries as CSV, or a PDF report for governors")
     export.add_argument("--format", choices=["csv", "pdf"], default=None, help="default: from the --out file's extension, else csv")
     export.add_argument("--from", dest="date_from", type=iso_date, metavar="DATE", help="first day (inclusive)")
@@ -132,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     except NotAllowed as exc:
         print(f"rws: not allowed: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    except (RegisterError, UnknownChannelError, UsageError, StorageError, MisImportError, AccountError, AuditReportError) as exc:
+    except (RegisterError, UnknownChannelError, UsageError, StorageError, MisImportError, AccountError, AuditReportError,
+            CheckpointError, CheckpointUnavailable) as exc:
         print(f"rws: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -256,15 +262,12 @@ def cmd_audit(app: App, args) -> int:
 
 def _audit(app: App, args) -> int:
     if args.action == "verify":
-        status = app.audit.chain_status()
-        if status.ok and status.verified_up_to == 0:
-            print("OK: the audit log is empty.")
-            return 0
-        if status.ok:
-            print(f"OK: verified up to entry {status.verified_up_to}; hash of entry {status.verified_up_to}: {status.last_hash}.")
-            return 0
-        print(f"BROKEN at entry {status.bad_seq}: {status.problem} Entries up to {status.verified_up_to} are intact.")
-        return 1
+        return _verify(app, args.checkpoint)
+    if args.action == "checkpoint":
+        checkpoint = app.audit.save_checkpoint(args.out)
+        print(f"Checkpoint of entry {checkpoint.entry} saved to {args.out}; signed by key {checkpoint.fingerprint}. "
+              "Keep it outside this computer (with the governors' papers, say).")
+        return 0
     if args.action == "person":
         person_id = app.audit.resolve_person(args.person)
         count = app.audit.person_report(person_id, args.out, app.user, args.school)
@@ -280,6 +283,30 @@ def _audit(app: App, args) -> int:
         count = app.audit.export_csv(audit_filter, args.out)
     print(f"{count} audit entries written to {args.out}")
     return 0
+
+
+def _verify(app: App, checkpoint_file: Path | None) -> int:
+    checkpoint = None
+    if checkpoint_file is not None:
+        try:
+            checkpoint = Checkpoint.from_json(checkpoint_file.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise UsageError(f"could not read {checkpoint_file}: {exc.strerror or exc}") from exc
+        status, against = app.audit.check_against(checkpoint)
+    else:
+        status, against = app.audit.chain_status(), None
+    if status.ok and status.verified_up_to == 0:
+        print("OK: the audit log is empty.")
+    elif status.ok:
+        sealed = f" Sealed with key {status.fingerprint}." if status.fingerprint else " (The log is not sealed with a key.)"
+        print(f"OK: verified up to entry {status.verified_up_to}; hash of entry {status.verified_up_to}: {status.last_hash}.{sealed}")
+    elif status.bad_seq is not None:
+        print(f"BROKEN at entry {status.bad_seq}: {status.problem} Entries up to {status.verified_up_to} are intact.")
+    else:
+        print(f"{'BROKEN' if status.altered_rows else 'NOT VERIFIED'}: {status.problem}")
+    if against is not None:
+        print(f"{'OK' if against.ok else 'BROKEN'} against the checkpoint: {against.message}")
+    return 0 if status.ok and (against is None or against.ok) else 1
 
 
 def _format_of(path: Path) -> str:
