@@ -30,7 +30,7 @@ from ..core.kernel.consent import (
 )
 from ..core.kernel.ports import BiometricConsentRequired, NewPerson, PersonNotFound, ReferenceFace, RegisterError
 from .errors import StorageError
-from ..core.kernel.audit_seal import SealedRow
+from ..core.kernel.audit_seal import ADOPTED_ENTRY_KIND, HEAD_TAMPERED_FIELD, KEYED_ENTRY_KIND, SealedRow, matches
 from .row_seals import RowSealer
 from .template_cipher import TemplateCipher
 from .models import (
@@ -339,7 +339,7 @@ class SqlAuditRepository:
 
     def append(self, content: dict[str, Any]) -> AuditRecord:
         head = self._session.execute(
-            select(AuditHeadRow.last_seq, AuditHeadRow.last_entry_hash)
+            select(AuditHeadRow.last_seq, AuditHeadRow.last_entry_hash, AuditHeadRow.head_mac)
             .where(AuditHeadRow.id == AUDIT_HEAD_ID)
             # On PostgreSQL another PC's append waits here until this transaction ends.
             .with_for_update()
@@ -349,8 +349,12 @@ class SqlAuditRepository:
                 "The audit log has lost the record of its last entry, so nothing more can be logged. "
                 "It may have been tampered with; ask whoever looks after the database to check it."
             )
-        last_seq, last_hash = head
+        last_seq, last_hash, head_mac = head
         key = self._sealer.key
+        if key is not None and last_seq and _head_unsealed(key, last_seq, last_hash, head_mac, content):
+            # The head was moved outside the app (entries cut from the end?). Logging goes on, and the
+            # entry itself carries the finding under the seal, so verify names it for ever after.
+            content = {**content, HEAD_TAMPERED_FIELD: True}
         record = seal(last_seq + 1, last_hash if last_seq else GENESIS_HASH, content, key)
         self._session.execute(
             insert(AuditEntryRow.__table__).values(
@@ -479,6 +483,14 @@ class SqlAuditRepository:
                     people.add(pending[1])
                 pending = next(person_rows, None)
             yield AuditTerms(seq, *terms, frozenset(people))
+
+
+def _head_unsealed(key, last_seq: int, last_hash: str, head_mac: str | None, content: dict[str, Any]) -> bool:
+    """Whether the recorded head lacks its MAC. Only the entry that first keys an older log, or the one adopting
+    entries this process wrote without the key, finds none legitimately."""
+    if head_mac is None:
+        return content.get("kind") not in (KEYED_ENTRY_KIND, ADOPTED_ENTRY_KIND)
+    return not matches(key.head_mac(last_seq, last_hash), head_mac)
 
 
 def index_row(terms: AuditTerms) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from functools import cached_property
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from .audit_seal import ADOPTED_ENTRY_KIND, KEYED_ENTRY_KIND, LogKey, matches
+from .audit_seal import ADOPTED_ENTRY_KIND, HEAD_TAMPERED_FIELD, KEYED_ENTRY_KIND, LogKey, matches
 
 GENESIS_HASH = "0" * 64
 
@@ -102,8 +102,11 @@ def verify_chain(records: Iterable[AuditRecord], head: tuple[int, str] | None = 
             if record.seq != 1 and record.content.get("kind") != KEYED_ENTRY_KIND:
                 return ChainReport(False, last_good, record.seq, "the sealed part of the log starts at an entry that cannot start it (entries before it were unsealed).")
             keyed = True
-        if keyed and key is not None and not matches(key.entry_mac(record.seq, record.entry_hash), record.mac):
+        if record.mac is not None and key is not None and not matches(key.entry_mac(record.seq, record.entry_hash), record.mac):
             return ChainReport(False, last_good, record.seq, BAD_SEAL)
+        if keyed and record.content.get(HEAD_TAMPERED_FIELD):
+            return ChainReport(False, last_good, record.seq, "when it was written, the log's recorded head did not carry its "
+                                                             "seal: entries had been removed from the end just before it.")
         if keyed and record.mac is not None and record.content.get("kind") == ADOPTED_ENTRY_KIND:
             for pair in record.content.get("entries") or []:
                 if isinstance(pair, list) and len(pair) == 2 and unsealed.get(pair[0]) == pair[1]:

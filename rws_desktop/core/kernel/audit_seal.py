@@ -29,6 +29,8 @@ KEYED_ENTRY_KIND = "audit_log_keyed"
 # The sealed entry by which a computer that has just received the key vouches for the entries it
 # wrote without it in the same run (such as the sign-in before `rws key import`).
 ADOPTED_ENTRY_KIND = "audit_entries_adopted"
+# Set on an entry appended when the recorded head's MAC did not match: the log had been cut short.
+HEAD_TAMPERED_FIELD = "head_found_unsealed"
 
 
 def log_key_id(template_key_id: str) -> str:
