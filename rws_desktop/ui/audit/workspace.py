@@ -14,6 +14,7 @@ from ...app import App
 from ...core.audit.log_service import AuditFilter
 from ...core.audit.status import ChainStatus
 from ..tasks import ProgressThread, TaskRunner
+from .checkpoint_action import checkpoint_button
 from .detail import entry_html
 from .log_model import AuditLogModel
 
@@ -90,7 +91,8 @@ class AuditWorkspace(QWidget):
         self.person_button.setToolTip("For a subject access request: one person's consent history and every entry about them")
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
-        for button in (self.csv_button, self.pdf_button, self.person_button):
+        self.checkpoint_button = checkpoint_button(self)
+        for button in (self.csv_button, self.pdf_button, self.person_button, self.checkpoint_button):
             bottom.addWidget(button)
 
         layout = QVBoxLayout(self)
