@@ -31,7 +31,8 @@ from .core.vetting.service import VettingService
 from .core.register.year_end import YearEndService
 from .keys import KeyStore, default_key_store
 from .paths import channels_file, data_dir, default_database_url
-from .storage import Database, open_database
+from .storage import Database, StorageError, open_database
+from .storage.backup import WindowLock, sqlite_path
 from .storage.log_key import unlock_audit_log
 from .storage.template_key import KeyStatus, unlock_reference_faces
 
@@ -140,7 +141,19 @@ class App:
     def audit(self) -> AuditLogService:
         return AuditLogService(self.database, self.signed_in())
 
+    def hold_window_lock(self) -> None:
+        """Called by the window: while it runs, `rws restore` refuses to replace its SQLite database."""
+        try:
+            lock = WindowLock(sqlite_path(self.database))
+        except StorageError:
+            return  # PostgreSQL: restores go through pg_restore, not this app
+        if lock.acquire():
+            self._window_lock = lock
+
     def close(self) -> None:
+        lock = self.__dict__.pop("_window_lock", None)
+        if lock is not None:
+            lock.release()
         self.database.close()
 
 

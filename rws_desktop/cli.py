@@ -16,6 +16,7 @@ from .cli_accounts import (
 from .cli_register import (
     CONSENT_ACTIONS, PERSON_ACTIONS, add_consent_actions, add_impact_command, add_person_actions, cmd_impact, iso_date,
 )
+from .backups import make_backup, restore_backup
 from .core.audit.checkpoints import CheckpointUnavailable
 from .core.audit.log_service import DEFAULT_SCHOOL, AuditFilter, AuditReportError
 from .core.kernel.checkpoint import Checkpoint, CheckpointError
@@ -116,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     person_report.add_argument("person", metavar="PERSON", help="person id or MIS id (id:N or mis:X if both could fit)")
     person_report.add_argument("--out", required=True, type=Path, metavar="FILE", help="a .csv or .pdf file")
     person_report.add_argument("--school", default=DEFAULT_SCHOOL, help="the school named on the PDF")
+    backup = commands.add_parser("backup", help="copy the SQLite database while the app may be running, then check the copy")
+    backup.add_argument("--out", required=True, type=Path, metavar="FILE")
+    restore = commands.add_parser("restore", help="put a checked backup in place of the database (the window must be closed)")
+    restore.add_argument("file", type=Path, metavar="FILE")
     return parser
 
 
@@ -313,10 +318,22 @@ def _format_of(path: Path) -> str:
     return "pdf" if path.suffix.lower() == ".pdf" else "csv"
 
 
+def cmd_backup(app: App, args) -> int:
+    result = make_backup(app.database, app.signed_in(), args.out)
+    print(f"Backup written to {args.out}: integrity {result.integrity}; {result.chain}")
+    return 0
+
+
+def cmd_restore(app: App, args) -> int:
+    kept, result = restore_backup(app.database, app.signed_in(), args.file)
+    print(f"Restored {args.file} ({result.entries} audit entries; {result.chain}). The previous database is kept as {kept}.")
+    return 0
+
+
 COMMANDS = {
     "init": cmd_init, "channels": cmd_channels, "person": cmd_person, "consent": cmd_consent,
     "biometric": cmd_biometric, "enroll": cmd_enroll, "vet": cmd_vet, "audit": cmd_audit, "impact": cmd_impact,
-    **ACCOUNT_COMMANDS,
+    "backup": cmd_backup, "restore": cmd_restore, **ACCOUNT_COMMANDS,
 }
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     if not sign_in_at_start(app):
         app.close()
         return 0
+    app.hold_window_lock()
     window = MainWindow(app, QSettings())
     window.show()
     try:
