@@ -17,6 +17,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
 from ..paths import migrations_dir
+from .file_modes import make_private_database_file
 from .access_repositories import SqlAccountRepository, SqlDpiaRepository
 from .errors import StorageError
 from ..core.kernel.audit_seal import LogKey
@@ -211,7 +212,7 @@ def _create_parent_folder(url: URL, shown: str) -> None:
     if database in ("", ":memory:") or database.startswith("file:"):
         return
     try:
-        Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        make_private_database_file(Path(database).expanduser().resolve())
     except OSError as error:
         raise StorageError(
             f"The folder for the database {shown} could not be created: {error.strerror or error}."
