@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from .core.audit.status import check_chain
-from .core.kernel.audit_chain import utc_timestamp
+from .core.kernel.clock import utc_timestamp
 from .core.kernel.permissions import Action
 from .core.kernel.session import Session
 from .storage import Database, open_database

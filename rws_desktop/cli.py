@@ -25,9 +25,8 @@ from .core.kernel.channels import UnknownChannelError
 from .core.kernel.consent import ALL_CHANNELS, ConsentStatus, PersonKind
 from .core.register.mis_csv import MisImportError
 from .core.kernel.permissions import NotAllowed
-from .core.kernel.ports import NewPerson, RegisterError
+from .core.kernel.ports import NewPerson, RegisterError, StoreUnavailable
 from .core.vetting.analysis import Decision, collect_photos
-from .storage import StorageError
 
 
 class UsageError(Exception):
@@ -132,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         app = App.open(args.db, getattr(args, "workers", None))
-    except StorageError as exc:
+    except StoreUnavailable as exc:
         print(f"rws: {exc}", file=sys.stderr)
         return 1
     try:
@@ -142,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     except NotAllowed as exc:
         print(f"rws: not allowed: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    except (RegisterError, UnknownChannelError, UsageError, StorageError, MisImportError, AccountError, AuditReportError,
+    except (RegisterError, UnknownChannelError, UsageError, StoreUnavailable, MisImportError, AccountError, AuditReportError,
             CheckpointError, CheckpointUnavailable) as exc:
         print(f"rws: {exc}", file=sys.stderr)
         return 1

@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from .core.kernel.audit_chain import utc_timestamp
+from .core.kernel.clock import utc_timestamp
 from .core.kernel.permissions import Action
 from .core.kernel.session import Session
 from .keys import KeyStore

@@ -74,7 +74,7 @@ class Database:
     def adopt_unsealed_appends(self, user: str) -> int:
         """Once the log key has arrived: vouch, in one sealed entry, for the entries this process wrote
         without it (such as the sign-in before a key import). Returns how many."""
-        from ..core.kernel.audit_chain import utc_timestamp
+        from ..core.kernel.clock import utc_timestamp
         from ..core.kernel.audit_seal import ADOPTED_ENTRY_KIND
 
         pending = list(self._unsealed_appends)

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..core.kernel.audit_chain import utc_timestamp
+from ..core.kernel.clock import utc_timestamp
 from ..core.kernel.audit_seal import KEYED_ENTRY_KIND, LOG_KEY_BYTES, LogKey, log_key_id, matches
 from .errors import StorageError
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..core.kernel.audit_chain import utc_timestamp
+from ..core.kernel.clock import utc_timestamp
 from .errors import StorageError
 from .models import TEMPLATE_KEY_ID, ReferenceFaceRow, TemplateKeyRow
 from .template_cipher import KEY_BYTES, TemplateCipher

@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 
 from ..kernel.access_ports import DpiaRecord
 from ..kernel.account_rules import AccountError
-from ..kernel.audit_chain import utc_timestamp
+from ..kernel.clock import utc_timestamp
 from ..kernel.consent import format_day
 from ..kernel.permissions import Action, requires
 from ..kernel.ports import Store

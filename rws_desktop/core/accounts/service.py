@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable
 
 from ..kernel.access_ports import Account
 from ..kernel.account_rules import AccountError, check_account_name, looks_like_initials, normalise_initials
-from ..kernel.audit_chain import utc_timestamp
+from ..kernel.clock import utc_timestamp
 from ..kernel.channels import ChannelCatalogue
 from .passwords import PasswordHashing, PasswordRuleError, check_new_password
 from ..kernel.permissions import Action, Role, requires

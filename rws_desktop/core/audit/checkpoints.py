@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..kernel.audit_chain import utc_timestamp
+from ..kernel.clock import utc_timestamp
 from ..kernel.audit_seal import LogKey
 from ..kernel.checkpoint import Checkpoint, sign_checkpoint
 from ..kernel.ports import Transaction

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 
-from ..kernel.audit_chain import AuditRecord, utc_timestamp
+from ..kernel.audit_chain import AuditRecord
+from ..kernel.clock import utc_timestamp
 from .describe import AuditEntryDetail, AuditRow, EntryDescriber, kind_label
 from ..kernel.audit_index import AuditQuery
 from .names import NameResolver

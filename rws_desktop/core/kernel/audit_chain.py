@@ -9,9 +9,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import cached_property
-from datetime import datetime, timezone
 from typing import Any, Iterable
 
+from .clock import utc_timestamp  # noqa: F401  (kept importable from here for core/vetting until it moves)
 from .audit_seal import ADOPTED_ENTRY_KIND, HEAD_TAMPERED_FIELD, KEYED_ENTRY_KIND, LogKey, matches
 
 GENESIS_HASH = "0" * 64
@@ -25,9 +25,6 @@ def chain_hash(previous_hash: str, canonical_content: str) -> str:
     return hashlib.sha256((previous_hash + canonical_content).encode("utf-8")).hexdigest()
 
 
-def utc_timestamp(moment: datetime | None = None) -> str:
-    moment = moment or datetime.now(timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from .access_ports import ChannelAdmins
 from .account_rules import normalise_initials
-from .audit_chain import utc_timestamp
+from .clock import utc_timestamp
 from .channels import Channel, ChannelCatalogue
 from .permissions import Action, requires
 from .ports import Store

@@ -21,6 +21,11 @@ from .audit_index import AuditQuery, AuditTerms
 from .consent import BiometricConsent, Person, PersonKind, PhotoConsent
 
 
+class StoreUnavailable(Exception):
+    """The store could not be opened, prepared, read or written (or this computer lacks a key it needs);
+    the message says why in plain words. Storage raises its own subclass; front ends catch this one."""
+
+
 class RegisterError(Exception):
     """A register change that cannot be made, explained in plain words."""
 

@@ -6,7 +6,7 @@ for someone already signed in. A refusal is written to the audit log before it i
 from __future__ import annotations
 
 from .access_ports import Account
-from .audit_chain import utc_timestamp
+from .clock import utc_timestamp
 from .channel_admins import effective_admins
 from .channels import ChannelCatalogue
 from .permissions import Action, NotAllowed, Role, refusal

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..kernel.audit_chain import utc_timestamp
+from ..kernel.clock import utc_timestamp
 from ..kernel.channels import ChannelCatalogue
 from ..kernel.consent import (
     ALL_CHANNELS, YEAR_GROUPS, BiometricConsent, ConsentStatus, Person, PersonKind, PhotoConsent,
