@@ -31,7 +31,7 @@ if str(REPO) not in sys.path:
 
 from rws_desktop.core.kernel.audit_chain import GENESIS_HASH, canonical_json, chain_hash  # noqa: E402
 from rws_desktop.core.kernel.audit_seal import LogKey, log_key_id  # noqa: E402
-from rws_desktop.storage.row_seals import SEALED_FIELDS, fields_of  # noqa: E402
+from rws_desktop.storage.row_seals import SEALED_FIELDS  # noqa: E402
 
 PASSWORD = "tamper harness password 1"
 ADMIN = "ADM"

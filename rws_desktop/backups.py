@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from .core.audit.status import check_chain
-from .core.kernel.clock import utc_timestamp
+from .core.kernel.audit_entries import audit_entry
 from .core.kernel.permissions import Action
 from .core.kernel.session import Session
 from .storage import Database, open_database
@@ -38,8 +38,8 @@ def make_backup(database: Database, session: Session, out: Path) -> BackupCheck:
     session.require(Action.BACK_UP)
     result = back_up(database, out, lambda path: check_copy(path, database))
     with database.transaction() as tx:
-        tx.audit.append({"kind": "database_backed_up", "at": utc_timestamp(), "user": session.initials,
-                         "file": str(out), "entries": result.entries, "integrity": result.integrity})
+        tx.audit.append(audit_entry("database_backed_up", session.initials, file=str(out), entries=result.entries,
+                                    integrity=result.integrity))
     return result
 
 
@@ -54,8 +54,8 @@ def restore_backup(database: Database, session: Session, backup: Path) -> tuple[
     try:
         restored.use_log_key(key)
         with restored.transaction() as tx:
-            tx.audit.append({"kind": "database_restored", "at": utc_timestamp(), "user": session.initials,
-                             "file": str(backup), "entries": result.entries, "previous_file_kept_as": str(kept)})
+            tx.audit.append(audit_entry("database_restored", session.initials, file=str(backup), entries=result.entries,
+                                        previous_file_kept_as=str(kept)))
     finally:
         restored.close()
     return kept, result

@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from .core.kernel.clock import utc_timestamp
+from .core.kernel.audit_entries import audit_entry
 from .core.kernel.permissions import Action
 from .core.kernel.session import Session
 from .keys import KeyStore
@@ -57,4 +57,4 @@ def import_key(database: Database, keys: KeyStore, session: Session, path: Path)
 
 def _record(database: Database, session: Session, kind: str, key_id: str) -> None:
     with database.transaction() as tx:
-        tx.audit.append({"kind": kind, "at": utc_timestamp(), "user": session.initials, "key_id": key_id})
+        tx.audit.append(audit_entry(kind, session.initials, key_id=key_id))

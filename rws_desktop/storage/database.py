@@ -74,15 +74,14 @@ class Database:
     def adopt_unsealed_appends(self, user: str) -> int:
         """Once the log key has arrived: vouch, in one sealed entry, for the entries this process wrote
         without it (such as the sign-in before a key import). Returns how many."""
-        from ..core.kernel.clock import utc_timestamp
+        from ..core.kernel.audit_entries import audit_entry
         from ..core.kernel.audit_seal import ADOPTED_ENTRY_KIND
 
         pending = list(self._unsealed_appends)
         if self._log_key is None or not pending:
             return 0
         with self.transaction() as tx:
-            tx.audit.append({"kind": ADOPTED_ENTRY_KIND, "at": utc_timestamp(), "user": user,
-                             "entries": [[seq, entry_hash] for seq, entry_hash in pending]})
+            tx.audit.append(audit_entry(ADOPTED_ENTRY_KIND, user, entries=[[seq, entry_hash] for seq, entry_hash in pending]))
         del self._unsealed_appends[:len(pending)]
         return len(pending)
 

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..core.kernel.clock import utc_timestamp
+from ..core.kernel.audit_entries import SYSTEM_USER, audit_entry
 from ..core.kernel.audit_seal import KEYED_ENTRY_KIND, LOG_KEY_BYTES, LogKey, log_key_id, matches
 from .errors import StorageError
 
@@ -50,7 +50,7 @@ def unlock_audit_log(database: "Database", keys: "KeyStore", template_key_id: st
         key = LogKey(secret, key_id) if len(secret) == LOG_KEY_BYTES else None
         if key is None or (first_sealed and not matches(key.entry_mac(first_sealed.seq, first_sealed.entry_hash), first_sealed.mac)):
             database.use_log_key(None)
-            return LogKeyStatus(False, key_id, f"The audit-log key kept on this computer is not this log's. "
+            return LogKeyStatus(False, key_id, "The audit-log key kept on this computer is not this log's. "
                                                + missing_log_key_message(key_id))
         database.use_log_key(key)
         return LogKeyStatus(True, key_id, f"The audit log is sealed with key {key.fingerprint}.")
@@ -86,9 +86,8 @@ def key_the_log(database: "Database", keys: "KeyStore", template_key_id: str, en
                 return LogKeyStatus(True, key.key_id, f"The audit log is sealed with key {key.fingerprint}.")
             if tx.audit.first_sealed() is not None:
                 raise StorageError("another computer keyed the audit log first")
-            record = tx.audit.append({"kind": KEYED_ENTRY_KIND, "at": utc_timestamp(), "user": "system",
-                                      "key_id": key.key_id, "keyed_from": entries_before + 1,
-                                      "fingerprint": key.fingerprint})
+            record = tx.audit.append(audit_entry(KEYED_ENTRY_KIND, SYSTEM_USER, key_id=key.key_id,
+                                                 keyed_from=entries_before + 1, fingerprint=key.fingerprint))
             sealed = tx.sealer.seal_everything(record.seq)
     except StorageError as error:
         database.use_log_key(None)

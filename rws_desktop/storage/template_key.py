@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..core.kernel.clock import utc_timestamp
+from ..core.kernel.audit_entries import SYSTEM_USER, audit_entry
 from .errors import StorageError
 from .models import TEMPLATE_KEY_ID, ReferenceFaceRow, TemplateKeyRow
 from .template_cipher import KEY_BYTES, TemplateCipher
@@ -124,8 +124,8 @@ def _create(database: "Database", keys: "KeyStore") -> KeyStatus:
         with database.transaction() as tx:
             tx.template_key.create(cipher)
             sealed = tx.template_key.seal_plain_encodings(cipher, tx.sealer)
-            tx.audit.append({"kind": "reference_face_key_created", "at": utc_timestamp(), "user": "system",
-                             "key_id": cipher.key_id, "reference_faces_encrypted": sealed})
+            tx.audit.append(audit_entry("reference_face_key_created", SYSTEM_USER, key_id=cipher.key_id,
+                                        reference_faces_encrypted=sealed))
     except StorageError:
         with database.transaction() as tx:
             row = tx.template_key.current()

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 
 from ..kernel.audit_chain import AuditRecord
-from ..kernel.clock import utc_timestamp
+from ..kernel.audit_entries import audit_entry
 from .describe import AuditEntryDetail, AuditRow, EntryDescriber, kind_label
 from ..kernel.audit_index import AuditQuery
 from .names import NameResolver
@@ -33,6 +33,7 @@ from .status import ChainStatus, ProgressCallback, check_chain
 from ..kernel.checkpoint import Checkpoint
 from ..kernel.consent import biometric_verdict
 from ..kernel.permissions import Action, requires
+from ..kernel.person_lookup import match_person
 from ..kernel.ports import PersonNotFound, Store, Transaction
 from ..kernel.session import Session
 from .report_files import replacing, write_csv
@@ -226,19 +227,17 @@ class AuditLogService:
         """A person id from what was typed: an id or an MIS id ("id:12" or "mis:12" when both could fit).
 
         An id no longer in the register is accepted, so an erased person's entries can still be reported."""
-        text = reference.strip()
-        prefix, _, rest = text.partition(":")
+        prefix = reference.strip().partition(":")[0].lower()
         with self.store.snapshot() as tx:
-            if prefix.lower() == "mis" and rest:
-                found = tx.register.find_person_by_mis_id(rest.strip())
-                if found is None:
-                    raise PersonNotFound(f"with MIS id {rest.strip()}")
-                return found.id
-            if prefix.lower() == "id" and rest.strip().isdigit():
-                return int(rest.strip())
-            by_mis = tx.register.find_person_by_mis_id(text)
-            by_id = tx.register.get_person(int(text)) if text.isdigit() else None
-        if by_mis and by_id and by_mis.id != by_id.id:
+            found = match_person(tx.register, reference)
+        text, by_mis, by_id = found.text, found.by_mis_id, found.by_id
+        if prefix == "mis" and ":" in reference:
+            if by_mis is None:
+                raise PersonNotFound(f"with MIS id {text}")
+            return by_mis.id
+        if prefix == "id" and text.isdigit():
+            return int(text)
+        if found.ambiguous:
             raise AuditReportError(
                 f"'{text}' is both person {by_id.id} and the MIS id of person {by_mis.id}; "
                 f"write id:{text} or mis:{text}."
@@ -267,9 +266,8 @@ class AuditLogService:
 
     def _record_checkpoint(self, checkpoint: Checkpoint) -> None:
         with self.store.transaction() as tx:
-            tx.audit.append({"kind": "audit_checkpoint_saved", "at": utc_timestamp(), "user": self.session.initials,
-                             "checkpoint_entry": checkpoint.entry, "head_hash": checkpoint.head_hash,
-                             "fingerprint": checkpoint.fingerprint})
+            tx.audit.append(audit_entry("audit_checkpoint_saved", self.session.initials, checkpoint_entry=checkpoint.entry,
+                                        head_hash=checkpoint.head_hash, fingerprint=checkpoint.fingerprint))
 
     def _describer(self, tx: Transaction) -> EntryDescriber:
         return EntryDescriber(NameResolver(tx.register.person_names()), self.tz)
