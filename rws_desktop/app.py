@@ -32,7 +32,9 @@ from .core.vetting.service import VettingService
 from .core.register.year_end import YearEndService
 from .keys import KeyStore, default_key_store
 from .paths import channels_file, data_dir, default_database_url
-from .storage import Database, open_database
+from .storage import Database, StorageError, open_database
+from .storage.backup import WindowLock, sqlite_path
+from .storage.log_key import unlock_audit_log
 from .storage.template_key import KeyStatus, unlock_reference_faces
 
 # Built for the signed-in person; forgotten when someone else signs in.
@@ -59,7 +61,7 @@ class App:
         database.migrate()
         keys = key_store or default_key_store(data_dir())
         app = cls(database, ChannelCatalogue.from_toml(channels_file()), workers or default_workers(), keys,
-                  unlock_reference_faces(database, keys))
+                  unlock_keys(database, keys))
         # Biometric consent can lapse by date alone (an 18th birthday, a leaving date reached); the faces go
         # then, whoever signs in. Deleting them needs no role.
         housekeeping = RegisterService(database, app.channels, Session.housekeeping(database, app.channels))
@@ -151,7 +153,34 @@ class App:
     def audit(self) -> AuditLogService:
         return AuditLogService(self.database, self.signed_in())
 
+    def hold_window_lock(self) -> None:
+        """Called by the window: while it runs, `rws restore` refuses to replace its SQLite database."""
+        try:
+            lock = WindowLock(sqlite_path(self.database))
+        except StorageError:
+            return  # PostgreSQL: restores go through pg_restore, not this app
+        if lock.acquire():
+            self._window_lock = lock
+
     def close(self) -> None:
         if "vetting" in self.__dict__:  # worker processes kept warm by the window
             self.vetting.workers.close()
+        lock = self.__dict__.pop("_window_lock", None)
+        if lock is not None:
+            lock.release()
         self.database.close()
+
+
+def unlock_keys(database: Database, keys: KeyStore) -> KeyStatus:
+    """The reference-face key, then the audit-log key named after it. Recognition needs both: a PC that
+    can recognise people but cannot check the register's seals would trust rows edited outside the app."""
+    status = unlock_reference_faces(database, keys)
+    if status.key_id is None:
+        database.use_log_key(None)
+        return status
+    # Only a PC holding the reference-face key keys a log that was never keyed, so PCs agree on one key.
+    log_status = unlock_audit_log(database, keys, status.key_id, may_create=status.ready)
+    if log_status.ready or not status.ready:
+        return status
+    database.use_template_cipher(None)
+    return KeyStatus(False, status.key_id, log_status.message)

@@ -21,18 +21,20 @@ from .cli_setup import add_setup_command, cmd_setup
 from .cli_register import (
     CONSENT_ACTIONS, PERSON_ACTIONS, add_consent_actions, add_impact_command, add_person_actions, cmd_impact, iso_date,
 )
+from .backups import make_backup, restore_backup
+from .core.audit.checkpoints import CheckpointUnavailable
 from .core.audit.log_service import DEFAULT_SCHOOL, AuditFilter, AuditReportError
+from .core.kernel.checkpoint import Checkpoint, CheckpointError
 from .core.kernel.account_rules import AccountError
 from .core.kernel.channels import UnknownChannelError
 from .core.kernel.consent import ALL_CHANNELS, ConsentStatus, PersonKind
 from .core.register.mis_csv import MisImportError
 from .core.kernel.permissions import NotAllowed
-from .core.kernel.ports import NewPerson, RegisterError
+from .core.kernel.ports import NewPerson, RegisterError, StoreUnavailable
 from .core.vetting.analysis import Decision, collect_photos
 from .logs import configure_logging, log_opened
 from .settings import SettingsError
 from .core.vetting.events import BatchFinished, BatchStarted, PhotoAnalysed, PhotoFailed
-from .storage import StorageError
 
 
 class UsageError(Exception):
@@ -105,7 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_setup_command(commands)
 
     audit = commands.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
-    audit.add_parser("verify", help="check the hash chain and the search index; names the first bad entry")
+    verify = audit.add_parser("verify", help="check the chain, its seals, the search index and the register's seals; names what is wrong")
+    verify.add_argument("--checkpoint", type=Path, metavar="FILE", help="also prove the log still holds exactly the entries this saved checkpoint covered")
+    checkpoint = audit.add_parser("checkpoint", help="save a signed checkpoint of the log, to keep outside the database")
+    checkpoint.add_argument("--out", required=True, type=Path, metavar="FILE")
     export = audit.add_parser("export", help="entries as CSV, or a PDF report for governors")
     export.add_argument("--format", choices=["csv", "pdf"], default=None, help="default: from the --out file's extension, else csv")
     export.add_argument("--from", dest="date_from", type=iso_date, metavar="DATE", help="first day (inclusive)")
@@ -121,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     person_report.add_argument("person", metavar="PERSON", help="person id or MIS id (id:N or mis:X if both could fit)")
     person_report.add_argument("--out", required=True, type=Path, metavar="FILE", help="a .csv or .pdf file")
     person_report.add_argument("--school", default=DEFAULT_SCHOOL, help="the school named on the PDF")
+    backup = commands.add_parser("backup", help="copy the SQLite database while the app may be running, then check the copy")
+    backup.add_argument("--out", required=True, type=Path, metavar="FILE")
+    restore = commands.add_parser("restore", help="put a checked backup in place of the database (the window must be closed)")
+    restore.add_argument("file", type=Path, metavar="FILE")
     return parser
 
 
@@ -136,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_setup(args)
     try:
         app = App.open(args.db, getattr(args, "workers", None))
-    except (StorageError, SettingsError) as exc:
+    except (StoreUnavailable, SettingsError) as exc:
         logging.getLogger("rws_desktop.start").error("The database could not be opened: %s", exc)
         print(f"rws: {exc}", file=sys.stderr)
         return 1
@@ -148,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     except NotAllowed as exc:
         print(f"rws: not allowed: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    except (RegisterError, UnknownChannelError, UsageError, StorageError, MisImportError, AccountError, AuditReportError) as exc:
+    except (RegisterError, UnknownChannelError, UsageError, StoreUnavailable, MisImportError, AccountError, AuditReportError,
+            CheckpointError, CheckpointUnavailable) as exc:
         print(f"rws: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -289,15 +299,12 @@ def cmd_audit(app: App, args) -> int:
 
 def _audit(app: App, args) -> int:
     if args.action == "verify":
-        status = app.audit.chain_status()
-        if status.ok and status.verified_up_to == 0:
-            print("OK: the audit log is empty.")
-            return 0
-        if status.ok:
-            print(f"OK: verified up to entry {status.verified_up_to}; hash of entry {status.verified_up_to}: {status.last_hash}.")
-            return 0
-        print(f"BROKEN at entry {status.bad_seq}: {status.problem} Entries up to {status.verified_up_to} are intact.")
-        return 1
+        return _verify(app, args.checkpoint)
+    if args.action == "checkpoint":
+        checkpoint = app.audit.save_checkpoint(args.out)
+        print(f"Checkpoint of entry {checkpoint.entry} saved to {args.out}; signed by key {checkpoint.fingerprint}. "
+              "Keep it outside this computer (with the governors' papers, say).")
+        return 0
     if args.action == "person":
         person_id = app.audit.resolve_person(args.person)
         count = app.audit.person_report(person_id, args.out, app.user, args.school)
@@ -315,14 +322,50 @@ def _audit(app: App, args) -> int:
     return 0
 
 
+def _verify(app: App, checkpoint_file: Path | None) -> int:
+    checkpoint = None
+    if checkpoint_file is not None:
+        try:
+            checkpoint = Checkpoint.from_json(checkpoint_file.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise UsageError(f"could not read {checkpoint_file}: {exc.strerror or exc}") from exc
+        status, against = app.audit.check_against(checkpoint)
+    else:
+        status, against = app.audit.chain_status(), None
+    if status.ok and status.verified_up_to == 0:
+        print("OK: the audit log is empty.")
+    elif status.ok:
+        sealed = f" Sealed with key {status.fingerprint}." if status.fingerprint else " (The log is not sealed with a key.)"
+        print(f"OK: verified up to entry {status.verified_up_to}; hash of entry {status.verified_up_to}: {status.last_hash}.{sealed}")
+    elif status.bad_seq is not None:
+        print(f"BROKEN at entry {status.bad_seq}: {status.problem} Entries up to {status.verified_up_to} are intact.")
+    else:
+        print(f"{'BROKEN' if status.altered_rows else 'NOT VERIFIED'}: {status.problem}")
+    if against is not None:
+        print(f"{'OK' if against.ok else 'BROKEN'} against the checkpoint: {against.message}")
+    return 0 if status.ok and (against is None or against.ok) else 1
+
+
 def _format_of(path: Path) -> str:
     return "pdf" if path.suffix.lower() == ".pdf" else "csv"
+
+
+def cmd_backup(app: App, args) -> int:
+    result = make_backup(app.database, app.signed_in(), args.out)
+    print(f"Backup written to {args.out}: integrity {result.integrity}; {result.chain}")
+    return 0
+
+
+def cmd_restore(app: App, args) -> int:
+    kept, result = restore_backup(app.database, app.signed_in(), args.file)
+    print(f"Restored {args.file} ({result.entries} audit entries; {result.chain}). The previous database is kept as {kept}.")
+    return 0
 
 
 COMMANDS = {
     "init": cmd_init, "channels": cmd_channels, "person": cmd_person, "consent": cmd_consent,
     "biometric": cmd_biometric, "enroll": cmd_enroll, "vet": cmd_vet, "audit": cmd_audit, "impact": cmd_impact,
-    **ACCOUNT_COMMANDS,
+    "backup": cmd_backup, "restore": cmd_restore, **ACCOUNT_COMMANDS,
 }
 
 if __name__ == "__main__":

@@ -77,7 +77,7 @@ class FileKeyStore:
         self.folder = folder
 
     def path(self, key_id: str) -> Path:
-        return self.folder / f"reference-face-key-{key_id}.key"
+        return self.folder / f"{_entry_name(key_id)}.key"
 
     def load(self, key_id: str) -> bytes | None:
         path = self.path(key_id)
@@ -147,6 +147,9 @@ def default_key_store(data_folder: Path) -> KeyStore:
 
 
 def _entry_name(key_id: str) -> str:
+    """The keyring entry (and key file) name: audit-log keys' ids start with "log-"."""
+    if key_id.startswith("log-"):
+        return f"audit-log-key-{key_id[4:]}"
     return f"reference-face-key-{key_id}"
 
 

@@ -34,6 +34,24 @@ def data_dir() -> Path:
     return Path(override) if override else user_data_path(APP_NAME, APP_AUTHOR)
 
 
+def make_private_folder(path: Path) -> Path:
+    """Create `path` and any missing parents readable by this user only (0700 on Linux and macOS). The app's
+    own data folder is made 0700 even if it exists; other existing folders (a shared drive) are left alone.
+    On Windows the data folder lives in the user's profile, whose access list admits only them and admins."""
+    path = Path(path).expanduser()
+    if os.name == "posix":
+        previous = os.umask(0o077)
+        try:
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        finally:
+            os.umask(previous)
+        if path.resolve() == data_dir().expanduser().resolve():
+            os.chmod(path, 0o700)
+    else:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def default_database_url() -> str:
     """The database the settings files name (see settings.py), else the embedded SQLite file in the data folder."""
     from .settings import Settings

@@ -8,6 +8,7 @@ from rws_desktop.core.kernel.access_ports import Account, DpiaRecord
 from rws_desktop.core.accounts.passwords import HashParameters, PasswordHashing
 from rws_desktop.core.kernel.permissions import Role
 from rws_desktop.core.kernel.session import Session
+from rws_desktop.core.kernel.audit_seal import LogKey, log_key_id
 from rws_desktop.storage.template_cipher import TemplateCipher
 
 TEST_PASSWORD = "a test password that is long"
@@ -22,8 +23,9 @@ def test_password_hash() -> str:
 
 
 def with_test_key(database):
-    """Give a test database a fresh reference-face key, as App.open does from the key store."""
+    """Give a test database a fresh reference-face key and audit-log key, as App.open does from the key store."""
     database.use_template_cipher(TemplateCipher(TemplateCipher.new_key(), "testkey"))
+    database.use_log_key(LogKey(LogKey.new_secret(), log_key_id("testkey")))
     return database
 
 

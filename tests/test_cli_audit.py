@@ -21,9 +21,10 @@ from rws_desktop.core.register.service import RegisterService
 from rws_desktop.core.vetting.analysis import PhotoAnalyser
 from rws_desktop.core.vetting.service import VettingService
 from rws_desktop.paths import channels_file
+from rws_desktop.app import unlock_keys
 from rws_desktop.storage import open_database
 from rws_cli import rws
-from sessions import record_dpia, signed_in, with_test_key
+from sessions import record_dpia, signed_in
 
 # short name: (name, MIS id, folder of photos/people/train)
 ENROLLED = {"kit": ("Kit Harington", "K1", "kit_harington"), "rose": ("Rose Leslie", "R1", "rose_leslie")}
@@ -34,14 +35,16 @@ def pdf_text(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def built_log(testdata, detector, encoder, tmp_path_factory):
+def built_log(testdata, detector, encoder, tmp_path_factory, private_keys_and_quick_hashes):
     """Kit and Rose enrolled, consenting to all channels, and Ada (a pupil, not enrolled) who leaves.
     kit_with_rose.jpg is vetted for Instagram before and after Rose refuses Instagram, then for
     WhatsApp; finally Kit is erased from the register."""
     folder = tmp_path_factory.mktemp("audit")
     db_path = folder / "rws.sqlite3"
-    database = with_test_key(open_database(f"sqlite:///{db_path}"))
+    database = open_database(f"sqlite:///{db_path}")
     database.migrate()
+    # Keys from the tests' key store, as App.open finds them, so `rws` can check the seals later.
+    assert unlock_keys(database, private_keys_and_quick_hashes).ready
     record_dpia(database)
     channels = ChannelCatalogue.from_toml(channels_file())
     office = RegisterService(database, channels, signed_in(database, channels, "OFF", Role.OFFICE))
@@ -85,8 +88,9 @@ def auditor(database):
 
 
 @pytest.fixture
-def service(built_log):
+def service(built_log, private_keys_and_quick_hashes):
     database = open_database(f"sqlite:///{built_log[0]}")
+    unlock_keys(database, private_keys_and_quick_hashes)
     yield AuditLogService(database, auditor(database), tz=timezone.utc)
     database.close()
 

@@ -17,10 +17,13 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
 from ..paths import migrations_dir
+from .file_modes import make_private_database_file
 from .access_repositories import SqlAccountRepository, SqlDpiaRepository
 from .errors import StorageError
 from .network_paths import sqlite_refusal
+from ..core.kernel.audit_seal import LogKey
 from .repositories import SqlAuditRepository, SqlRegisterRepository
+from .row_seals import RowSealer
 from .template_cipher import TemplateCipher
 from .template_key import SqlTemplateKeyRepository
 
@@ -49,6 +52,7 @@ class DatabaseTransaction:
     accounts: SqlAccountRepository
     dpia: SqlDpiaRepository
     template_key: SqlTemplateKeyRepository  # storage's own: which key encrypts reference faces
+    sealer: RowSealer  # storage's own: seals the register rows written in this transaction
 
 
 class Database:
@@ -57,6 +61,30 @@ class Database:
     def __init__(self, engine: Engine):
         self._engine = engine
         self._template_cipher: TemplateCipher | None = None
+        self._log_key: LogKey | None = None
+        self._unsealed_appends: list[tuple[int, str]] = []
+
+    def use_log_key(self, key: LogKey | None) -> None:
+        """The audit-log key: entries and register rows are sealed with it and checked against it."""
+        self._log_key = key
+
+    @property
+    def log_key(self) -> LogKey | None:
+        return self._log_key
+
+    def adopt_unsealed_appends(self, user: str) -> int:
+        """Once the log key has arrived: vouch, in one sealed entry, for the entries this process wrote
+        without it (such as the sign-in before a key import). Returns how many."""
+        from ..core.kernel.audit_entries import audit_entry
+        from ..core.kernel.audit_seal import ADOPTED_ENTRY_KIND
+
+        pending = list(self._unsealed_appends)
+        if self._log_key is None or not pending:
+            return 0
+        with self.transaction() as tx:
+            tx.audit.append(audit_entry(ADOPTED_ENTRY_KIND, user, entries=[[seq, entry_hash] for seq, entry_hash in pending]))
+        del self._unsealed_appends[:len(pending)]
+        return len(pending)
 
     def use_template_cipher(self, cipher: TemplateCipher | None) -> None:
         """The key that encrypts reference faces; without one none can be stored or read."""
@@ -122,9 +150,11 @@ class Database:
         session = Session(bind, expire_on_commit=False)
         try:
             with session.begin():
-                yield DatabaseTransaction(SqlRegisterRepository(session, self._template_cipher), SqlAuditRepository(session),
-                                          SqlAccountRepository(session), SqlDpiaRepository(session),
-                                          SqlTemplateKeyRepository(session))
+                sealer = RowSealer(session, self._log_key, self._unsealed_appends)
+                yield DatabaseTransaction(SqlRegisterRepository(session, self._template_cipher, sealer),
+                                          SqlAuditRepository(session, sealer), SqlAccountRepository(session),
+                                          SqlDpiaRepository(session), SqlTemplateKeyRepository(session), sealer)
+                sealer.finish()
         except DBAPIError as error:
             raise StorageError(f"{failure}: {_driver_message(error)}") from error
         finally:
@@ -205,7 +235,7 @@ def _create_parent_folder(url: URL, shown: str) -> None:
     if database in ("", ":memory:") or database.startswith("file:"):
         return
     try:
-        Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        make_private_database_file(Path(database).expanduser().resolve())
     except OSError as error:
         raise StorageError(
             f"The folder for the database {shown} could not be created: {error.strerror or error}."

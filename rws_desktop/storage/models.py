@@ -57,6 +57,9 @@ class PersonRow(Base):
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     leaving_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utc_now)
+    # The row's seal (core/kernel/audit_seal.py) and the audit entry that made it (migration 0005).
+    sealed_seq: Mapped[int | None] = mapped_column(Integer)
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class PhotoConsentRow(Base):
@@ -76,6 +79,9 @@ class PhotoConsentRow(Base):
     expires_on: Mapped[date | None] = mapped_column(Date)
     given_by: Mapped[str] = mapped_column(String(200), default="")
     may_be_named: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The row's seal (core/kernel/audit_seal.py) and the audit entry that made it (migration 0005).
+    sealed_seq: Mapped[int | None] = mapped_column(Integer)
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class BiometricConsentRow(Base):
@@ -89,6 +95,9 @@ class BiometricConsentRow(Base):
     pupil_objection: Mapped[bool | None] = mapped_column(Boolean)
     adult_consent: Mapped[bool | None] = mapped_column(Boolean)
     recorded_on: Mapped[date] = mapped_column(Date)
+    # The row's seal (core/kernel/audit_seal.py) and the audit entry that made it (migration 0005).
+    sealed_seq: Mapped[int | None] = mapped_column(Integer)
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class ReferenceFaceRow(Base):
@@ -103,6 +112,9 @@ class ReferenceFaceRow(Base):
     # A small JPEG of the face (migration 0002). Kept in the same row as the encoding so the
     # two can only be deleted together.
     thumbnail: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The row's seal (core/kernel/audit_seal.py) and the audit entry that made it (migration 0005).
+    sealed_seq: Mapped[int | None] = mapped_column(Integer)
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditEntryRow(Base):
@@ -116,6 +128,8 @@ class AuditEntryRow(Base):
     entry_hash: Mapped[str] = mapped_column(String(64))
     # The canonical JSON exactly as core.audit.seal produced it.
     content: Mapped[str] = mapped_column(Text)
+    # HMAC under the audit-log key over (seq, entry_hash); NULL for entries from before the key (0005).
+    mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditHeadRow(Base):
@@ -128,6 +142,7 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_seq: Mapped[int] = mapped_column(Integer)
     last_entry_hash: Mapped[str] = mapped_column(String(64))
+    head_mac: Mapped[str | None] = mapped_column(String(64))  # so a rewound head shows (0005)
 
 
 class AuditIndexRow(Base):

@@ -30,6 +30,8 @@ from ..core.kernel.consent import (
 )
 from ..core.kernel.ports import BiometricConsentRequired, NewPerson, PersonNotFound, ReferenceFace, RegisterError
 from .errors import StorageError
+from ..core.kernel.audit_seal import ADOPTED_ENTRY_KIND, HEAD_TAMPERED_FIELD, KEYED_ENTRY_KIND, SealedRow, matches
+from .row_seals import RowSealer
 from .template_cipher import TemplateCipher
 from .models import (
     AUDIT_HEAD_ID,
@@ -59,9 +61,10 @@ _UPSERT_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 class SqlRegisterRepository:
     """People, their photo and biometric consent, and their reference faces (encrypted with `cipher`)."""
 
-    def __init__(self, session: Session, cipher: TemplateCipher | None = None):
+    def __init__(self, session: Session, cipher: TemplateCipher | None = None, sealer: RowSealer | None = None):
         self._session = session
         self._cipher = cipher
+        self._sealer = sealer or RowSealer(session, None)
 
     # People
 
@@ -79,6 +82,7 @@ class SqlRegisterRepository:
         )
         self._session.add(row)
         self._session.flush()
+        self._sealer.wrote("person", (row.id,))
         return _person(row)
 
     def get_person(self, person_id: int) -> Person | None:
@@ -107,6 +111,7 @@ class SqlRegisterRepository:
         row.date_of_birth = person.date_of_birth
         row.leaving_date = person.leaving_date
         self._session.flush()
+        self._sealer.wrote("person", (row.id,))
         return _person(row)
 
     def person_names(self) -> dict[int, str]:
@@ -117,6 +122,7 @@ class SqlRegisterRepository:
         row = self._person_row(person_id)
         row.leaving_date = leaving_date
         self._session.flush()
+        self._sealer.wrote("person", (row.id,))
         return _person(row)
 
     # Photo consent
@@ -127,14 +133,18 @@ class SqlRegisterRepository:
             .where(PhotoConsentRow.person_id == person_id)
             .order_by(PhotoConsentRow.channel)
         )
-        return [_photo_consent(row) for row in self._fresh(statement)]
+        if not self._sealer.person_trusted(person_id):
+            return []
+        return [_photo_consent(row) for row in self._fresh(statement) if self._sealer.trusted("photo_consent", row)]
 
     def all_photo_consents(self) -> dict[int, list[PhotoConsent]]:
         """Consents by person id; people with none are left out."""
         statement = select(PhotoConsentRow).order_by(PhotoConsentRow.person_id, PhotoConsentRow.channel)
         by_person: dict[int, list[PhotoConsent]] = defaultdict(list)
+        untrusted = self._sealer.untrusted_people()
         for row in self._fresh(statement):
-            by_person[row.person_id].append(_photo_consent(row))
+            if row.person_id not in untrusted and self._sealer.trusted("photo_consent", row):
+                by_person[row.person_id].append(_photo_consent(row))
         return dict(by_person)
 
     def put_photo_consent(self, consent: PhotoConsent) -> None:
@@ -155,6 +165,7 @@ class SqlRegisterRepository:
                 may_be_named=consent.may_be_named,
             ),
         )
+        self._sealer.wrote("photo_consent", (consent.person_id, consent.channel))
 
     # Biometric consent and reference faces
 
@@ -178,16 +189,22 @@ class SqlRegisterRepository:
                 recorded_on=date.today(),
             ),
         )
+        self._sealer.wrote("biometric_consent", (consent.person_id,))
 
     def all_biometric_consents(self) -> dict[int, BiometricConsent]:
         """Biometric answers by person id; people with none recorded are left out."""
-        return {row.person_id: _biometric_consent(row) for row in self._fresh(select(BiometricConsentRow))}
+        untrusted = self._sealer.untrusted_people()
+        return {row.person_id: _biometric_consent(row) for row in self._fresh(select(BiometricConsentRow))
+                if row.person_id not in untrusted and self._sealer.trusted("biometric_consent", row)}
 
     def add_reference_face(
         self, person_id: int, encoding: np.ndarray, source_sha256: str, today: date, thumbnail_jpeg: bytes | None = None
     ) -> int:
         """Store one reference encoding (and its thumbnail); raise BiometricConsentRequired unless consent is valid on `today`."""
-        person = _person(self._person_row(person_id))
+        person_row = self._person_row(person_id)
+        person = _person(person_row)
+        if not self._sealer.trusted("person", person_row):
+            raise BiometricConsentRequired(f"{person.name} cannot be recognised: their register entry was changed outside the app.")
         # Locked on PostgreSQL so a withdrawal saved from another PC cannot slip in before the insert.
         consent_row = self._biometric_row(person_id, lock=True)
         consent = _biometric_consent(consent_row) if consent_row else None
@@ -204,6 +221,7 @@ class SqlRegisterRepository:
         )
         self._session.add(row)
         self._session.flush()
+        self._sealer.wrote("reference_face", (row.id,))
         return row.id
 
     def delete_reference_faces(self, person_id: int) -> int:
@@ -246,17 +264,23 @@ class SqlRegisterRepository:
         if self._cipher is None:
             log.warning("Nobody can be recognised: this computer does not hold the reference-face key.")
             return {}
-        statement = select(ReferenceFaceRow.id, ReferenceFaceRow.person_id, ReferenceFaceRow.encoding).order_by(
-            ReferenceFaceRow.person_id, ReferenceFaceRow.id
-        )
+        statement = select(ReferenceFaceRow).order_by(ReferenceFaceRow.person_id, ReferenceFaceRow.id)
         by_person: dict[int, list[np.ndarray]] = defaultdict(list)
-        for reference_id, person_id, blob in self._session.execute(statement):
+        untrusted = self._sealer.untrusted_people()
+        for row in self._session.scalars(statement):
+            reference_id, person_id, blob = row.id, row.person_id, row.encoding
+            if person_id in untrusted or not self._sealer.trusted("reference_face", row):
+                continue
             opened = self._cipher.open(person_id, blob)
             if opened is None or len(opened) != ENCODING_LENGTH * _ENCODING_DTYPE.itemsize:
                 log.warning("Reference face %s of person %s failed its integrity check and is ignored.", reference_id, person_id)
                 continue
             by_person[person_id].append(_encoding_from_bytes(opened))
         return dict(by_person)
+
+    def sealed_rows(self) -> Iterator[SealedRow]:
+        """Every register row whose seal decides whether it is believed, for the log check."""
+        return self._sealer.sealed_rows()
 
     # Helpers
 
@@ -277,7 +301,10 @@ class SqlRegisterRepository:
         statement = select(BiometricConsentRow).where(BiometricConsentRow.person_id == person_id)
         if lock:
             statement = statement.with_for_update()
-        return self._fresh(statement).first()
+        row = self._fresh(statement).first()
+        if row is None or not self._sealer.person_trusted(person_id) or not self._sealer.trusted("biometric_consent", row):
+            return None  # changed outside the app: no biometric consent
+        return row
 
     def _fresh(self, statement):
         """Load rows, overwriting any copies the session holds: upserts bypass the session."""
@@ -290,7 +317,8 @@ class SqlRegisterRepository:
         self._session.execute(statement.on_conflict_do_update(index_elements=list(key), set_=changes))
 
 
-_ENTRY_COLUMNS = (AuditEntryRow.seq, AuditEntryRow.previous_hash, AuditEntryRow.entry_hash, AuditEntryRow.content)
+_ENTRY_COLUMNS = (AuditEntryRow.seq, AuditEntryRow.previous_hash, AuditEntryRow.entry_hash, AuditEntryRow.content,
+                  AuditEntryRow.mac)
 # The terms a caller may list the values of, by their name in core.audit_index.
 _TERM_COLUMNS = {
     "kind": AuditIndexRow.kind,
@@ -305,12 +333,13 @@ class SqlAuditRepository:
 
     RECORDS_CHUNK = 1000
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, sealer: RowSealer | None = None):
         self._session = session
+        self._sealer = sealer or RowSealer(session, None)
 
     def append(self, content: dict[str, Any]) -> AuditRecord:
         head = self._session.execute(
-            select(AuditHeadRow.last_seq, AuditHeadRow.last_entry_hash)
+            select(AuditHeadRow.last_seq, AuditHeadRow.last_entry_hash, AuditHeadRow.head_mac)
             .where(AuditHeadRow.id == AUDIT_HEAD_ID)
             # On PostgreSQL another PC's append waits here until this transaction ends.
             .with_for_update()
@@ -320,21 +349,31 @@ class SqlAuditRepository:
                 "The audit log has lost the record of its last entry, so nothing more can be logged. "
                 "It may have been tampered with; ask whoever looks after the database to check it."
             )
-        last_seq, last_hash = head
-        record = seal(last_seq + 1, last_hash if last_seq else GENESIS_HASH, content)
+        last_seq, last_hash, head_mac = head
+        key = self._sealer.key
+        if key is not None and last_seq and _head_unsealed(key, last_seq, last_hash, head_mac, content):
+            # The head was moved outside the app (entries cut from the end?). Logging goes on, and the
+            # entry itself carries the finding under the seal, so verify names it for ever after.
+            content = {**content, HEAD_TAMPERED_FIELD: True}
+        record = seal(last_seq + 1, last_hash if last_seq else GENESIS_HASH, content, key)
         self._session.execute(
             insert(AuditEntryRow.__table__).values(
                 seq=record.seq,
                 previous_hash=record.previous_hash,
                 entry_hash=record.entry_hash,
                 content=record.content_json,
+                mac=record.mac,
             )
         )
         self._session.execute(
             update(AuditHeadRow.__table__)
             .where(AuditHeadRow.id == AUDIT_HEAD_ID)
-            .values(last_seq=record.seq, last_entry_hash=record.entry_hash)
+            .values(last_seq=record.seq, last_entry_hash=record.entry_hash,
+                    head_mac=key.head_mac(record.seq, record.entry_hash) if key else None)
         )
+        self._sealer.last_appended_seq = record.seq
+        if key is None:
+            self._sealer.unsealed_appends.append((record.seq, record.entry_hash))
         # From the stored JSON, not the caller's dict, so these are the terms the chain check recomputes.
         self._insert_terms(terms_of(record.seq, json.loads(record.content_json)))
         self._session.flush()
@@ -351,13 +390,19 @@ class SqlAuditRepository:
 
     def records(self) -> Iterator[AuditRecord]:
         """Every entry in sequence order, read in chunks. Consume it inside the transaction."""
-        statement = (
-            select(AuditEntryRow.seq, AuditEntryRow.previous_hash, AuditEntryRow.entry_hash, AuditEntryRow.content)
-            .order_by(AuditEntryRow.seq)
-            .execution_options(yield_per=self.RECORDS_CHUNK)
-        )
-        for seq, previous_hash, entry_hash, content in self._session.execute(statement):
-            yield AuditRecord(seq, previous_hash, entry_hash, content)
+        statement = select(*_ENTRY_COLUMNS).order_by(AuditEntryRow.seq).execution_options(yield_per=self.RECORDS_CHUNK)
+        for row in self._session.execute(statement):
+            yield AuditRecord(*row)
+
+    def head_mac(self) -> str | None:
+        """The head's MAC under the log key, as recorded beside it."""
+        return self._session.scalar(select(AuditHeadRow.head_mac).where(AuditHeadRow.id == AUDIT_HEAD_ID))
+
+    def first_sealed(self) -> AuditRecord | None:
+        """The first entry carrying a MAC: where the keyed part of the log starts."""
+        row = self._session.execute(select(*_ENTRY_COLUMNS).where(AuditEntryRow.mac.is_not(None))
+                                    .order_by(AuditEntryRow.seq).limit(1)).one_or_none()
+        return AuditRecord(*row) if row else None
 
     def head(self) -> tuple[int, str] | None:
         """The (seq, hash) of the last entry as recorded separately, or None for an empty log."""
@@ -438,6 +483,14 @@ class SqlAuditRepository:
                     people.add(pending[1])
                 pending = next(person_rows, None)
             yield AuditTerms(seq, *terms, frozenset(people))
+
+
+def _head_unsealed(key, last_seq: int, last_hash: str, head_mac: str | None, content: dict[str, Any]) -> bool:
+    """Whether the recorded head lacks its MAC. Only the entry that first keys an older log, or the one adopting
+    entries this process wrote without the key, finds none legitimately."""
+    if head_mac is None:
+        return content.get("kind") not in (KEYED_ENTRY_KIND, ADOPTED_ENTRY_KIND)
+    return not matches(key.head_mac(last_seq, last_hash), head_mac)
 
 
 def index_row(terms: AuditTerms) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..core.kernel.audit_chain import utc_timestamp
+from ..core.kernel.audit_entries import SYSTEM_USER, audit_entry
 from .errors import StorageError
 from .models import TEMPLATE_KEY_ID, ReferenceFaceRow, TemplateKeyRow
 from .template_cipher import KEY_BYTES, TemplateCipher
@@ -47,7 +47,7 @@ class SqlTemplateKeyRepository:
         self._session.execute(insert(TemplateKeyRow.__table__).values(
             id=TEMPLATE_KEY_ID, key_id=cipher.key_id, key_check=cipher.check_value(), created_at=datetime.now(timezone.utc)))
 
-    def seal_plain_encodings(self, cipher: TemplateCipher) -> int:
+    def seal_plain_encodings(self, cipher: TemplateCipher, sealer=None) -> int:
         """Encrypt encodings stored before 0004, in place; returns how many."""
         rows = self._session.execute(
             select(ReferenceFaceRow.id, ReferenceFaceRow.person_id, ReferenceFaceRow.encoding)
@@ -56,6 +56,8 @@ class SqlTemplateKeyRepository:
         for reference_id, person_id, plain in rows:
             self._session.execute(update(ReferenceFaceRow.__table__).where(ReferenceFaceRow.id == reference_id)
                                   .values(encoding=cipher.seal(person_id, bytes(plain))))
+            if sealer is not None:
+                sealer.wrote("reference_face", (reference_id,))
         return len(rows)
 
 
@@ -110,12 +112,20 @@ def _create(database: "Database", keys: "KeyStore") -> KeyStatus:
         log.warning("The reference-face key could not be kept: %s", error)
         return KeyStatus(False, None, f"The key that encrypts reference faces could not be kept ({error}). Nobody can "
                                       "be enrolled or recognised until it can: check the app's data folder can be written.")
+    # The log key goes with it, before anything is logged, so the very first entry is sealed.
+    with database.snapshot() as tx:
+        head = tx.audit.head()
+        already_keyed = tx.audit.first_sealed() is not None
+    if not already_keyed:
+        from .log_key import key_the_log
+
+        key_the_log(database, keys, cipher.key_id, head[0] if head else 0)
     try:
         with database.transaction() as tx:
             tx.template_key.create(cipher)
-            sealed = tx.template_key.seal_plain_encodings(cipher)
-            tx.audit.append({"kind": "reference_face_key_created", "at": utc_timestamp(), "user": "system",
-                             "key_id": cipher.key_id, "reference_faces_encrypted": sealed})
+            sealed = tx.template_key.seal_plain_encodings(cipher, tx.sealer)
+            tx.audit.append(audit_entry("reference_face_key_created", SYSTEM_USER, key_id=cipher.key_id,
+                                        reference_faces_encrypted=sealed))
     except StorageError:
         with database.transaction() as tx:
             row = tx.template_key.current()

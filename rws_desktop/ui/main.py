@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     from .main_window import MainWindow  # after QApplication exists
     from .sign_in import sign_in_at_start
 
+    app.hold_window_lock()  # rws restore refuses while the window holds the database
     try:
         while True:  # File > Sign out / Switch user closes the window and comes back here
             if not sign_in_at_start(app):

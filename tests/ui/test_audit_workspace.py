@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import QDate
 
 from rws_cli import rws
+from rws_desktop.core.kernel.checkpoint import Checkpoint
 from vetting_window import open_window
 
 CHECK_TIMEOUT_MS = 60_000
@@ -94,6 +95,7 @@ def test_exports_write_the_filtered_entries(qtbot, logged, settings, tmp_path):
         workspace.pdf_button.click()
     text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "governors.pdf").pages)
     assert "Ravens Wood School" in text and "instagram" in text and "erified" in text
+    assert "Signed checkpoint" in text and "signed by key" in text
     assert window.statusBar().currentMessage().startswith("Wrote 2 entries")
 
     workspace.person_button.click()
@@ -103,6 +105,22 @@ def test_exports_write_the_filtered_entries(qtbot, logged, settings, tmp_path):
     with qtbot.waitSignal(workspace.export_done, timeout=CHECK_TIMEOUT_MS):
         workspace.person_button.click()
     assert "Rose Leslie" in " ".join(page.extract_text() for page in PdfReader(tmp_path / "rose.pdf").pages)
+
+
+def test_save_checkpoint_writes_a_signed_checkpoint_that_verify_accepts(qtbot, logged, settings, tmp_path, capsys):
+    """"Save checkpoint…" writes a checkpoint whose signature holds, names its key in the status bar, and
+    `rws audit verify --checkpoint` then proves the log still holds those entries."""
+    db, _ = logged
+    window, answers, workspace = open_audit(qtbot, db, settings)
+    workspace.ask_save_path = lambda *args: tmp_path / "checkpoint.json"
+    with qtbot.waitSignal(workspace.export_done, timeout=CHECK_TIMEOUT_MS):
+        workspace.checkpoint_button.click()
+    checkpoint = Checkpoint.from_json((tmp_path / "checkpoint.json").read_text(encoding="utf-8"))
+    assert f"signed by key {checkpoint.fingerprint}" in window.statusBar().currentMessage()
+    window.close()
+    capsys.readouterr()
+    assert rws(db, "audit", "verify", "--checkpoint", tmp_path / "checkpoint.json") == 0
+    assert f"OK against the checkpoint: The log still holds exactly entries 1 to {checkpoint.entry}" in capsys.readouterr().out
 
 
 def test_a_changed_byte_is_shown_as_a_broken_chain(qtbot, logged, settings):

@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 
 from ..kernel.access_ports import DpiaRecord
 from ..kernel.account_rules import AccountError
-from ..kernel.audit_chain import utc_timestamp
+from ..kernel.audit_entries import audit_entry
 from ..kernel.consent import format_day
 from ..kernel.permissions import Action, requires
 from ..kernel.ports import Store
@@ -53,6 +53,6 @@ class DpiaService:
         record = DpiaRecord(reference, assessed_on, dpo_name, self.session.initials, datetime.now(timezone.utc))
         with self.store.transaction() as tx:
             tx.dpia.add(record)
-            tx.audit.append({"kind": "dpia_recorded", "at": utc_timestamp(), "user": self.session.initials,
-                             "reference": reference, "assessed_on": assessed_on.isoformat(), "dpo": dpo_name})
+            tx.audit.append(audit_entry("dpia_recorded", self.session.initials, reference=reference,
+                                        assessed_on=assessed_on.isoformat(), dpo=dpo_name))
         return record

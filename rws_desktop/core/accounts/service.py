@@ -12,7 +12,8 @@ from typing import Any, Callable, Iterable
 
 from ..kernel.access_ports import Account
 from ..kernel.account_rules import AccountError, check_account_name, looks_like_initials, normalise_initials
-from ..kernel.audit_chain import utc_timestamp
+from ..kernel.audit_entries import audit_entry
+from ..kernel.clock import utc_timestamp
 from ..kernel.channels import ChannelCatalogue
 from .passwords import PasswordHashing, PasswordRuleError, check_new_password
 from ..kernel.permissions import Action, Role, requires
@@ -37,7 +38,7 @@ def utc_now() -> datetime:
 
 
 def _entry(kind: str, user: str, **details: Any) -> dict[str, Any]:
-    return {"kind": kind, "at": utc_timestamp(), "user": user, **details}
+    return audit_entry(kind, user, **details)
 
 
 def _checked_password(password: str, initials: str) -> str:

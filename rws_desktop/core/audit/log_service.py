@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 
 from ..kernel.audit_chain import AuditRecord
+from ..kernel.audit_entries import audit_entry
 from .describe import AuditEntryDetail, AuditRow, EntryDescriber, kind_label
 from ..kernel.audit_index import AuditQuery
 from .names import NameResolver
@@ -30,9 +31,12 @@ from .reports import (
     about_posts,
     post_involvement,
 )
+from .checkpoints import CheckpointCheck, compare_checkpoint, make_checkpoint
 from .status import ChainStatus, ProgressCallback, check_chain
+from ..kernel.checkpoint import Checkpoint
 from ..kernel.consent import biometric_verdict
 from ..kernel.permissions import Action, requires
+from ..kernel.person_lookup import match_person
 from ..kernel.ports import PersonNotFound, Store, Transaction
 from ..kernel.session import Session
 from .report_files import replacing, write_csv
@@ -142,7 +146,28 @@ class AuditLogService:
     def chain_status(self, progress: ProgressCallback | None = None) -> ChainStatus:
         """Re-check every entry's hash chain, and that the search index still matches the entries."""
         with self.store.snapshot() as tx:
-            return check_chain(tx, progress)
+            return check_chain(tx, progress, self._key)
+
+    @requires(Action.READ_AUDIT)
+    def checkpoint(self) -> Checkpoint:
+        """A signed checkpoint of the log as it is now, for the auditor to keep outside the database."""
+        with self.store.snapshot() as tx:
+            return make_checkpoint(check_chain(tx, key=self._key), self._key)
+
+    @requires(Action.READ_AUDIT)
+    def save_checkpoint(self, path: Path) -> Checkpoint:
+        checkpoint = self.checkpoint()
+        with replacing(path) as pending:
+            pending.write_text(checkpoint.to_json(), encoding="utf-8")
+        self._record_checkpoint(checkpoint)
+        return checkpoint
+
+    @requires(Action.READ_AUDIT)
+    def check_against(self, checkpoint: Checkpoint, progress: ProgressCallback | None = None) -> tuple[ChainStatus, CheckpointCheck]:
+        """The log's own check, and whether it still holds exactly what `checkpoint` covered."""
+        with self.store.snapshot() as tx:
+            status = check_chain(tx, progress, self._key)
+            return status, compare_checkpoint(checkpoint, tx, status, self._key)
 
     # Exports
 
@@ -161,9 +186,9 @@ class AuditLogService:
         with self.store.snapshot() as tx:
             describer = self._describer(tx)
             rows = [describer.row(record) for record in tx.audit.matching(query)]
-            status = check_chain(tx)
+            status = check_chain(tx, key=self._key)
             filters = self._filter_words(filter, describer.names)
-        report = LogReport(school, _period(filter), filters, generated_by, self._now(), status.line(), rows)
+        report = LogReport(school, _period(filter), filters, generated_by, self._now(), self._chain_line(status), rows)
         with replacing(path) as pending:
             render_log_pdf(pending, report)
         return len(rows)
@@ -194,7 +219,7 @@ class AuditLogService:
                 biometric_valid=_biometric_words(person, biometric, self._now().date()),
                 generated_by=generated_by,
                 generated_at=self._now(),
-                chain=check_chain(tx).line(),
+                chain=self._chain_line(check_chain(tx, key=self._key)),
                 entries=entries,
             )
         with replacing(path) as pending:
@@ -206,19 +231,17 @@ class AuditLogService:
         """A person id from what was typed: an id or an MIS id ("id:12" or "mis:12" when both could fit).
 
         An id no longer in the register is accepted, so an erased person's entries can still be reported."""
-        text = reference.strip()
-        prefix, _, rest = text.partition(":")
+        prefix = reference.strip().partition(":")[0].lower()
         with self.store.snapshot() as tx:
-            if prefix.lower() == "mis" and rest:
-                found = tx.register.find_person_by_mis_id(rest.strip())
-                if found is None:
-                    raise PersonNotFound(f"with MIS id {rest.strip()}")
-                return found.id
-            if prefix.lower() == "id" and rest.strip().isdigit():
-                return int(rest.strip())
-            by_mis = tx.register.find_person_by_mis_id(text)
-            by_id = tx.register.get_person(int(text)) if text.isdigit() else None
-        if by_mis and by_id and by_mis.id != by_id.id:
+            found = match_person(tx.register, reference)
+        text, by_mis, by_id = found.text, found.by_mis_id, found.by_id
+        if prefix == "mis" and ":" in reference:
+            if by_mis is None:
+                raise PersonNotFound(f"with MIS id {text}")
+            return by_mis.id
+        if prefix == "id" and text.isdigit():
+            return int(text)
+        if found.ambiguous:
             raise AuditReportError(
                 f"'{text}' is both person {by_id.id} and the MIS id of person {by_mis.id}; "
                 f"write id:{text} or mis:{text}."
@@ -230,6 +253,25 @@ class AuditLogService:
         raise PersonNotFound(text)
 
     # Helpers
+
+    @property
+    def _key(self):
+        return getattr(self.store, "log_key", None)
+
+    def _chain_line(self, status: ChainStatus):
+        """The chain check as reports print it, with a checkpoint signed now when the log verifies."""
+        line = status.line()
+        if status.ok and status.verified_up_to and self._key is not None:
+            checkpoint = make_checkpoint(status, self._key)
+            line = line.with_checkpoint(f"{checkpoint.line()} Signature: {checkpoint.to_signature_text()}")
+        elif self._key is None:
+            line = line.with_checkpoint("No checkpoint: this computer does not hold the audit-log key.")
+        return line
+
+    def _record_checkpoint(self, checkpoint: Checkpoint) -> None:
+        with self.store.transaction() as tx:
+            tx.audit.append(audit_entry("audit_checkpoint_saved", self.session.initials, checkpoint_entry=checkpoint.entry,
+                                        head_hash=checkpoint.head_hash, fingerprint=checkpoint.fingerprint))
 
     def _describer(self, tx: Transaction) -> EntryDescriber:
         return EntryDescriber(NameResolver(tx.register.person_names()), self.tz)

@@ -13,13 +13,26 @@ from ..kernel.spreadsheet import safe_cell
 @contextmanager
 def replacing(path: Path) -> Iterator[Path]:
     """A temporary path beside `path` to write to; it replaces `path` only once written in full."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(path.parent)
     pending = path.with_name(path.name + ".part")
+    pending.unlink(missing_ok=True)  # a stale one, or a planted symlink: never written through
+    # Readable by its owner only from its first byte (reports name children), and never through a link.
+    os.close(os.open(pending, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600))
     try:
         yield pending
         os.replace(pending, path)
     finally:
         pending.unlink(missing_ok=True)
+
+
+def _make_folder(folder: Path) -> None:
+    """Folders made for reports are the owner's only (0700 on Linux and macOS), like the reports."""
+    previous = os.umask(0o077) if os.name == "posix" else None
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    finally:
+        if previous is not None:
+            os.umask(previous)
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator
 
-from ..kernel.audit_chain import AuditRecord, verify_chain
+from ..kernel.audit_chain import NO_KEY_HERE, AuditRecord, verify_chain
+from ..kernel.audit_seal import LogKey
 from ..kernel.audit_index import AuditTerms, terms_of
 from .reports import ChainLine
 from ..kernel.ports import Transaction
@@ -27,8 +28,14 @@ class ChainStatus:
     problem: str
     last_hash: str | None  # of entry `verified_up_to`
     checked_at: datetime
+    altered_rows: tuple[str, ...] = ()  # register rows whose seals do not hold, named
+    fingerprint: str | None = None  # of the log key's public key, when the log is keyed and checked
 
     def describe(self) -> str:
+        if not self.ok and self.bad_seq is None and not self.altered_rows:
+            return f"Not verified: {self.problem}"
+        if not self.ok and self.bad_seq is None:
+            return f"Broken: {self.problem}"
         if not self.ok:
             return f"Broken at entry {self.bad_seq}: {self.problem}"
         if self.verified_up_to == 0:
@@ -43,20 +50,44 @@ class ChainStatus:
 
 
 
-def check_chain(tx: Transaction, progress: ProgressCallback | None = None) -> ChainStatus:
-    """Check every entry, in one pass, within the caller's transaction (a snapshot, so it sees one state)."""
+def check_chain(tx: Transaction, progress: ProgressCallback | None = None, key: LogKey | None = None) -> ChainStatus:
+    """Check every entry, in one pass, within the caller's transaction (a snapshot, so it sees one state).
+
+    With the log key, every entry's MAC, the head's, and every register row's seal are checked too."""
     head = tx.audit.head()
     total = head[0] if head else 0
     watch = _ChainWatch(tx.audit.indexed_terms(), total, progress)
-    report = verify_chain(watch.follow(tx.audit.records()), head)
+    report = verify_chain(watch.follow(tx.audit.records()), head, key, tx.audit.head_mac() if key else None)
     checked_at = datetime.now(timezone.utc)
+    fingerprint = key.fingerprint if key else None
     if not report.ok:
         return ChainStatus(False, report.verified_up_to, total, report.bad_seq, report.problem,
-                           watch.hash_of(report.verified_up_to), checked_at)
+                           watch.hash_of(report.verified_up_to), checked_at, fingerprint=fingerprint)
     if watch.index_problem:
         bad_seq, problem, last_hash = watch.index_problem
-        return ChainStatus(False, bad_seq - 1, total, bad_seq, problem, last_hash, checked_at)
-    return ChainStatus(True, report.verified_up_to, total, None, "", watch.hash_of(report.verified_up_to), checked_at)
+        return ChainStatus(False, bad_seq - 1, total, bad_seq, problem, last_hash, checked_at, fingerprint=fingerprint)
+    last_hash = watch.hash_of(report.verified_up_to)
+    if report.sealed and key is None:
+        return ChainStatus(False, report.verified_up_to, total, None, NO_KEY_HERE, last_hash, checked_at)
+    altered = altered_rows(tx, key, report.verified_up_to) if key else ()
+    if altered:
+        problem = (f"{len(altered)} register row(s) were changed outside the app and are treated as no consent: "
+                   + "; ".join(altered) + ".")
+        return ChainStatus(False, report.verified_up_to, total, None, problem, last_hash, checked_at, altered, fingerprint)
+    return ChainStatus(True, report.verified_up_to, total, None, "", last_hash, checked_at, fingerprint=fingerprint)
+
+
+def altered_rows(tx: Transaction, key: LogKey, last_entry: int) -> tuple[str, ...]:
+    """Register rows whose seal does not hold, or that claim an entry the log does not have."""
+    named = []
+    for row in tx.register.sealed_rows():
+        if row.sealed_seq is None or row.seal is None:
+            named.append(f"{row.label} (not sealed)")
+        elif not row.intact(key):
+            named.append(f"{row.label} (seal does not match; last sealed by entry {row.sealed_seq})")
+        elif not 0 < row.sealed_seq <= last_entry:
+            named.append(f"{row.label} (claims entry {row.sealed_seq}, which the log does not hold)")
+    return tuple(named)
 
 
 class _ChainWatch:

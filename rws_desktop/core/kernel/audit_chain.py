@@ -9,8 +9,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import cached_property
-from datetime import datetime, timezone
 from typing import Any, Iterable
+
+from .clock import utc_timestamp  # noqa: F401  (kept importable from here for core/vetting until it moves)
+from .audit_seal import ADOPTED_ENTRY_KIND, HEAD_TAMPERED_FIELD, KEYED_ENTRY_KIND, LogKey, matches
 
 GENESIS_HASH = "0" * 64
 
@@ -23,9 +25,6 @@ def chain_hash(previous_hash: str, canonical_content: str) -> str:
     return hashlib.sha256((previous_hash + canonical_content).encode("utf-8")).hexdigest()
 
 
-def utc_timestamp(moment: datetime | None = None) -> str:
-    moment = moment or datetime.now(timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -34,6 +33,7 @@ class AuditRecord:
     previous_hash: str
     entry_hash: str
     content_json: str
+    mac: str | None = None  # the entry key's MAC over (seq, entry_hash); None before the log was keyed
 
     @cached_property
     def content(self) -> dict[str, Any]:
@@ -41,9 +41,10 @@ class AuditRecord:
         return json.loads(self.content_json)
 
 
-def seal(seq: int, previous_hash: str, content: dict[str, Any]) -> AuditRecord:
+def seal(seq: int, previous_hash: str, content: dict[str, Any], key: LogKey | None = None) -> AuditRecord:
     text = canonical_json(content)
-    return AuditRecord(seq, previous_hash, chain_hash(previous_hash, text), text)
+    entry_hash = chain_hash(previous_hash, text)
+    return AuditRecord(seq, previous_hash, entry_hash, text, key.entry_mac(seq, entry_hash) if key else None)
 
 
 @dataclass(frozen=True)
@@ -52,16 +53,34 @@ class ChainReport:
     verified_up_to: int
     bad_seq: int | None = None
     problem: str = ""
+    sealed: bool = False  # whether the log has a keyed part (its MACs are checked only when a key was given)
 
     def describe(self) -> str:
         if self.ok:
             return f"OK: {self.verified_up_to} audit entries verified."
+        if self.bad_seq is None:
+            return f"NOT VERIFIED: {self.problem}"
         return f"BROKEN at entry {self.bad_seq}: {self.problem}"
 
 
-def verify_chain(records: Iterable[AuditRecord], head: tuple[int, str] | None = None) -> ChainReport:
-    """Check records in storage order; `head` is the (seq, hash) last recorded separately, if any."""
+NOT_SEALED = "it is not sealed with the audit-log key (it was inserted, or written on a computer without the key)."
+BAD_SEAL = "its seal does not match the audit-log key (it was forged, or rewritten with its hashes recomputed)."
+NO_KEY_HERE = ("this computer does not hold the audit-log key, so the entries' seals cannot be checked here. "
+               "An admin can import the key (rws key import FILE).")
+
+
+def verify_chain(records: Iterable[AuditRecord], head: tuple[int, str] | None = None, key: LogKey | None = None,
+                 head_mac: str | None = None) -> ChainReport:
+    """Check records in storage order; `head` is the (seq, hash) last recorded separately, if any.
+
+    Without `key` only the hash chain is checked (and `sealed` says whether there were MACs to check).
+    With `key`, every entry from the start of the keyed part on must carry a matching MAC, and so
+    must the head (`head_mac`). The keyed part starts at entry 1, or, for a log begun before keys
+    existed, at its KEYED_ENTRY_KIND entry, whose MAC covers every entry before it through the hash.
+    """
     expected_seq, previous_hash, last_good = 1, GENESIS_HASH, 0
+    keyed = False
+    unsealed: dict[int, str] = {}  # entries after the keyed start without a MAC, until a sealed entry adopts them
     for record in records:
         if record.seq != expected_seq:
             what = "missing" if record.seq > expected_seq else "out of order or duplicated"
@@ -74,10 +93,32 @@ def verify_chain(records: Iterable[AuditRecord], head: tuple[int, str] | None = 
             return ChainReport(False, last_good, record.seq, "its content is not valid JSON (it was altered).")
         if canonical != record.content_json or chain_hash(previous_hash, canonical) != record.entry_hash:
             return ChainReport(False, last_good, record.seq, "its content or hash was altered.")
+        if record.mac is None and keyed:
+            unsealed[record.seq] = record.entry_hash
+        if record.mac is not None and not keyed:
+            if record.seq != 1 and record.content.get("kind") != KEYED_ENTRY_KIND:
+                return ChainReport(False, last_good, record.seq, "the sealed part of the log starts at an entry that cannot start it (entries before it were unsealed).")
+            keyed = True
+        if record.mac is not None and key is not None and not matches(key.entry_mac(record.seq, record.entry_hash), record.mac):
+            return ChainReport(False, last_good, record.seq, BAD_SEAL)
+        if keyed and record.content.get(HEAD_TAMPERED_FIELD):
+            return ChainReport(False, last_good, record.seq, "when it was written, the log's recorded head did not carry its "
+                                                             "seal: entries had been removed from the end just before it.")
+        if keyed and record.mac is not None and record.content.get("kind") == ADOPTED_ENTRY_KIND:
+            for pair in record.content.get("entries") or []:
+                if isinstance(pair, list) and len(pair) == 2 and unsealed.get(pair[0]) == pair[1]:
+                    del unsealed[pair[0]]
         previous_hash, last_good, expected_seq = record.entry_hash, record.seq, record.seq + 1
     if head is not None and head != (last_good, previous_hash if last_good else GENESIS_HASH):
         head_seq = head[0]
         if head_seq > last_good:
             return ChainReport(False, last_good, last_good + 1, f"entries {last_good + 1} to {head_seq} are missing from the end.")
         return ChainReport(False, last_good, head_seq, "the recorded head of the log does not match the entries.")
-    return ChainReport(True, last_good)
+    if unsealed:
+        first = min(unsealed)
+        return ChainReport(False, first - 1, first, NOT_SEALED)
+    if key is not None and last_good and not keyed:
+        return ChainReport(False, 0, 1, "no entry is sealed with this computer's audit-log key: the log was rewritten or replaced.")
+    if key is not None and keyed and head is not None and not matches(key.head_mac(*head), head_mac):
+        return ChainReport(False, last_good, last_good, "the recorded head of the log is not sealed with the key (entries may have been removed from the end).")
+    return ChainReport(True, last_good, sealed=keyed)

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from .access_ports import ChannelAdmins
 from .account_rules import normalise_initials
-from .audit_chain import utc_timestamp
+from .audit_entries import audit_entry
 from .channels import Channel, ChannelCatalogue
 from .permissions import Action, requires
 from .ports import Store
@@ -59,6 +59,6 @@ class ChannelAdminService:
                 return ChannelAdminList(channel, before, current)  # nothing changes, so nothing to record
             record = ChannelAdmins(channel.key, wanted, self.session.initials, datetime.now(timezone.utc))
             tx.accounts.put_channel_admins(record)
-            tx.audit.append({"kind": "channel_admins_changed", "at": utc_timestamp(), "user": self.session.initials,
-                             "channel": channel.key, "before": list(before), "after": list(wanted)})
+            tx.audit.append(audit_entry("channel_admins_changed", self.session.initials, channel=channel.key,
+                                        before=list(before), after=list(wanted)))
         return ChannelAdminList(channel, wanted, record)

@@ -41,6 +41,7 @@ class Action(str, Enum):
     SET_CHANNEL_ADMINS = "set_channel_admins"
     RECORD_DPIA = "record_dpia"
     MANAGE_KEY = "manage_key"
+    BACK_UP = "back_up"
 
 
 # In plain words, to finish "MSN may not ...".
@@ -58,6 +59,7 @@ ACTION_WORDS = {
     Action.SET_CHANNEL_ADMINS: "change who administers a channel",
     Action.RECORD_DPIA: "record the data protection impact assessment",
     Action.MANAGE_KEY: "export or import the reference-face key",
+    Action.BACK_UP: "back up or restore the database",
 }
 
 EVERYONE = frozenset({Action.VIEW_SETUP, Action.CHANGE_OWN_PASSWORD})
@@ -66,7 +68,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.OFFICE: frozenset({Action.READ_REGISTER, Action.CHANGE_REGISTER, Action.ENROL_FACES}),
     Role.AUDITOR: frozenset({Action.READ_AUDIT, Action.EXPORT_AUDIT}),
     Role.ADMIN: frozenset({Action.MANAGE_ACCOUNTS, Action.SET_CHANNEL_ADMINS, Action.RECORD_DPIA, Action.MANAGE_KEY,
-                           Action.VET, Action.EXPORT}),
+                           Action.BACK_UP, Action.VET, Action.EXPORT}),
 }
 # Actions done for one channel: the person must also be one of its admins, or hold the admin role.
 CHANNEL_ACTIONS = frozenset({Action.VET, Action.EXPORT})

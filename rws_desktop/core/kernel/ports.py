@@ -16,8 +16,14 @@ import numpy as np
 
 from .access_ports import AccountRepository, DpiaRepository
 from .audit_chain import AuditRecord
+from .audit_seal import LogKey, SealedRow
 from .audit_index import AuditQuery, AuditTerms
 from .consent import BiometricConsent, Person, PersonKind, PhotoConsent
+
+
+class StoreUnavailable(Exception):
+    """The store could not be opened, prepared, read or written (or this computer lacks a key it needs);
+    the message says why in plain words. Storage raises its own subclass; front ends catch this one."""
 
 
 class RegisterError(Exception):
@@ -94,6 +100,9 @@ class RegisterRepository(Protocol):
     def reference_faces(self, person_id: int) -> list[ReferenceFace]: ...
     def reference_encodings(self) -> dict[int, list[np.ndarray]]: ...
 
+    def sealed_rows(self) -> Iterator[SealedRow]:
+        """Every register row whose seal decides whether it is believed (people, consents, reference faces)."""
+
 
 class AuditRepository(Protocol):
     def append(self, content: dict[str, Any]) -> AuditRecord:
@@ -103,6 +112,12 @@ class AuditRepository(Protocol):
 
     def head(self) -> tuple[int, str] | None:
         """The (seq, hash) of the last entry as recorded separately, or None for an empty log."""
+
+    def head_mac(self) -> str | None:
+        """The head's MAC under the audit-log key, as recorded beside it."""
+
+    def first_sealed(self) -> AuditRecord | None:
+        """The first entry carrying a MAC: where the keyed part of the log starts."""
 
     def get(self, seq: int) -> AuditRecord | None: ...
 
@@ -129,6 +144,10 @@ class Transaction(Protocol):
 
 
 class Store(Protocol):
+    @property
+    def log_key(self) -> LogKey | None:
+        """The audit-log key this computer holds for this store, if any."""
+
     def transaction(self) -> AbstractContextManager[Transaction]: ...
 
     def snapshot(self) -> AbstractContextManager[Transaction]:

@@ -6,7 +6,7 @@ for someone already signed in. A refusal is written to the audit log before it i
 from __future__ import annotations
 
 from .access_ports import Account
-from .audit_chain import utc_timestamp
+from .audit_entries import audit_entry
 from .channel_admins import effective_admins
 from .channels import ChannelCatalogue
 from .permissions import Action, NotAllowed, Role, refusal
@@ -50,8 +50,7 @@ class Session:
         reason = self.refusal(action, channel_key)
         if reason is None:
             return
-        entry = {"kind": "action_refused", "at": utc_timestamp(), "user": self.initials, "action": action.value,
-                 "reason": reason}
+        entry = audit_entry("action_refused", self.initials, action=action.value, reason=reason)
         if channel_key is not None:
             entry["channel"] = channel_key
         with self._store.transaction() as tx:

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..kernel.audit_chain import utc_timestamp
+from ..kernel.audit_entries import audit_entry
 from ..kernel.channels import ChannelCatalogue
 from ..kernel.consent import (
     ALL_CHANNELS, YEAR_GROUPS, BiometricConsent, ConsentStatus, Person, PersonKind, PhotoConsent,
@@ -20,6 +20,7 @@ from ..faces.detection import FaceDetector
 from ..accounts.dpia import RECOGNITION_OFF, recognition_allowed
 from ..faces.imaging import PhotoLoadError, load_photo
 from ..kernel.permissions import Action, requires
+from ..kernel.person_lookup import match_person
 from .person_details import PersonDetails, load_person_details
 from ..kernel.ports import NewPerson, PersonNotFound, ReferenceFace, RegisterError, Store
 from ..faces.recognition import FaceEncoder
@@ -49,7 +50,7 @@ class EnrolmentResult:
 
 def change_entry(kind: str, user: str, **details: Any) -> dict[str, Any]:
     """The content of an audit entry for a register change. Details name people by id only."""
-    return {"kind": kind, "at": utc_timestamp(), "user": user, **details}
+    return audit_entry(kind, user, **details)
 
 
 def check_person_details(draft: NewPerson, today: date) -> None:
@@ -134,11 +135,10 @@ class RegisterService:
     def find_person(self, reference: str) -> Person:
         """A person by register id or by MIS id, as typed at the command line. A number that is
         one person's id and another's MIS id (admission numbers are numbers too) is refused."""
-        reference = reference.strip()
         with self.store.transaction() as tx:
-            by_mis_id = tx.register.find_person_by_mis_id(reference)
-            by_id = tx.register.get_person(int(reference)) if reference.isdigit() else None
-        if by_mis_id and by_id and by_mis_id.id != by_id.id:
+            found = match_person(tx.register, reference)
+        reference, by_id, by_mis_id = found.text, found.by_id, found.by_mis_id
+        if found.ambiguous:
             raise RegisterError(
                 f"'{reference}' is person {by_id.id}'s register id and person {by_mis_id.id}'s MIS id; "
                 "give the register id of the one you mean."

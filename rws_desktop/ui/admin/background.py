@@ -1,7 +1,7 @@
 """The one place the admin screens and the setup assistant start work off the UI thread.
 
-Today it runs on ui/tasks.py's TaskRunner (writes in order on its one-thread pool); when that
-gives way to a `Job` base, only this module changes.
+It runs on ui/tasks.py's Jobs (writes in order on its one-thread pool), the one job pattern
+the window uses; only this module knows it.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from ..tasks import TaskRunner
+from ..tasks import Jobs
 
 
 class Background(QObject):
@@ -19,7 +19,7 @@ class Background(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._runner = TaskRunner(self)
+        self._runner = Jobs(self)
         self._running = 0
 
     @property

@@ -20,7 +20,7 @@ from ...core.kernel.account_rules import AccountError
 from ...core.kernel.channels import UnknownChannelError
 from ...core.kernel.consent import format_day
 from ...core.kernel.permissions import Action, NotAllowed, Role
-from ...storage import StorageError
+from ...core.kernel.ports import StoreUnavailable as StorageError
 from ...storage.template_key import KeyStatus
 from . import reference_key
 

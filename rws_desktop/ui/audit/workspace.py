@@ -15,6 +15,7 @@ from ...core.audit.log_service import AuditFilter
 from ...core.audit.status import ChainStatus
 from ..questions import Questions
 from ..tasks import Job, Jobs
+from .checkpoint_action import checkpoint_button
 from .detail import entry_html
 from .log_model import AuditLogModel
 
@@ -91,7 +92,8 @@ class AuditWorkspace(QWidget):
         self.person_button.setToolTip("For a subject access request: one person's consent history and every entry about them")
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
-        for button in (self.csv_button, self.pdf_button, self.person_button):
+        self.checkpoint_button = checkpoint_button(self)
+        for button in (self.csv_button, self.pdf_button, self.person_button, self.checkpoint_button):
             bottom.addWidget(button)
 
         layout = QVBoxLayout(self)

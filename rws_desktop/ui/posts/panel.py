@@ -25,7 +25,7 @@ from ...core.kernel.decisions import Decision
 from ...core.posts.pack import PostingPack
 from ...core.posts.review import PostReview, review_post
 from ...core.vetting.analysis import PhotoResult
-from ..tasks import TaskRunner
+from ..tasks import Jobs
 from .editor import CaptionEditor, colour_of, tooltip
 
 MakePack = Callable[[str, list[Confirmation], list[PhotoResult], Path], PostingPack]
@@ -47,7 +47,7 @@ class PostPanel(QWidget):
         self.confirmations: list[Confirmation] = []
         self.review_now: PostReview | None = None
         self.busy = False
-        self.tasks = TaskRunner(self)
+        self.tasks = Jobs(self)
         self._build()
         if self.checker is None:
             self.tasks.run(checker, self._checker_ready, lambda exc: self._checker_failed(exc))

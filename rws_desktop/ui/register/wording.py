@@ -11,7 +11,7 @@ from ...core.kernel.channels import ChannelCatalogue, UnknownChannelError
 from ...core.kernel.consent import ALL_CHANNELS, FaceConsent, format_day
 from ...core.register.mis_csv import MisImportError, parse_date
 from ...core.kernel.ports import RegisterError
-from ...storage.errors import StorageError
+from ...core.kernel.ports import StoreUnavailable
 
 ALL_CHANNELS_LABEL = "All channels"
 SHOWN_COLOUR = QColor("#1e6e32")
@@ -73,7 +73,7 @@ def problem_text(error: Exception) -> str:
     """What went wrong and what to do next, for an unexpected failure (the database, a file)."""
     if isinstance(error, PLAIN_PROBLEMS):
         return str(error)
-    if isinstance(error, StorageError):  # already says what happened, in plain words
+    if isinstance(error, StoreUnavailable):  # already says what happened, in plain words
         return f"{error} Try again; if it keeps happening, ask IT support and quote this message."
     if isinstance(error, OSError):
         return f"{error.filename or 'The file'} could not be used ({error.strerror or error}). Check it and try again."

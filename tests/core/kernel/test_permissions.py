@@ -27,6 +27,7 @@ from rws_desktop.core.vetting.analysis import PhotoAnalyser
 from rws_desktop.core.vetting.service import VettingService
 from rws_desktop.core.register.year_end import YearEndService
 from rws_desktop.key_transfer import export_key
+from rws_desktop.backups import make_backup
 from rws_desktop.keys import MemoryKeyStore
 from rws_desktop.storage.template_key import unlock_reference_faces
 from sessions import record_dpia, signed_in
@@ -51,6 +52,7 @@ EXPECTED = {
     Action.SET_CHANNEL_ADMINS: {Role.ADMIN},
     Action.RECORD_DPIA: {Role.ADMIN},
     Action.MANAGE_KEY: {Role.ADMIN},
+    Action.BACK_UP: {Role.ADMIN},
 }
 
 
@@ -96,6 +98,8 @@ def attempt(action: Action, session: Session, store, channels, person: int, tmp_
         keys = MemoryKeyStore()
         unlock_reference_faces(store, keys)
         export_key(store, keys, session, tmp_path / "key.json")
+    elif action is Action.BACK_UP:
+        make_backup(store, session, tmp_path / "backup.sqlite3")
     else:
         raise AssertionError(f"no attempt written for {action}")
 
