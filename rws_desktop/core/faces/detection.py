@@ -1,20 +1,18 @@
-"""Finding every face, including small, turned and dark ones, in photos of any size.
+"""Finding every face, including small, turned, dark and smeared ones, in photos of any size.
 
-Two detectors look at every photo, each where it is cheap and strong:
-- CenterFace (`centerface.py`), a small network that finds faces from about 16 pixels wide, on a
-  copy scaled down so that the smallest faces that matter just reach that size (a 12-megapixel
-  photo is looked at through a 2.5-megapixel copy), plus a small copy for faces too big for it, plus
-  small copies turned either way for tilted faces;
-- dlib's HOG detector, which needs faces 80 pixels wide, on a copy within a small pixel budget:
-  small photos are scaled up so their 20-pixel faces reach it; in big photos it sees the big faces.
-A dark photo is looked at again with its contrast stretched. Detections from every pass are mapped
-back to the upright photo and merged.
+CenterFace (`centerface.py`), a small network that finds faces from about 16 pixels wide, looks at:
+- the photo at 0.8 scale (faces from 20 pixels reach 16), in tiles so memory stays bounded, within a
+  pixel budget (a 48 MP photo is seen at half size);
+- small copies for faces too big for that copy (up to one filling the photo);
+- small copies turned a quarter either way, a half and 45 degrees either way, for photos stored
+  sideways or upside down with no EXIF tag and for tilted heads (the network sees faces turned up to
+  about 30 degrees as well as upright ones);
+- for a dark photo, the same copies with their contrast equalised.
+Detections from every pass are mapped back to the upright photo and merged.
 
-Low thresholds find weak faces but also the odd pattern (a mirror frame, a knot in wood). A face is
-kept when either detector is sure of it, or when a second look at the spot, turned upright and
-scaled to suit the network, finds a face there; a weak HOG detection the network does not confirm
-gets a last look from dlib's CNN detector. On the annotated photos and their variants no face is
-lost this way, and the mirror frames that both detectors see weakly are dropped.
+A low threshold finds weak faces (tiny, tilted, smeared, covered) but also the odd pattern. A face is
+kept when the network is sure of it, or when a second look at the spot, turned upright and scaled to
+suit the network, finds a face there.
 """
 from __future__ import annotations
 
