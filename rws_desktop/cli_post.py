@@ -16,6 +16,7 @@ from .core.kernel.channels import UnknownChannelError
 from .core.posts.pack import PackError, check_destination
 from .core.posts.service import PostService
 from .core.vetting.analysis import collect_photos
+from .core.vetting.events import PhotoAnalysed, PhotoFailed
 from .paths import resources_dir
 
 EXIT_USAGE = 2
@@ -75,8 +76,11 @@ def cmd_post(app: App, args) -> int:
     except PackError as exc:
         return _usage(str(exc))
 
-    def progress(done: int, total: int, result) -> None:
-        print(f"[{done}/{total}] {result.decision.value:<8} {result.source.name}: {result.reason}", file=sys.stderr)
+    def progress(event) -> None:
+        if isinstance(event, (PhotoAnalysed, PhotoFailed)):
+            result = event.result
+            print(f"[{event.index + 1}/{len(photos)}] {result.decision.value:<8} {result.source.name}: {result.reason}",
+                  file=sys.stderr)
 
     review, pack = post_service(app).vet_and_pack(photos, args.channel, caption, args.out, confirmations, progress)
     if args.json:

@@ -15,7 +15,7 @@ from ..kernel.permissions import Action, requires
 from ..kernel.ports import Store
 from ..kernel.session import Session
 from ..vetting.analysis import PhotoResult
-from ..vetting.service import ProgressCallback, VettingService
+from ..vetting.service import EventCallback, VettingService
 from .pack import PostingPack, check_destination, write_pack
 from .review import FACES_AND_NAMES, PostReview, review_post
 
@@ -56,7 +56,7 @@ class PostService:
     @requires(Action.VET, channel_arg="channel_key")
     @requires(Action.EXPORT, channel_arg="channel_key")
     def vet_and_pack(self, photos: list[Path], channel_key: str, caption: str, folder: Path,
-                     confirmations: Iterable[Confirmation] = (), progress: ProgressCallback | None = None,
+                     confirmations: Iterable[Confirmation] = (), progress: EventCallback | None = None,
                      today: date | None = None) -> tuple[PostReview, PostingPack | None]:
         """Vets the photos (each recorded as `rws vet` records it), checks the caption, and writes the pack
         when nothing blocks. A blocked post leaves no files behind."""
