@@ -7,6 +7,19 @@ from PySide6.QtCore import QSettings
 from vetting_window import open_window
 
 
+@pytest.fixture(autouse=True)
+def no_modal_questions(monkeypatch):
+    """Windows a test builds without scripted answers must never wait on a real modal dialog: offscreen
+    nobody can answer it, and a "Quit without exporting?" question at teardown hung the suite. Confirmations
+    answer yes and explanations are kept in `told`, so a test can still read them."""
+    from rws_desktop.ui.dialog_questions import DialogQuestions
+
+    told: list[tuple[str, str]] = []
+    monkeypatch.setattr(DialogQuestions, "confirm", lambda self, title, question: True)
+    monkeypatch.setattr(DialogQuestions, "explain", lambda self, title, text: told.append((title, text)))
+    return told
+
+
 @pytest.fixture
 def settings(tmp_path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)

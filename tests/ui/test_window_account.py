@@ -71,10 +71,10 @@ def test_sign_out_is_called_off_when_the_person_keeps_unsaved_work(qtbot, school
     """With photos checked but not exported, answering No keeps the window open and the person signed in."""
     window = open_as(qtbot, school, settings, "MSN")
     monkeypatch.setattr(window.vetting, "has_unsaved_work", lambda: True)
-    monkeypatch.setattr(window.vetting, "confirm", lambda title, question: False)
+    monkeypatch.setattr(window.questions, "confirm", lambda title, question: False)
     assert not window_hooks.sign_out(window)
     assert window.isVisible() and school.user == "MSN" and not window.signed_out
-    monkeypatch.setattr(window.vetting, "confirm", lambda title, question: True)
+    monkeypatch.setattr(window.questions, "confirm", lambda title, question: True)
     assert window_hooks.sign_out(window)
 
 
