@@ -17,7 +17,7 @@ import threading
 import traceback
 from pathlib import Path
 
-from .paths import data_dir
+from .paths import data_dir, make_private_folder
 
 LOG_FILE = "rws.log"
 MAX_BYTES = 1_000_000
@@ -56,6 +56,17 @@ def redact_paths(text: str) -> str:
     return _PATH.sub(replace, text)
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Log files readable by this user only (0600 on Linux and macOS), the first and every rotated one,
+    like the database and the keys: the log names staff and files, though never pupils."""
+
+    def _open(self):
+        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        if os.name == "posix":
+            os.fchmod(descriptor, 0o600)  # a file left 0644 by an older version
+        return open(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 def configure_logging(program: str) -> Path | None:
     """Send the app's log records to the log file (once per process; again if the data folder changed).
     Returns the file, or None when it cannot be written (the app runs on without one)."""
@@ -65,8 +76,8 @@ def configure_logging(program: str) -> Path | None:
     if _handler is not None and getattr(_handler, "baseFilename", None) == str(path.resolve()):
         return path
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        make_private_folder(path.parent)
+        handler = PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
     except OSError:
         return None
     handler.setFormatter(PrivateFormatter("%(asctime)s %(levelname)s [%(process)d %(name)s] %(message)s"))

@@ -160,14 +160,11 @@ class WorkerPool:
                     return
                 index, source, future = waiting.popleft()
                 try:
-                    analysis = future.result()
+                    analysis = _outcome(source, future)
                 except BrokenProcessPool:
                     yield from self._stopped([(index, source)] + [(i, s) for i, s, _f in waiting])
                     waiting.clear()
                     raise WorkersStopped(BATCH_STOPPED) from None
-                except Exception as exc:  # a photo the worker could not even return (an odd pickling problem)
-                    log.error("A photo could not be analysed in a worker process.", exc_info=exc)
-                    analysis = PhotoAnalysis(PhotoResult(source, Decision.ERROR, f"The photo could not be analysed ({exc})."))
                 yield analysis_event(index, analysis)
         finally:
             for _index, _source, future in waiting:
@@ -211,6 +208,18 @@ def _closing(pool: WorkerPool, events: Iterator) -> Iterator:
         yield from events
     finally:
         pool.close()
+
+
+def _outcome(source: Path, future: Future) -> PhotoAnalysis:
+    """The worker's analysis, or an error result for a photo the worker raised on (an odd pickling problem,
+    say), logged with the worker's own traceback. A dead worker (BrokenProcessPool) is the caller's to handle."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise
+    except Exception as exc:
+        log.error("A photo could not be analysed in a worker process.", exc_info=exc)
+        return PhotoAnalysis(PhotoResult(source, Decision.ERROR, f"The photo could not be analysed ({exc})."))
 
 
 def _broken() -> Future:
