@@ -4,8 +4,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from .. import __version__
@@ -19,7 +19,7 @@ from .questions import Questions
 from .tasks import Jobs
 from .vetting.workspace import VettingWorkspace
 from .account_settings import for_account
-from .window_hooks import add_account_actions, add_admin_tab, add_help_actions
+from .window_hooks import add_account_actions, add_admin_tab, add_help_actions, window_action
 
 MIN_SIZE = (1000, 640)  # fits a 1366x768 screen with room for the taskbar
 
@@ -60,30 +60,30 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menu = self.menuBar()
         file = menu.addMenu("&File")
-        self.open_action = _action(self, "&Add photos…", QKeySequence.StandardKey.Open, self._open_photos)
-        self.export_action = _action(self, "&Export safe copies…", "Ctrl+E", self._export)
+        self.open_action = window_action(self, "&Add photos…", QKeySequence.StandardKey.Open, self._open_photos)
+        self.export_action = window_action(self, "&Export safe copies…", "Ctrl+E", self._export)
         file.addActions([self.open_action, self.export_action])
         file.addSeparator()
-        quit_action = _action(self, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        quit_action = window_action(self, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         file.addAction(quit_action)
         self.change_password_action, self.sign_out_action = add_account_actions(self, file, quit_action)
         edit = menu.addMenu("&Edit")
-        self.undo_action = _action(self, "&Undo correction", QKeySequence.StandardKey.Undo, self.vetting.undo)
+        self.undo_action = window_action(self, "&Undo correction", QKeySequence.StandardKey.Undo, self.vetting.undo)
         edit.addAction(self.undo_action)
         self.undo_action.setEnabled(False)
         self.vetting.undo_available.connect(self.undo_action.setEnabled)
         view = menu.addMenu("&View")
-        self.safe_action = _action(self, "Show &safe version", "Space", self.vetting.toggle_safe)
+        self.safe_action = window_action(self, "Show &safe version", "Space", self.vetting.toggle_safe)
         view.addActions([
             self.safe_action,
-            _action(self, "&Next photo", "Right", lambda: self.vetting.select_next(1)),
-            _action(self, "&Previous photo", "Left", lambda: self.vetting.select_next(-1)),
-            _action(self, "Zoom &in", QKeySequence.StandardKey.ZoomIn, self.vetting.view.zoom_in),
-            _action(self, "Zoom &out", QKeySequence.StandardKey.ZoomOut, self.vetting.view.zoom_out),
-            _action(self, "&Fit to window", "Ctrl+0", self.vetting.view.fit),
+            window_action(self, "&Next photo", "Right", lambda: self.vetting.select_next(1)),
+            window_action(self, "&Previous photo", "Left", lambda: self.vetting.select_next(-1)),
+            window_action(self, "Zoom &in", QKeySequence.StandardKey.ZoomIn, self.vetting.view.zoom_in),
+            window_action(self, "Zoom &out", QKeySequence.StandardKey.ZoomOut, self.vetting.view.zoom_out),
+            window_action(self, "&Fit to window", "Ctrl+0", self.vetting.view.fit),
         ])
         help_menu = menu.addMenu("&Help")
-        help_menu.addAction(_action(self, "&About RWS Photo Check", None, self.show_about))
+        help_menu.addAction(window_action(self, "&About RWS Photo Check", None, self.show_about))
         self.guide_action = add_help_actions(self, help_menu)
 
     def _open_photos(self) -> None:
@@ -139,13 +139,3 @@ class MainWindow(QMainWindow):
         if self.admin is not None:
             self.admin.background.wait()
         event.accept()
-
-
-def _action(window: QMainWindow, text: str, shortcut, slot) -> QAction:
-    action = QAction(text, window)
-    if shortcut is not None:
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-    action.triggered.connect(slot)
-    window.addAction(action)
-    return action

@@ -33,8 +33,8 @@ def open_setup_assistant(window, workspace: AdminWorkspace) -> None:
 
 def add_account_actions(window, file_menu: QMenu, before: QAction) -> tuple[QAction, QAction]:
     """File > Change my password… and Sign out / Switch user…, placed before `before` (Quit)."""
-    change = _action(window, "Change &my password…", None, lambda: change_my_password(window))
-    sign_out_action = _action(window, "Sign &out / Switch user…", "Ctrl+Shift+L", lambda: sign_out(window))
+    change = window_action(window, "Change &my password…", None, lambda: change_my_password(window))
+    sign_out_action = window_action(window, "Sign &out / Switch user…", "Ctrl+Shift+L", lambda: sign_out(window))
     file_menu.insertActions(before, [change, sign_out_action])
     file_menu.insertSeparator(before)
     return change, sign_out_action
@@ -42,7 +42,7 @@ def add_account_actions(window, file_menu: QMenu, before: QAction) -> tuple[QAct
 
 def add_help_actions(window, help_menu: QMenu) -> QAction:
     """Help > User guide (F1), opening at the page for the signed-in person's job."""
-    guide = _action(window, "&User guide", QKeySequence.StandardKey.HelpContents,
+    guide = window_action(window, "&User guide", QKeySequence.StandardKey.HelpContents,
                     lambda: show_guide(topic_for(window.app.signed_in().roles), window))
     first = help_menu.actions()[0] if help_menu.actions() else None
     help_menu.insertAction(first, guide)
@@ -68,7 +68,8 @@ def sign_out(window) -> bool:
     return True
 
 
-def _action(window: QMainWindow, text: str, shortcut, slot) -> QAction:
+def window_action(window: QMainWindow, text: str, shortcut, slot) -> QAction:
+    """A menu action that also works by its shortcut anywhere in the window."""
     action = QAction(text, window)
     if shortcut is not None:
         action.setShortcut(QKeySequence(shortcut))
