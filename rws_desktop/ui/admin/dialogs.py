@@ -4,49 +4,18 @@ Each checks what it can before closing and keeps a problem on screen in red; the
 done by the caller (off the UI thread where it is slow)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 
 from ...app import App
 from ...core.accounts.passwords import MIN_PASSWORD_LENGTH
 from ...core.kernel.account_rules import AccountError
-from ...core.kernel.permissions import NotAllowed, Role
-from .forms import AccountForm, RoleChoice, problem_label, show_problem
+from ...core.kernel.permissions import Role
+from ..form_dialog import FormDialog
+from .forms import AccountForm, RoleChoice
 from .reference_key import MIN_PASSPHRASE
 
 
-class _Dialog(QDialog):
-    def __init__(self, title: str, intro: str, ok_text: str, body: QWidget, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(460)
-        self.problem = problem_label()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText(ok_text)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        if intro:
-            label = QLabel(intro)
-            label.setWordWrap(True)
-            layout.addWidget(label)
-        layout.addWidget(body)
-        layout.addWidget(self.problem)
-        layout.addWidget(self.buttons)
-
-    def accept(self) -> None:
-        try:
-            self.check()
-        except (AccountError, NotAllowed) as error:
-            show_problem(self.problem, str(error))
-            return
-        super().accept()
-
-    def check(self) -> None:
-        """Raise AccountError, in plain words, for what must be fixed before OK."""
-
-
-class NewAccountDialog(_Dialog):
+class NewAccountDialog(FormDialog):
     def __init__(self, parent=None):
         self.form = AccountForm()
         super().__init__("Add an account",
@@ -60,7 +29,7 @@ class NewAccountDialog(_Dialog):
             raise AccountError("Tick at least one role.")
 
 
-class RolesDialog(_Dialog):
+class RolesDialog(FormDialog):
     def __init__(self, initials: str, roles: frozenset[Role], parent=None):
         self.choice = RoleChoice(roles)
         super().__init__(f"Roles of {initials}", "Tick every role this person's job needs.", "Save roles", self.choice,
@@ -78,7 +47,7 @@ def _secret(accessible: str) -> QLineEdit:
     return edit
 
 
-class PassphraseDialog(_Dialog):
+class PassphraseDialog(FormDialog):
     """A passphrase for the key file: typed twice when exporting, once when importing."""
 
     def __init__(self, exporting: bool, parent=None):
@@ -106,7 +75,7 @@ class PassphraseDialog(_Dialog):
             raise AccountError("Type the passphrase.")
 
 
-class ChangeMyPasswordDialog(_Dialog):
+class ChangeMyPasswordDialog(FormDialog):
     """File > Change my password: the current password, then the new one twice."""
 
     def __init__(self, app: App, parent=None):

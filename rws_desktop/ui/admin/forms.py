@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (QCheckBox, QDateEdit, QFormLayout, QGridLayout, QLabel, QLineEdit, QVBoxLayout,
                                QWidget)
 
@@ -13,22 +13,6 @@ from ...core.kernel.permissions import Role
 from .presenter import ROLE_WORDS, ChannelRow
 
 DATE_FORMAT = "dd/MM/yyyy"
-
-
-def problem_label() -> QLabel:
-    """A red line for what stopped a change; empty (and hidden) until then."""
-    label = QLabel("")
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #b00020;")
-    label.setAccessibleName("Problem")
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.hide()
-    return label
-
-
-def show_problem(label: QLabel, text: str) -> None:
-    label.setText(text)
-    label.setVisible(bool(text))
 
 
 def hint(text: str) -> QLabel:

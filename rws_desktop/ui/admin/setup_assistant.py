@@ -23,7 +23,8 @@ from ...core.kernel.permissions import Action, Role
 from ...core.register.mis_csv import CsvTable, read_csv
 from ..register.import_dialog import ImportDialog
 from .background import Background
-from .forms import AccountForm, ChannelAdminsForm, DpiaForm, RoleChoice, hint, problem_label, show_problem
+from ..form_dialog import problem_label, show_problem
+from .forms import AccountForm, ChannelAdminsForm, DpiaForm, RoleChoice
 from .presenter import AdminPresenter, AdminProblem, plain
 
 FIRST_ADMIN, DPIA, CHANNELS, STAFF, MIS, SUMMARY = range(6)

@@ -15,7 +15,8 @@ from ...core.kernel.permissions import Role
 from ...paths import data_dir
 from .background import Background
 from .dialogs import NewAccountDialog, PassphraseDialog, RolesDialog
-from .forms import ChannelAdminsForm, DpiaForm, hint, problem_label, show_problem
+from ..form_dialog import problem_label, show_problem
+from .forms import ChannelAdminsForm, DpiaForm, hint
 from .presenter import AccountRow, AdminPresenter, AdminProblem, plain
 from .reference_key import KEY_FILE_FILTER
 
