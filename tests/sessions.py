@@ -1,8 +1,9 @@
-"""Accounts, sessions, the DPIA and the reference-face key for tests that use the core directly."""
+"""Accounts, sessions, the DPIA, the keys, and the one migrated test database, for tests that use the core directly."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from functools import lru_cache
+from pathlib import Path
 
 from rws_desktop.core.kernel.access_ports import Account, DpiaRecord
 from rws_desktop.core.accounts.passwords import HashParameters, PasswordHashing
@@ -20,6 +21,19 @@ DPIA_DATE = date(2026, 9, 1)
 @lru_cache(maxsize=1)
 def test_password_hash() -> str:
     return PasswordHashing(CHEAP_HASHING).hash(TEST_PASSWORD)
+
+
+def migrated_database(folder: Path, keyed: bool = True):
+    """A fresh SQLite database in `folder`, migrated to the newest schema; with the test keys unless `keyed` is False
+    (as on a computer that does not hold them). The caller closes it."""
+    from rws_desktop.storage import open_database
+
+    folder.mkdir(parents=True, exist_ok=True)
+    database = open_database(f"sqlite:///{folder / 'rws.sqlite3'}")
+    if keyed:
+        with_test_key(database)
+    database.migrate()
+    return database
 
 
 def with_test_key(database):

@@ -1,4 +1,6 @@
-"""Fixtures for the register services: a real, migrated SQLite store and the school's channels."""
+"""Fixtures for the domain's services: an in-memory store (no SQLite, no migrations; see
+tests/memory_store.py, held to the SQLite store's behaviour by tests/storage/test_store_contract.py),
+a real migrated SQLite store for the tests that need one, and the school's channels."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -10,14 +12,21 @@ from rws_desktop.core.kernel.permissions import Role
 from rws_desktop.core.register.service import RegisterService
 from rws_desktop.core.kernel.session import Session
 from rws_desktop.paths import channels_file
-from rws_desktop.storage import Database, open_database
-from sessions import signed_in, with_test_key
+from rws_desktop.storage import Database
+from memory_store import MemoryStore
+from rws_desktop.core.kernel.audit_seal import LogKey, log_key_id
+from sessions import migrated_database, signed_in
 
 
 @pytest.fixture
-def store(tmp_path) -> Iterator[Database]:
-    database = with_test_key(open_database(f"sqlite:///{tmp_path / 'rws.sqlite3'}"))
-    database.migrate()
+def store() -> MemoryStore:
+    return MemoryStore(LogKey(LogKey.new_secret(), log_key_id("testkey")))
+
+
+@pytest.fixture
+def sqlite_store(tmp_path) -> Iterator[Database]:
+    """The real database, for tests of what only it does (sealed rows, encrypted faces, several connections)."""
+    database = migrated_database(tmp_path)
     yield database
     database.close()
 

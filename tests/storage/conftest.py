@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
 from rws_desktop.storage import Database, open_database
-from sessions import with_test_key
+from sessions import migrated_database, with_test_key
 
 POSTGRES_URL_VARIABLE = "RWS_TEST_POSTGRES_URL"
 POSTGRES_SKIP_REASON = "set RWS_TEST_POSTGRES_URL to run against PostgreSQL"
@@ -35,8 +35,7 @@ def postgres_admin() -> Iterator[Engine]:
 
 @pytest.fixture
 def sqlite_database(tmp_path) -> Iterator[Database]:
-    database = with_test_key(open_database(f"sqlite:///{tmp_path / 'register' / 'rws.sqlite3'}"))
-    database.migrate()
+    database = migrated_database(tmp_path / "register")
     yield database
     database.close()
 

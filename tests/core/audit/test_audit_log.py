@@ -22,8 +22,7 @@ from rws_desktop.core.kernel.permissions import Role
 from rws_desktop.core.kernel.ports import NewPerson, PersonNotFound
 from rws_desktop.core.register.service import RegisterService
 from rws_desktop.paths import channels_file
-from rws_desktop.storage import open_database
-from sessions import signed_in
+from sessions import migrated_database, signed_in
 
 LONDON = ZoneInfo("Europe/London")
 PHOTO_A, PHOTO_B = "a" * 64, "b" * 64
@@ -41,8 +40,7 @@ def correction(action, face_index, person_id, reason, at="2026-07-02T09:00:00.00
 
 @pytest.fixture
 def store(tmp_path):
-    database = open_database(f"sqlite:///{tmp_path / 'rws.sqlite3'}")
-    database.migrate()
+    database = migrated_database(tmp_path, keyed=False)
     yield database
     database.close()
 

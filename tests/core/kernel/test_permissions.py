@@ -57,6 +57,12 @@ EXPECTED = {
 
 
 @pytest.fixture
+def store(sqlite_store):
+    """The real database: backups and key export need one."""
+    return sqlite_store
+
+
+@pytest.fixture
 def person(store, channels) -> int:
     """Someone with biometric consent, ready to enrol, after the DPIA was recorded."""
     record_dpia(store)

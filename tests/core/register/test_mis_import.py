@@ -11,7 +11,6 @@ from rws_desktop.core.register.mis_csv import parse_mapping, read_csv
 from rws_desktop.core.register import mis_import
 from rws_desktop.core.register.mis_import import FieldChange, MisImportService, RowStatus
 from rws_desktop.core.kernel.ports import NewPerson
-from rws_desktop.storage.repositories import SqlRegisterRepository
 
 TODAY = date(2026, 11, 24)
 HEADER = "UPN,Legal Surname,Legal Forename,Preferred Forename,Year,Reg Group,DOB"
@@ -132,7 +131,7 @@ def test_a_failed_write_undoes_its_whole_chunk(store, office, existing, tmp_path
     def power_cut(self, person):
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(SqlRegisterRepository, "update_person", power_cut)
+    monkeypatch.setattr(register_class(store), "update_person", power_cut)
     with pytest.raises(RuntimeError, match="power cut"):
         MisImportService(store, office).import_table(export(tmp_path), None, TODAY)
     with store.transaction() as tx:
@@ -145,7 +144,8 @@ def test_a_long_import_commits_chunk_by_chunk_and_a_second_run_finishes_it(store
     """Each chunk of rows is its own transaction, so other staff are not locked out for the whole import; a
     crash after the first chunk leaves those rows done, and importing the file again adds the rest and logs it."""
     monkeypatch.setattr(mis_import, "ROWS_PER_TRANSACTION", 1)
-    real_add = SqlRegisterRepository.add_person
+    repository = register_class(store)
+    real_add = repository.add_person
     added = []
 
     def crash_on_the_second_new_pupil(self, new):
@@ -154,13 +154,13 @@ def test_a_long_import_commits_chunk_by_chunk_and_a_second_run_finishes_it(store
         added.append(new.mis_id)
         return real_add(self, new)
 
-    monkeypatch.setattr(SqlRegisterRepository, "add_person", crash_on_the_second_new_pupil)
+    monkeypatch.setattr(repository, "add_person", crash_on_the_second_new_pupil)
     with pytest.raises(RuntimeError, match="killed"):
         MisImportService(store, office).import_table(export(tmp_path), None, TODAY)
     with store.transaction() as tx:
         assert tx.register.find_person_by_mis_id("K1001") is not None  # its own chunk committed
         assert tx.register.find_person_by_mis_id("K1002") is None
-    monkeypatch.setattr(SqlRegisterRepository, "add_person", real_add)
+    monkeypatch.setattr(repository, "add_person", real_add)
     transactions = []
     real_transaction = store.transaction
 
@@ -244,3 +244,9 @@ def test_an_mis_id_held_by_staff_is_refused(store, office, register, tmp_path):
     register.add_person(NewPerson("Ms Lark", kind=PersonKind.STAFF, mis_id="K1001"), TODAY)
     preview = MisImportService(store, office).preview(export(tmp_path, rows=[ROWS[0]]), None, TODAY)
     assert preview.rows[0].reason == "MIS id K1001 belongs to a member of staff in the register"
+
+
+def register_class(store) -> type:
+    """The class of the store's register repository, to make one of its writes fail."""
+    with store.snapshot() as tx:
+        return type(tx.register)

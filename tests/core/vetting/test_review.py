@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from rws_desktop.core.kernel.channels import ChannelCatalogue
 from rws_desktop.core.kernel.consent import ALL_CHANNELS, ConsentStatus, FaceConsent, PersonKind
 from rws_desktop.core.faces.geometry import Box
 from rws_desktop.core.faces.imaging import load_photo
@@ -19,25 +18,10 @@ from rws_desktop.core.vetting.review import PhotoReview, ReviewError
 from rws_desktop.core.vetting.review_service import ReviewService
 from rws_desktop.core.vetting.analysis import Action, Decision, FaceReport, PhotoResult
 from rws_desktop.core.kernel.permissions import Role
-from rws_desktop.paths import channels_file
-from rws_desktop.storage import open_database
-from sessions import signed_in, with_test_key
+from sessions import signed_in
 
 TODAY = date(2026, 11, 24)
 CHANNEL = "instagram"
-
-
-@pytest.fixture
-def store(tmp_path):
-    database = with_test_key(open_database(f"sqlite:///{tmp_path / 'rws.sqlite3'}"))
-    database.migrate()
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def channels() -> ChannelCatalogue:
-    return ChannelCatalogue.from_toml(channels_file())
 
 
 @pytest.fixture
