@@ -12,6 +12,7 @@ from typing import Any
 from ..kernel.audit_chain import AuditRecord, chain_hash
 from ..kernel.audit_index import involved_people, parse_utc
 from .names import NameResolver, PersonRef
+from .sentences import LABELS as MORE_LABELS, SENTENCES
 
 KIND_LABELS = {
     "photo_vetted": "Photo vetted",
@@ -24,6 +25,7 @@ KIND_LABELS = {
     "reference_face_added": "Reference face added",
     "signed_in": "Signed in",
     "sign_in_failed": "Sign-in failed",
+    **MORE_LABELS,
 }
 CORRECTION_LABELS = {"blur_face": "blurred face", "show_face": "showed face", "blur_area": "blurred an area"}
 # What a face correction leaves the face as.
@@ -211,7 +213,10 @@ class EntryDescriber:
     def summary(self, content: dict[str, Any]) -> str:
         kind = content.get("kind")
         describe = _SUMMARIES.get(kind) if isinstance(kind, str) else None
-        return describe(self, content) if describe else self._other(content)
+        if describe:
+            return describe(self, content)
+        sentence = SENTENCES.get(kind) if isinstance(kind, str) else None
+        return sentence(content, self.names.name) if sentence else self._other(content)
 
     def involvement(self, content: dict[str, Any], person_id: int) -> str:
         """What an entry says about one person, for the person report."""
