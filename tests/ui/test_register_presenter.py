@@ -68,3 +68,14 @@ def test_sentences_count_faces_in_plain_words(presenter):
     assert presenter.faces_added(PUPIL, 0) == "0 reference faces added for Amelia Khan."
     assert "2 reference face(s) deleted" in presenter.biometric_saved(PUPIL, False, 2)
     assert "can be recognised." in presenter.biometric_saved(PUPIL, True, 0)
+
+
+def test_the_consent_column_says_when_someone_is_granted_for_some_channels_only():
+    """In the all-channels view a per-channel grant reads as such, not as a red "No consent"."""
+    from rws_desktop.core.kernel.consent import FaceConsent
+    from rws_desktop.core.register.people_query import PeopleRow
+    from rws_desktop.ui.register.people_model import consent_text
+
+    some = PeopleRow(PUPIL, 0, True, FaceConsent.NO_CONSENT, "no consent recorded", granted_channels=("instagram",))
+    assert consent_text(some) == "Granted for 1 channel"
+    assert consent_text(PeopleRow(PUPIL, 0, True, FaceConsent.NO_CONSENT, "no consent recorded")) == "No consent"

@@ -65,6 +65,8 @@ class PeopleRow:
     consent_reason: str = ""
     may_be_named: bool = False
     expires_on: date | None = None  # when the consent that shows this person lapses
+    # In the all-channels view, of someone not shown everywhere: the channels they may be shown on.
+    granted_channels: tuple[str, ...] = ()
 
     @property
     def is_leaver(self) -> bool:
@@ -128,7 +130,12 @@ class PeopleSnapshot:
                       and c.given_on <= self.today and (c.expires_on is None or self.today <= c.expires_on)]
             expiries = [c.expires_on for c in active]
             expires = None if None in expiries else max(expiries)
-        return PeopleRow(person, enrolled, recognisable, decision.consent, decision.reason, decision.may_be_named, expires)
+        granted = ()
+        if channel == ALL_CHANNELS and not decision.visible:
+            granted = tuple(sorted({c.channel for c in consents if c.channel != ALL_CHANNELS
+                                    and show_decision(person, consents, c.channel, self.today).visible}))
+        return PeopleRow(person, enrolled, recognisable, decision.consent, decision.reason, decision.may_be_named, expires,
+                         granted)
 
 
 def fold(text: str) -> str:

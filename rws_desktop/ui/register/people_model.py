@@ -8,7 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from ...core.kernel.consent import FaceConsent
 from ...core.register.people_query import PeopleRow, SortKey
-from .wording import BLURRED_COLOUR, CONSENT_WORDS, SHOWN_COLOUR, day
+from .wording import BLURRED_COLOUR, CONSENT_WORDS, SHOWN_COLOUR, SOME_CHANNELS_COLOUR, day
 
 PERSON_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 # data() runs for every role of every visible cell on each frame: compare plain ints, cheapest first.
@@ -29,6 +29,9 @@ def recognition_text(row: PeopleRow) -> str:
 def consent_text(row: PeopleRow) -> str:
     if row.consent is None:
         return ""
+    if row.granted_channels:  # the all-channels view: shown on some channels, not on every one
+        count = len(row.granted_channels)
+        return f"Granted for {count} channel{'s' if count != 1 else ''}"
     words = CONSENT_WORDS.get(row.consent, row.consent.value)
     return f"{words}, may be named" if row.consent is FaceConsent.GRANTED and row.may_be_named else words
 
@@ -43,14 +46,16 @@ class Column:
 
 
 COLUMNS = (
-    Column("Name", SortKey.SURNAME, 150, lambda r: r.person.name, "Sorted by surname"),
-    Column("MIS id", SortKey.MIS_ID, 110, lambda r: r.person.mis_id or ""),
-    Column("Pupil/staff", SortKey.KIND, 80, lambda r: r.person.kind.value.capitalize()),
-    Column("Year", SortKey.YEAR, 40, lambda r: str(r.person.year_group or "")),
-    Column("Form", SortKey.FORM, 45, lambda r: r.person.form or ""),
-    Column("Recognition", SortKey.ENROLLED, 120, recognition_text,
+    # Widths fit every header (with its sort arrow) and the whole table in the 770 pixels it gets on a
+    # 1280-pixel screen beside the person's panel; tests/ui/test_register_table.py checks both.
+    Column("Name", SortKey.SURNAME, 140, lambda r: r.person.name, "Sorted by surname"),
+    Column("MIS id", SortKey.MIS_ID, 80, lambda r: r.person.mis_id or ""),
+    Column("Type", SortKey.KIND, 60, lambda r: r.person.kind.value.capitalize(), "Pupil or staff"),
+    Column("Year", SortKey.YEAR, 56, lambda r: str(r.person.year_group or "")),
+    Column("Form", SortKey.FORM, 60, lambda r: r.person.form or ""),
+    Column("Recognition", SortKey.ENROLLED, 115, recognition_text,
            "Reference faces held; 'not recognisable' means no valid biometric consent, so always blurred"),
-    Column("Consent", SortKey.CONSENT, 130, consent_text),
+    Column("Consent", SortKey.CONSENT, 140, consent_text),
     Column("Expires", SortKey.EXPIRES, 85, lambda r: day(r.expires_on), "When the consent that shows them lapses"),
     Column("Leaving", SortKey.LEAVING, 85, lambda r: day(r.person.leaving_date)),
 )
@@ -103,6 +108,9 @@ class PeopleTableModel(QAbstractTableModel):
             row = self.rows[index.row()]
             if row.consent is None:
                 return None
+            if row.granted_channels:
+                return (f"May be shown on {', '.join(row.granted_channels)} only; choose a channel above to see "
+                        "each one") if role == _TOOLTIP else SOME_CHANNELS_COLOUR
             if role == _TOOLTIP:
                 return row.consent_reason.capitalize()
             return SHOWN_COLOUR if row.consent is FaceConsent.GRANTED else BLURRED_COLOUR

@@ -16,6 +16,7 @@ from ...core.kernel.ports import StoreUnavailable
 ALL_CHANNELS_LABEL = "All channels"
 SHOWN_COLOUR = QColor("#1e6e32")
 BLURRED_COLOUR = QColor("#b3261e")
+SOME_CHANNELS_COLOUR = QColor("#8a5a00")  # amber: shown on some channels only
 DATE_HINT = "dd/mm/yyyy"
 
 CONSENT_WORDS = {

@@ -100,7 +100,7 @@ class RegisterWorkspace(QWidget):
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(0, 1)
-        self.splitter.setSizes([790, 560])
+        self.splitter.setSizes([870, 480])
         self.message = QLabel("")
         self.message.setWordWrap(True)
 

@@ -90,6 +90,16 @@ def test_rows_report_enrolment_and_consent_for_the_chosen_channel(store, people)
     assert all(row.consent is None for row in plain)
 
 
+def test_the_all_channels_view_names_the_channels_someone_granted_for_one_channel_may_be_shown_on(store, people):
+    """Amir consents to Instagram only: in the all-channels view he is not shown everywhere, but his row lists
+    Instagram rather than reading as no consent at all; Zoë (all channels) and Ms Ferne (refused) list none."""
+    rows = {row.person.id: row for row in PeopleSnapshot.load(store, TODAY).query(PeopleFilter(channel=ALL_CHANNELS))}
+    assert rows[people["amir"]].consent is not FaceConsent.GRANTED
+    assert rows[people["amir"]].granted_channels == ("instagram",)
+    assert rows[people["zoe"]].consent is FaceConsent.GRANTED and rows[people["zoe"]].granted_channels == ()
+    assert rows[people["teacher"]].granted_channels == ()
+
+
 @pytest.mark.parametrize("sort, descending, expected", [
     (SortKey.NAME, False, ["Amir Castle", "Bea Castle", "Dr Ames", "Ms Ferne", "Zoë Ashby"]),
     (SortKey.SURNAME, False, ["Dr Ames", "Zoë Ashby", "Amir Castle", "Bea Castle", "Ms Ferne"]),
