@@ -104,8 +104,8 @@ def test_a_valid_consent_is_saved_shown_and_audited_and_a_withdrawal_wins(qtbot,
 
 def test_biometric_consent_spells_out_the_act_and_what_follows(qtbot, register_ui):
     """A pupil is asked the child's questions under the 2012 Act's rule and, without a parent's consent,
-    'cannot be recognised: will always be blurred' (no faces can be added); a parent's consent makes them
-    recognisable. Staff are asked the adult's questions; an objection deletes their reference faces, after
+    'cannot be recognised: will always be blurred' (no faces can be added); choosing a parent's consent says at
+    once what saving it would mean, and saving makes them recognisable. Staff are asked the adult's questions; an objection deletes their reference faces, after
     the workspace asked, and nothing changes when the answer is no."""
     workspace, answers, db, ids = register_ui
     pupil = add_pupils(workspace, [("Ada Ashby", "UPN-A1", 8, "8B")])["Ada Ashby"]
@@ -119,6 +119,7 @@ def test_biometric_consent_spells_out_the_act_and_what_follows(qtbot, register_u
     assert "Cannot be recognised: will always be blurred (no biometric consent recorded)" in box.verdict.text()
     assert not faces.add.isEnabled() and "no biometric consent recorded" in faces.add.toolTip()
     box.answers["parent_consent"].setCurrentIndex(box.answers["parent_consent"].findData(True))
+    assert "If you save these answers: <b>Can be recognised (a parent consented in writing" in box.verdict.text()
     box.save.click()
     settle(qtbot, workspace)
     assert "Can be recognised (a parent consented in writing" in box.verdict.text()

@@ -32,6 +32,11 @@ class PersonDetails:
     reference_faces: list[ReferenceFace]
 
 
+def recognition_words(verdict: Verdict) -> str:
+    """What a biometric verdict means for the person, in plain words."""
+    return f"can be recognised ({verdict.reason})" if verdict.allowed else f"{NOT_RECOGNISABLE} ({verdict.reason})"
+
+
 def load_person_details(tx: Transaction, channels: ChannelCatalogue, person: Person, today: date) -> PersonDetails:
     consents = tx.register.photo_consents(person.id)
     by_channel = {c.channel: c for c in consents}
@@ -42,7 +47,7 @@ def load_person_details(tx: Transaction, channels: ChannelCatalogue, person: Per
     ]
     biometric = tx.register.biometric_consent(person.id)
     verdict = biometric_verdict(person, biometric, today)
-    recognition = f"can be recognised ({verdict.reason})" if verdict.allowed else f"{NOT_RECOGNISABLE} ({verdict.reason})"
+    recognition = recognition_words(verdict)
     return PersonDetails(
         person, lines, biometric, verdict, biometric_rule(person, today), recognition, tx.register.reference_faces(person.id)
     )

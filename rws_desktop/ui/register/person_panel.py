@@ -128,7 +128,7 @@ class PersonPanel(QWidget):
         self.summary.setText(summary(details))
         self.impact.setEnabled(True)
         self.consent.show_lines(details.channels)
-        self.biometric.show_details(details, person.is_adult(self.today()))
+        self.biometric.show_details(details, person.is_adult(self.today()), self.today())
         self.faces.show_faces(details.reference_faces, details.biometric_verdict.allowed, details.biometric_verdict.reason)
         if not same_person:
             self.faces.status.setText("")
