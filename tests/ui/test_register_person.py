@@ -55,11 +55,14 @@ def test_each_consent_validation_error_is_explained_and_nothing_is_saved(qtbot, 
     assert len(audit(db)) == entries
     assert all(line.record is None for line in workspace.panel.details.channels)
 
-    for status in ("refused", "withdrawn"):
+    assert {editor.table.item(row, 1).text() for row in range(editor.table.rowCount())} == {"Not recorded"}
+    label = editor._form.labelForField(editor.given_by)
+    for status, who in (("refused", "Refused by:"), ("withdrawn", "Withdrawn by:")):
         editor.status.setCurrentIndex(editor.status.findData(status))
         assert not editor.expires_on.isEnabled() and not editor.may_be_named.isEnabled()
-        assert "does not expire" in editor.expires_on.toolTip()
+        assert "does not expire" in editor.expires_on.toolTip() and label.text() == who
     editor.status.setCurrentIndex(editor.status.findData("granted"))
+    assert label.text() == "Given by:"
     assert editor.expires_on.isEnabled() and editor.may_be_named.isEnabled()
     assert editor.given_by.maxLength() == 200
 
@@ -96,6 +99,8 @@ def test_a_valid_consent_is_saved_shown_and_audited_and_a_withdrawal_wins(qtbot,
     edit_consent(editor, "all", "withdrawn", f"{today():%d/%m/%Y}")
     save(qtbot, workspace)
     assert editor.table.item(0, 1).text() == "Withdrawn"
+    others = [r for r, l in enumerate(workspace.panel.details.channels) if l.record is None]
+    assert others and {editor.table.item(r, 1).text() for r in others} == {"As all channels"}
     assert editor.table.item(row, 5).text() == "Blurred"
     editor.choose_channel("instagram")
     assert "consent withdrawn" in editor.effect.text() and "for all channels" in editor.effect.text()

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLay
                                QWidget)
 
 from ...core.kernel.channels import ChannelCatalogue
-from ...core.kernel.consent import ConsentStatus
+from ...core.kernel.consent import ALL_CHANNELS, ConsentStatus
 from ...core.register.person_details import ChannelConsent
 from ...core.register.service import MAX_GIVEN_BY
 from ..help.guide import what_does_this_mean
@@ -21,6 +21,9 @@ from .wording import (BLURRED_COLOUR, DATE_HINT, SHOWN_COLOUR, DateError, channe
 COLUMNS = ("Channel", "Consent", "Date", "Expires", "Named", "Today")
 DATE_LABELS = {ConsentStatus.GRANTED: "Date given:", ConsentStatus.REFUSED: "Date refused:",
                ConsentStatus.WITHDRAWN: "Date withdrawn:"}
+WHO_LABELS = {ConsentStatus.GRANTED: "Given by:", ConsentStatus.REFUSED: "Refused by:",
+              ConsentStatus.WITHDRAWN: "Withdrawn by:"}
+NO_RECORD, AS_ALL_CHANNELS = "Not recorded", "As all channels"  # a channel with no record of its own
 
 
 @dataclass(frozen=True)
@@ -121,12 +124,14 @@ class ConsentEditor(QWidget):
         """Show a person's consent; the same channel stays selected, and the editor is filled afresh."""
         keep = self.channel_key
         self.lines = lines
+        everywhere = any(line.channel == ALL_CHANNELS and line.record for line in lines)
         self.table.blockSignals(True)
         self.table.setRowCount(len(lines))
         for row, line in enumerate(lines):
             record = line.record
             today = "" if line.decision is None else "Shown" if line.decision.visible else "Blurred"
-            cells = (channel_label(self.channels, line.channel), record.status.value.capitalize() if record else "None",
+            own = record.status.value.capitalize() if record else AS_ALL_CHANNELS if everywhere else NO_RECORD
+            cells = (channel_label(self.channels, line.channel), own,
                      day(record.given_on) if record else "", day(record.expires_on) if record else "",
                      ("Yes" if record.may_be_named else "No") if record else "", today)
             for column, text in enumerate(cells):
@@ -167,6 +172,7 @@ class ConsentEditor(QWidget):
         status = ConsentStatus(self.status.currentData())
         granted = status is ConsentStatus.GRANTED
         self._form.labelForField(self.given_on).setText(DATE_LABELS[status])
+        self._form.labelForField(self.given_by).setText(WHO_LABELS[status])
         for widget in (self.expires_on, self.may_be_named):
             widget.setEnabled(granted)
             widget.setToolTip("" if granted else f"A {'refusal' if status is ConsentStatus.REFUSED else 'withdrawal'} "
