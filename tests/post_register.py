@@ -38,7 +38,9 @@ PEOPLE = [
     ("Leo Grant", PersonKind.PUPIL, 11, None, NAMED),  # left the school before TODAY
     ("Elizabeth (Libby) Ward", PersonKind.PUPIL, 9, None, NAMED),
     ("Daniel van Dijk", PersonKind.PUPIL, 10, None, SHOWN),
+    ("Bobby Reid", PersonKind.PUPIL, 8, None, SHOWN),  # legal forename Robert (LEGAL_FORENAMES)
 ]
+LEGAL_FORENAMES = {"Bobby Reid": "Robert"}
 CONTACTS = SchoolContacts.of(["01632 960000"], ["office@ravenswood.example"], ["ravenswood.example"], ["BR0 0AA"],
                              ["1 Example Road"])
 
@@ -48,7 +50,8 @@ def write_register(store, channels) -> dict[str, int]:
     register = RegisterService(store, channels, signed_in(store, channels, "OFF", Role.OFFICE))
     ids = {}
     for name, kind, year, born, consent in PEOPLE:
-        person = register.add_person(NewPerson(name, kind, year_group=year, date_of_birth=born), today=TODAY)
+        person = register.add_person(NewPerson(name, kind, year_group=year, date_of_birth=born,
+                                               legal_forename=LEGAL_FORENAMES.get(name)), today=TODAY)
         ids[name] = person.id
         if consent in (NAMED, SHOWN):
             register.set_photo_consent(person.id, ALL_CHANNELS, ConsentStatus.GRANTED, GIVEN, may_be_named=consent == NAMED)
