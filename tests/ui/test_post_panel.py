@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,8 @@ from post_register import CHANNEL, TODAY, post_service, track, write_register
 from rws_desktop.core.captions.check import CaptionChecker
 from rws_desktop.core.captions.contacts import NOT_SET_NOTE, SchoolContacts
 from rws_desktop.core.clips.results import ClipResult, clip_entry
+from rws_desktop.core.clips.review import ClipCorrection, ClipCorrectionAction, ClipReview
+from rws_desktop.ui.posts.hook import ClipExporter, media_of, pack_maker
 from rws_desktop.core.faces.geometry import Box
 from rws_desktop.core.kernel.channels import ChannelCatalogue
 from rws_desktop.core.kernel.consent import FaceConsent
@@ -258,3 +261,42 @@ def test_the_checklist_says_when_the_schools_contact_details_are_not_set(qtbot, 
     filled.editor.setPlainText("Ring the office on 01632 960000")
     assert filled.editor.highlights() == [("01632 960000", GREEN)] and "not set" not in filled.checklist.text()
     filled.shutdown()
+
+
+class StubClipExport:
+    """Stands in for ClipReviewService.export: writes a safe copy (bytes standing in for an MP4) and records it."""
+
+    def __init__(self, store, channels):
+        self.store, self.channels, self.calls = store, channels, 0
+
+    def export(self, review, channel_key, out_dir, analyser):
+        self.calls += 1
+        out_dir.mkdir(parents=True, exist_ok=True)
+        data = b"safe clip" * 100
+        decision, reason = review.decision()
+        result = replace(review.result, tracks=review.tracks(), decision=decision, reason=reason,
+                         output=out_dir / review.result.source.with_suffix(".mp4").name, output_sha256=hashlib.sha256(data).hexdigest())
+        result.output.write_bytes(data)
+        result.audit_seq = review.recorded_seq = record(self.store, clip_entry(result, self.channels.get(CHANNEL), "MSN"))
+        return result
+
+
+def test_the_hook_takes_clip_reviews_from_the_presenter_and_exports_them_into_the_pack(world, tmp_path):
+    """A ClipReview item (as the vetting presenter will list it) becomes a ClipResult with its corrections applied;
+    making the pack exports it once (recorded), and the pack holds that safe copy."""
+    store, channels, ids, service, checker = world
+    result = ClipResult(Path("assembly.mov"), Decision.APPROVED, "all faces have consent",
+                        [track(ids["Amelia Khan"], Action.SHOWN, True)], frames=30, source_sha256="0" * 64)
+    review = ClipReview(result, scan=None)
+    review.corrections.append(ClipCorrection(ClipCorrectionAction.BLUR_TRACK, "asked by a parent", "MSN", "now", track_id=1))
+    exporter = ClipExporter(StubClipExport(store, channels), analyser=lambda: None)
+    [media] = [media_of(review, exporter)]
+    assert isinstance(media, ClipResult) and media.tracks[0].action is Action.BLURRED and media.output is None
+    make = pack_maker(None, service, CHANNEL, [review], exporter)
+    pack = make("Assembly today", [], [media], tmp_path / "pack")
+    assert sorted(p.name for p in pack.folder.iterdir()) == ["assembly.mp4", "caption.txt", "hashes.txt", "receipt.pdf"]
+    assert exporter.service.calls == 1 and review.recorded_seq is not None
+    assert exporter.exported[Path("assembly.mov")].output == tmp_path / "pack" / "assembly.mp4"
+    with store.transaction() as tx:
+        entry = json.loads(tx.audit.get(pack.audit_seq).content_json)
+    assert entry["media"][0]["kind"] == "clip" and entry["media"][0]["audit_seq"] == review.recorded_seq
