@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
@@ -83,11 +84,15 @@ class PostService:
         try:
             held = analyse_media(self.vetting, analyser, photos, clips, channel, staging, today, progress, clip_progress)
             review = self.review(checker, caption, [item.result for item in held], confirmations)
+            unchecked = len(media) - len(held)
+            if unchecked:  # the workers stopped: a post must not go out with files silently left out
+                review = replace(review, problems=(*review.problems, f"{unchecked} of {len(media)} file(s) could not be "
+                                                   "checked, so the post is incomplete; make the post again."))
             if not review.ready:
                 record_blocked(self.store, held, channel, self.session.initials)
             else:
-                record_kept(self.store, held, channel, self.session.initials, folder.name)
                 try:
+                    record_kept(self.store, held, channel, self.session.initials, folder.name)
                     pack = self.make_pack(review, channel_key, folder)
                 except BaseException as exc:
                     record_not_written(self.store, held, channel, self.session.initials, folder.name,

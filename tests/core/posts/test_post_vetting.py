@@ -89,3 +89,21 @@ def test_a_pack_that_fails_after_recording_leaves_an_entry_saying_the_copies_wer
     assert log[-1]["discarded"] == [{"audit_seq": seq, "output_name": e["output_name"]} for seq, e in vetted]
     assert all(e["kind"] != "post_approved" for e in log)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("pack")] == []
+
+
+class StoppingVetting(StubVetting):
+    """The workers stop after the first photo, as vet_batch reports it."""
+
+    def vet_batch(self, photos, channel_key, today=None, register=None, **_):
+        events = super().vet_batch(photos, channel_key, today, register)
+        yield next(events)
+        yield next(events)
+        yield BatchFinished(1, len(photos), problem="The photo checker stopped.")
+
+
+def test_a_post_whose_files_were_not_all_checked_is_blocked(store, channels, ids, tmp_path):
+    """If vetting stops part-way, the post is blocked as incomplete (not packed without the missing photo)."""
+    poster = post_service(store, channels, vetting=StoppingVetting(store))
+    review, pack = poster.vet_and_pack(PHOTOS, CHANNEL, "Sports day", tmp_path / "pack", today=TODAY)
+    assert pack is None and review.decision == "blocked"
+    assert any("1 of 2 file(s) could not be checked" in p for p in review.problems)
