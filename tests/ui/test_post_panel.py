@@ -21,6 +21,7 @@ from rws_desktop.core.captions.check import CaptionChecker
 from rws_desktop.core.captions.contacts import NOT_SET_NOTE, SchoolContacts
 from rws_desktop.core.clips.results import ClipResult, clip_entry
 from rws_desktop.core.clips.review import ClipCorrection, ClipCorrectionAction, ClipReview
+from rws_desktop.core.posts.pack import PackError
 from rws_desktop.ui.posts.hook import ClipExporter, media_of, pack_maker
 from rws_desktop.core.faces.geometry import Box
 from rws_desktop.core.kernel.channels import ChannelCatalogue
@@ -300,3 +301,28 @@ def test_the_hook_takes_clip_reviews_from_the_presenter_and_exports_them_into_th
     with store.transaction() as tx:
         entry = json.loads(tx.audit.get(pack.audit_seq).content_json)
     assert entry["media"][0]["kind"] == "clip" and entry["media"][0]["audit_seq"] == review.recorded_seq
+
+
+def test_the_hook_exports_nothing_for_a_blocked_post_and_records_copies_discarded_by_a_failed_pack(world, tmp_path, monkeypatch):
+    """A blocked caption is refused before anything is exported (no entry names a copy then deleted); a pack that
+    fails after the clip was exported leaves a post_not_written entry naming that clip's entry, and no folder."""
+    from rws_desktop.core.posts import pack as pack_module
+
+    store, channels, ids, service, checker = world
+    result = ClipResult(Path("assembly.mov"), Decision.APPROVED, "no faces found", [], frames=30, source_sha256="0" * 64)
+    review = ClipReview(result, scan=None)
+    exporter = ClipExporter(StubClipExport(store, channels), analyser=lambda: None)
+    make = pack_maker(None, service, CHANNEL, [review], exporter)
+    with pytest.raises(PackError, match="blocked"):
+        make("Ring 07700 900123", [], [media_of(review, exporter)], tmp_path / "pack")
+    assert exporter.service.calls == 0 and review.recorded_seq is None
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+    monkeypatch.setattr(pack_module, "render_receipt", broken)
+    with pytest.raises(OSError, match="disk full"):
+        make("Assembly today", [], [media_of(review, exporter)], tmp_path / "pack")
+    with store.transaction() as tx:
+        last = json.loads(list(tx.audit.records())[-1].content_json)
+    assert last["kind"] == "post_not_written" and last["discarded"] == [{"audit_seq": review.recorded_seq, "output_name": "assembly.mp4"}]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("pack")] == []

@@ -107,11 +107,12 @@ def record_blocked(store: Store, held: list[HeldBack], channel: Channel, user: s
             result.audit_seq = record(store, _photo_entry(result, channel, user, BLOCKED_ORIGIN))
 
 
-def record_not_written(store: Store, held: list[HeldBack], channel: Channel, user: str, pack_name: str, why: str) -> None:
-    """After a failure between recording the files and naming the pack: say which recorded copies were
-    discarded. Best effort: a failure here is swallowed so the first one is what the person sees."""
-    discarded = [{"audit_seq": item.result.audit_seq, "output_name": item.result.output.name}
-                 for item in held if item.result.audit_seq is not None and item.result.output is not None]
+def record_not_written(store: Store, media: list[PostMedia], channel: Channel, user: str, pack_name: str, why: str) -> None:
+    """After a failure between recording the files (with their copies) and naming the pack: say which
+    recorded copies were discarded. Best effort: a failure here is swallowed so the first one is what the
+    person sees. Also used by the window, whose export records each copy before the pack is written."""
+    discarded = [{"audit_seq": result.audit_seq, "output_name": result.output.name}
+                 for result in media if result.audit_seq is not None and result.output is not None]
     if not discarded:
         return
     try:

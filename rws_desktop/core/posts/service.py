@@ -95,7 +95,7 @@ class PostService:
                     record_kept(self.store, held, channel, self.session.initials, folder.name)
                     pack = self.make_pack(review, channel_key, folder)
                 except BaseException as exc:
-                    record_not_written(self.store, held, channel, self.session.initials, folder.name,
+                    record_not_written(self.store, [item.result for item in held], channel, self.session.initials, folder.name,
                                        f"the posting pack could not be written ({exc})")
                     raise
         finally:

@@ -21,6 +21,7 @@ from ...core.clips.results import ClipResult
 from ...core.clips.review import ClipReview, ClipReviewService
 from ...core.clips.service import clip_analyser
 from ...core.posts.media import PostMedia
+from ...core.posts.media_vetting import record_not_written
 from ...core.posts.pack import PackError, PostingPack
 from ...core.posts.service import PostService
 from ...core.vetting.analysis import PhotoResult
@@ -112,11 +113,15 @@ def pack_maker(review_service, service: PostService, channel_key: str, reviews: 
     def make(caption: str, confirmations: list[Confirmation], chosen_media: list[PostMedia], folder: Path) -> PostingPack:
         chosen = [by_source[item.source] for item in chosen_media]
         staging = folder.with_name(folder.name + ".vetting")
+        # Checked before anything is exported, so a blocked post records no copies that would then be deleted.
+        before = service.review(service.checker(channel_key), caption, chosen_media, confirmations)
+        if not before.ready:
+            raise PackError("the post is blocked:\n" + "\n".join(before.problems))
+        media: list[PostMedia] = []
         try:
             photos = [r for r in chosen if not isinstance(r, ClipReview)]
             pending = [r for r in photos if r.recorded_seq is None]
             outcomes = {o.review.source: o for o in review_service.export(pending, channel_key, staging)} if pending else {}
-            media: list[PostMedia] = []
             for review in chosen:
                 if isinstance(review, ClipReview):
                     media.append(clips.export(review, channel_key, staging))
@@ -135,6 +140,9 @@ def pack_maker(review_service, service: PostService, channel_key: str, reviews: 
             if not post.ready:
                 raise PackError("the post is blocked:\n" + "\n".join(post.problems))
             pack = service.make_pack(post, channel_key, folder)
+        except BaseException as exc:
+            _discarded(service, channel_key, folder, staging, chosen, clips, exc)
+            raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         for review in chosen:
@@ -146,3 +154,22 @@ def pack_maker(review_service, service: PostService, channel_key: str, reviews: 
                 review.exported_to = folder / review.exported_to.name
         return pack
     return make
+
+
+def _discarded(service: PostService, channel_key: str, folder: Path, staging: Path, chosen: list, clips: ClipExporter,
+               exc: BaseException) -> None:
+    """The pack failed after copies were exported (and recorded) into the staging folder, which is about to be
+    deleted: record which entries' copies were discarded, and forget those copies."""
+    written: list[PostMedia] = []
+    for review in chosen:
+        if isinstance(review, ClipReview):
+            result = clips.exported.get(review.result.source)
+            if result is not None and result.output is not None and result.output.parent == staging:
+                written.append(replace(result))
+                result.output = None
+        elif review.exported_to is not None and review.exported_to.parent == staging:
+            written.append(replace(review.result, output=review.exported_to, audit_seq=review.recorded_seq))
+            review.exported_to = None
+    if written:
+        record_not_written(service.store, written, service.channels.get(channel_key), service.session.initials,
+                           folder.name, f"the posting pack could not be written ({exc})")
