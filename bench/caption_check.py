@@ -50,8 +50,11 @@ def make_register(count: int, seed: int = 17):
     people, consents = [], {}
     for number in range(1, count + 1):
         staff = number % 15 == 0
+        # One in ten goes by a preferred forename, with the legal one in its own column (as the MIS import keeps it).
+        legal = rng.choice(FORENAMES) if number % 10 == 0 else None
         person = Person(number, f"{rng.choice(FORENAMES)} {rng.choice(SURNAMES)}",
-                        PersonKind.STAFF if staff else PersonKind.PUPIL, year_group=None if staff else 7 + number % 7)
+                        PersonKind.STAFF if staff else PersonKind.PUPIL, year_group=None if staff else 7 + number % 7,
+                        legal_forename=legal)
         people.append(person)
         state = rng.choice(("named", "shown", "refused", "none"))
         if state != "none":

@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--year", type=int)
     add.add_argument("--form")
     add.add_argument("--dob", type=iso_date)
+    add.add_argument("--legal-forename", help="the legal forename, when --name uses a preferred one")
     leave = person.add_parser("leave", help="mark a leaver (their reference faces are deleted at once)")
     leave.add_argument("person", type=int)
     leave.add_argument("--date", type=iso_date, default=None, help="leaving date (default: today)")
@@ -193,7 +194,7 @@ def cmd_person(app: App, args) -> int:
     if args.action == "add":
         person = app.register.add_person(NewPerson(
             name=args.name, kind=PersonKind(args.kind), mis_id=args.mis_id,
-            year_group=args.year, form=args.form, date_of_birth=args.dob,
+            year_group=args.year, form=args.form, date_of_birth=args.dob, legal_forename=args.legal_forename,
         ))
         print(person.id)
     elif args.action == "leave":

@@ -12,6 +12,7 @@ from pathlib import Path
 from .app import App
 from .core.captions.contacts import load_school_contacts
 from .core.captions.findings import Confirmation, Verdict
+from .core.clips.service import clip_analyser, split_clips
 from .core.kernel.channels import UnknownChannelError
 from .core.posts.pack import PackError, check_destination
 from .core.posts.service import PostService
@@ -23,13 +24,14 @@ EXIT_USAGE = 2
 
 
 def post_service(app: App) -> PostService:
-    return PostService(app.database, app.channels, app.signed_in(), load_school_contacts(resources_dir()), app.vetting)
+    return PostService(app.database, app.channels, app.signed_in(), load_school_contacts(resources_dir()), app.vetting,
+                       clip_analyser=lambda: clip_analyser(app.encoder))
 
 
 def add_post_command(commands, table: dict) -> None:
     """Adds `rws post` to the parser and its handler to the command table."""
-    post = commands.add_parser("post", help="vet a post (caption and photos) and write its posting pack")
-    post.add_argument("media", nargs="+", type=Path, metavar="MEDIA", help="photos, or folders of photos")
+    post = commands.add_parser("post", help="vet a post (caption, photos and clips) and write its posting pack")
+    post.add_argument("media", nargs="+", type=Path, metavar="MEDIA", help="photos and clips, or folders of them")
     post.add_argument("--channel", required=True, metavar="KEY")
     caption = post.add_mutually_exclusive_group(required=True)
     caption.add_argument("--caption", metavar="TEXT")
@@ -55,9 +57,10 @@ def cmd_post(app: App, args) -> int:
     missing = [str(p) for p in args.media if not p.exists()]
     if missing:
         return _usage(f"not found: {', '.join(missing)}")
-    photos = collect_photos(args.media)
-    if not photos:
-        return _usage("no photos found in the paths given")
+    paths, clips = split_clips(args.media)
+    photos = collect_photos(paths)
+    if not photos and not clips:
+        return _usage("no photos or clips found in the paths given")
     if args.caption_file is not None:
         try:
             caption = args.caption_file.read_text(encoding="utf-8-sig")
@@ -82,7 +85,15 @@ def cmd_post(app: App, args) -> int:
             print(f"[{event.index + 1}/{len(photos)}] {result.decision.value:<8} {result.source.name}: {result.reason}",
                   file=sys.stderr)
 
-    review, pack = post_service(app).vet_and_pack(photos, args.channel, caption, args.out, confirmations, progress)
+    def clip_progress(step) -> None:
+        if step.frame == step.frame_count:
+            print(f"  clip: {step.stage}, {step.frame_count} frames", file=sys.stderr)
+
+    service = post_service(app)
+    if not service.contacts.is_set:
+        print(f"rws post: {service.contacts.not_set_note()}", file=sys.stderr)
+    review, pack = service.vet_and_pack(photos + clips, args.channel, caption, args.out, confirmations, progress,
+                                        clip_progress=clip_progress)
     if args.json:
         args.json.write_text(json.dumps(review.as_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
     for finding in review.caption.findings:
@@ -94,7 +105,7 @@ def cmd_post(app: App, args) -> int:
         for problem in review.problems:
             print(f"  - {problem}")
         return 0
-    print(f"READY: posting pack written to {pack.folder} ({len(pack.files)} file(s), caption.txt, receipt.pdf); "
+    print(f"READY: posting pack written to {pack.folder} ({len(pack.files)} file(s), caption.txt, hashes.txt, receipt.pdf); "
           f"audit entry {pack.audit_seq}.")
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from .core.register.expiry import EXPIRING_WITHIN_DAYS
 from .core.register.impact import write_impact_csv
 from .core.register.mis_csv import parse_mapping, read_csv_file
 from .core.register.mis_import import ImportPreview, RowStatus
+from .core.kernel.ports import NewPerson
 from .core.register.people_query import PeopleFilter, SortKey
+from .core.register.service import PERSON_FIELDS
 from .core.register.year_end import YearEndAction
 
 MAPPING_HELP = "columns the file names differently, e.g. 'mis_id=Pupil No,form=Tutor' (field= ignores a column)"
@@ -46,6 +49,11 @@ def add_person_actions(person) -> None:
     listing.add_argument("--sort", choices=[k.value for k in SortKey], default=SortKey.NAME.value)
     listing.add_argument("--descending", action="store_true")
     listing.add_argument("--json", action="store_true")
+
+    legal = person.add_parser("legal-forename", help="record (or, without NAME, clear) a person's legal forename, "
+                              "when their register name uses a preferred one")
+    legal.add_argument("person", help="register id or MIS id")
+    legal.add_argument("legal_forename", nargs="?", default=None, metavar="NAME")
 
     mis = person.add_parser("import", help="add and update pupils from an MIS export (CSV)")
     mis.add_argument("file", type=Path, metavar="FILE.csv")
@@ -220,8 +228,19 @@ def cmd_impact(app: App, args) -> int:
     return 0
 
 
+def cmd_person_legal_forename(app: App, args) -> int:
+    person = app.register.find_person(args.person)
+    details = NewPerson(**{field: getattr(person, field) for field in PERSON_FIELDS})
+    updated = app.register.update_person(person.id, replace(details, legal_forename=args.legal_forename), date.today())
+    if updated.legal_forename:
+        print(f"Person {person.id} ({updated.name}): legal forename {updated.legal_forename}.")
+    else:
+        print(f"Person {person.id} ({updated.name}): no legal forename recorded.")
+    return 0
+
+
 PERSON_ACTIONS = {
     "list": cmd_person_list, "import": cmd_person_import, "leavers": cmd_person_leavers,
-    "faces": cmd_person_faces, "remove-face": cmd_person_remove_face,
+    "faces": cmd_person_faces, "remove-face": cmd_person_remove_face, "legal-forename": cmd_person_legal_forename,
 }
 CONSENT_ACTIONS = {"expiring": cmd_consent_expiring, "year-end": cmd_consent_year_end}

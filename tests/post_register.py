@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from rws_desktop.core.captions.contacts import SchoolContacts
+from rws_desktop.core.clips.verdicts import TrackVerdict
 from rws_desktop.core.faces.geometry import Box
 from rws_desktop.core.kernel.consent import ALL_CHANNELS, ConsentStatus, FaceConsent, PersonKind
 from rws_desktop.core.kernel.decisions import Action
@@ -37,7 +38,9 @@ PEOPLE = [
     ("Leo Grant", PersonKind.PUPIL, 11, None, NAMED),  # left the school before TODAY
     ("Elizabeth (Libby) Ward", PersonKind.PUPIL, 9, None, NAMED),
     ("Daniel van Dijk", PersonKind.PUPIL, 10, None, SHOWN),
+    ("Bobby Reid", PersonKind.PUPIL, 8, None, SHOWN),  # legal forename Robert (LEGAL_FORENAMES)
 ]
+LEGAL_FORENAMES = {"Bobby Reid": "Robert"}
 CONTACTS = SchoolContacts.of(["01632 960000"], ["office@ravenswood.example"], ["ravenswood.example"], ["BR0 0AA"],
                              ["1 Example Road"])
 
@@ -47,7 +50,8 @@ def write_register(store, channels) -> dict[str, int]:
     register = RegisterService(store, channels, signed_in(store, channels, "OFF", Role.OFFICE))
     ids = {}
     for name, kind, year, born, consent in PEOPLE:
-        person = register.add_person(NewPerson(name, kind, year_group=year, date_of_birth=born), today=TODAY)
+        person = register.add_person(NewPerson(name, kind, year_group=year, date_of_birth=born,
+                                               legal_forename=LEGAL_FORENAMES.get(name)), today=TODAY)
         ids[name] = person.id
         if consent in (NAMED, SHOWN):
             register.set_photo_consent(person.id, ALL_CHANNELS, ConsentStatus.GRANTED, GIVEN, may_be_named=consent == NAMED)
@@ -70,3 +74,10 @@ def shown(person_id: int, may_be_named: bool) -> FaceReport:
 def blurred(person_id: int | None, consent: FaceConsent = FaceConsent.REFUSED) -> FaceReport:
     """A face blurred: identified without consent, or (no id) not recognised."""
     return FaceReport(Box(80, 10, 130, 60), person_id, 0.3 if person_id else None, consent, Action.BLURRED, "consent refused")
+
+
+def track(person_id: int | None, action: Action, may_be_named: bool = False, track_id: int = 1) -> TrackVerdict:
+    """A clip's track as clip vetting decides it: shown (identified, consenting) or blurred."""
+    consent = FaceConsent.GRANTED if action is Action.SHOWN else (FaceConsent.REFUSED if person_id else FaceConsent.UNKNOWN_PERSON)
+    return TrackVerdict(track_id, 0, 29, 12, Box(10, 10, 60, 60), person_id, 0.3 if person_id else None, 0.32, consent,
+                        action, "made by the test", may_be_named, 8)

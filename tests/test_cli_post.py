@@ -1,6 +1,7 @@
 """`rws post` end to end on the shared test photos: vet, check the caption, write the pack or say why not."""
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def test_a_clean_post_is_vetted_checked_and_packed(register, testdata, tmp_path,
     [media] = report["media"]
     assert set(media) == {"source", "output", "decision", "reason", "faces"}
     assert Path(media["output"]) == tmp_path / "pack" / "kit_with_rose.jpg" and Path(media["output"]).is_file()
-    assert sorted(p.name for p in (tmp_path / "pack").iterdir()) == ["caption.txt", "kit_with_rose.jpg", "receipt.pdf"]
+    assert sorted(p.name for p in (tmp_path / "pack").iterdir()) == ["caption.txt", "hashes.txt", "kit_with_rose.jpg", "receipt.pdf"]
     assert len(PdfReader(tmp_path / "pack" / "receipt.pdf").pages) == 1
     entries = register_entries(db)
     vetted = [e for e in entries if e["kind"] == "photo_vetted"][-1]
@@ -115,3 +116,67 @@ def test_usage_errors_exit_2(register, testdata, tmp_path, args):
         raise SystemExit(code)
     assert stopped.value.code == 2
     assert not (tmp_path / "pack").exists()
+
+
+def faceless_clip(path: Path, frames: int = 10, fps: int = 10) -> Path:
+    """A short synthetic MP4 with no face in it (a smooth gradient), written with PyAV."""
+    from fractions import Fraction
+
+    import av
+    import numpy as np
+
+    ys, xs = np.mgrid[0:72, 0:128]
+    pixels = np.stack([60 + xs, 90 + ys, 120 + (xs + ys) // 4], axis=-1).astype(np.uint8)
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("libx264", rate=fps)
+        video.width, video.height, video.pix_fmt = 128, 72, "yuv420p"
+        for index in range(frames):
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
+            frame.pts, frame.time_base = index, Fraction(1, fps)
+            for packet in video.encode(frame):
+                out.mux(packet)
+        for packet in video.encode(None):
+            out.mux(packet)
+    return path
+
+
+def test_a_post_with_a_clip_packs_its_safe_copy_and_covers_its_clip_vetted_entry(register, testdata, tmp_path):
+    """A photo and a clip: the clip is vetted as `rws vet` vets it (same report object, apart from where the copy
+    went), its safe copy is in the pack with its SHA-256 in hashes.txt, and post_approved covers its clip_vetted entry."""
+    db, _ = register
+    clip = faceless_clip(tmp_path / "assembly.mov")
+    assert rws(db, "vet", clip, "--channel", CHANNEL, "--out", tmp_path / "vet", "--json", tmp_path / "vet.json") == 0
+    [vetted] = json.loads((tmp_path / "vet.json").read_text())["photos"]
+    code, report = post(db, tmp_path, "Assembly today", testdata / "photos/no_faces_dogs.jpg", clip)
+    assert code == 0 and report["decision"] == "ready"
+    photo_report, clip_report = report["media"]
+    assert clip_report["kind"] == "clip" and "kind" not in photo_report
+    assert {k: v for k, v in clip_report.items() if k != "output"} == {k: v for k, v in vetted.items() if k != "output"}
+    output = Path(clip_report["output"])
+    assert output == tmp_path / "pack" / "assembly.mp4" and output.is_file()
+    digest = hashlib.sha256(output.read_bytes()).hexdigest()
+    assert f"{digest}  assembly.mp4" in (tmp_path / "pack" / "hashes.txt").read_text(encoding="utf-8")
+    entries = register_entries(db)
+    approved = entries[-1]
+    [covered] = [m for m in approved["media"] if m["kind"] == "clip"]
+    clip_entry = next(e for e in entries if e.get("kind") == "clip_vetted" and e.get("output_sha256") == digest)
+    assert covered["output_sha256"] == digest and covered["output_name"] == clip_entry["output_name"] == "assembly.mp4"
+    assert not (tmp_path / "pack.vetting").exists() and not (tmp_path / "pack.part").exists()
+
+
+def test_a_blocked_post_records_every_file_but_names_no_output(register, testdata, tmp_path):
+    """A blocked post (a phone number in the caption) still records each photo and clip, as `rws vet` would, but
+    their entries name no output file (none was kept) and say the post was blocked: the log never names a file
+    that does not exist."""
+    db, _ = register
+    before = len(register_entries(db))
+    clip = faceless_clip(tmp_path / "assembly.mov")
+    code, report = post(db, tmp_path, "Ring 07700 900123", testdata / "photos/no_faces_dogs.jpg", clip)
+    assert code == 0 and report["decision"] == "blocked"
+    assert [m["output"] for m in report["media"]] == [None, None]
+    new = [e for e in register_entries(db)[before:] if e["kind"] in ("photo_vetted", "clip_vetted")]
+    assert sorted(e["kind"] for e in new) == ["clip_vetted", "photo_vetted"]
+    for entry in new:
+        assert entry["decision"] == "approved" and entry["output_name"] is None and entry["output_sha256"] is None
+        assert "blocked" in entry["origin"]
+    assert not (tmp_path / "pack").exists() and not (tmp_path / "pack.vetting").exists()

@@ -142,3 +142,25 @@ def test_reference_faces_held_without_valid_biometric_consent_are_deleted_when_t
         assert connection.execute("SELECT count(*) FROM reference_face").fetchone() == (0,)
         (content,) = connection.execute("SELECT content FROM audit_entry ORDER BY seq DESC LIMIT 1").fetchone()
     assert json.loads(content)["kind"] == "reference_faces_deleted"
+
+
+def legal_forenames(db: Path) -> dict[str, str | None]:
+    with sqlite3.connect(db) as connection:
+        return dict(connection.execute("SELECT name, legal_forename FROM person ORDER BY id").fetchall())
+
+
+def test_the_legal_forename_is_imported_set_cleared_and_given_on_add(db, export, capsys):
+    """The MIS import keeps Amy Castle's legal forename (Amirah) in its own column, and none for Zoë Ashby whose
+    forenames agree; `person legal-forename` clears and sets it (each change audited); `person add --legal-forename`
+    records one for someone added by hand; a re-import puts the file's value back."""
+    assert rws(db, "person", "import", export) == 0
+    assert legal_forenames(db) == {"Zoë Ashby": None, "Amy Castle": "Amirah"}
+    assert rws(db, "person", "legal-forename", "K2002") == 0
+    assert legal_forenames(db)["Amy Castle"] is None
+    assert register_entries(db)[-1]["kind"] == "person_updated" and register_entries(db)[-1]["changed"] == ["legal_forename"]
+    assert rws(db, "person", "import", export) == 0
+    assert "1 changed" in capsys.readouterr().out and legal_forenames(db)["Amy Castle"] == "Amirah"
+    assert rws(db, "person", "legal-forename", "K2001", "  Zoe  ") == 0
+    assert legal_forenames(db)["Zoë Ashby"] == "Zoe"
+    assert rws(db, "person", "add", "--name", "Bobby Reid", "--legal-forename", "Robert") == 0
+    assert legal_forenames(db)["Bobby Reid"] == "Robert"

@@ -57,6 +57,8 @@ class PersonRow(Base):
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     leaving_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utc_now)
+    # The legal forename when the name uses a preferred one (migration 0006); sealed when set.
+    legal_forename: Mapped[str | None] = mapped_column(String(100))
     # The row's seal (core/kernel/audit_seal.py) and the audit entry that made it (migration 0005).
     sealed_seq: Mapped[int | None] = mapped_column(Integer)
     seal: Mapped[str | None] = mapped_column(String(64))

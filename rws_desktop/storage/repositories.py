@@ -79,6 +79,7 @@ class SqlRegisterRepository:
             form=person.form,
             date_of_birth=person.date_of_birth,
             leaving_date=person.leaving_date,
+            legal_forename=person.legal_forename,
         )
         self._session.add(row)
         self._session.flush()
@@ -110,6 +111,7 @@ class SqlRegisterRepository:
         row.form = person.form
         row.date_of_birth = person.date_of_birth
         row.leaving_date = person.leaving_date
+        row.legal_forename = person.legal_forename
         self._session.flush()
         self._sealer.wrote("person", (row.id,))
         return _person(row)
@@ -538,6 +540,7 @@ def _person(row: PersonRow) -> Person:
         form=row.form,
         date_of_birth=row.date_of_birth,
         leaving_date=row.leaving_date,
+        legal_forename=row.legal_forename,
     )
 
 

@@ -28,6 +28,9 @@ SEALED_FIELDS: dict[str, tuple[str, ...]] = {
     "biometric_consent": ("person_id", "parent_consent", "parent_objection", "pupil_objection", "adult_consent", "recorded_on"),
     "reference_face": ("id", "person_id", "encoding", "source_sha256", "thumbnail"),
 }
+# Columns added after rows were first sealed: covered only when set, so a row sealed before the column
+# existed (NULL there) still verifies, while setting, changing or clearing it outside the app breaks the seal.
+SEALED_WHEN_SET: dict[str, tuple[str, ...]] = {"person": ("legal_forename",)}
 IDENTITY: dict[str, tuple[str, ...]] = {
     "person": ("id",), "photo_consent": ("person_id", "channel"), "biometric_consent": ("person_id",),
     "reference_face": ("id",),
@@ -37,7 +40,9 @@ MODELS = {"person": PersonRow, "photo_consent": PhotoConsentRow, "biometric_cons
 
 
 def fields_of(table: str, row: Any) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in SEALED_FIELDS[table]}
+    fields = {name: getattr(row, name) for name in SEALED_FIELDS[table]}
+    fields.update({name: getattr(row, name) for name in SEALED_WHEN_SET.get(table, ()) if getattr(row, name) is not None})
+    return fields
 
 
 def identity_of(table: str, row: Any) -> tuple:

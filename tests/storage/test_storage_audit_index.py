@@ -12,6 +12,7 @@ from rws_desktop.core.kernel.audit_chain import GENESIS_HASH, seal
 from rws_desktop.core.kernel.audit_index import AuditQuery, terms_of
 from rws_desktop.core.kernel.ports import NewPerson
 from rws_desktop.storage import Database, open_database
+from rws_desktop.storage.repositories import index_row
 
 START = datetime(2026, 3, 1, 8, 0)
 CHANNELS = ["instagram", "whatsapp", "sport-x"]
@@ -197,3 +198,57 @@ def test_person_names_are_everyone_in_the_register_by_id(database):
         connection.exec_driver_sql(f"DELETE FROM person WHERE id = {ben.id}")
     with database.snapshot() as tx:
         assert tx.register.person_names() == {ada.id: "Ada Lovelace"}
+
+
+def post_entry(number: int) -> dict:
+    """A post that names people 7 and 8 and shows person 1."""
+    at = (START + timedelta(hours=number)).isoformat(timespec="microseconds") + "Z"
+    return {"kind": "post_approved", "at": at, "user": "MSN", "channel": "instagram", "caption_sha256": "0" * 64,
+            "media": [{"audit_seq": 1}], "named_person_ids": [7, 8], "shown_person_ids": [1]}
+
+
+def test_a_post_is_indexed_under_the_people_it_names_and_shows(database):
+    """Filtering the log by a person finds a post that only names them, as well as entries that show them."""
+    contents = [entry(0), post_entry(1), entry(2)]
+    append_all(database, contents)
+    with database.snapshot() as tx:
+        assert [r.seq for r in tx.audit.newest(AuditQuery(person_id=8))] == [2]
+        assert sorted(r.seq for r in tx.audit.newest(AuditQuery(person_id=1))) == [1, 2]
+        assert terms_of(2, contents[1]).person_ids == frozenset({1, 7, 8})
+
+
+def test_migration_0007_indexes_the_people_named_in_posts_logged_before(database_at_0006):
+    """Posts logged with the old rule (only the people their media show indexed) get rows for the people their
+    caption names; after it the stored terms are exactly what the rule gives, so the log check agrees."""
+    database = database_at_0006
+    contents = [entry(0), post_entry(1), entry(2), post_entry(3)]
+    _seal_without_index(database, contents)
+    with database.engine.begin() as connection:
+        for seq, content in enumerate(contents, start=1):
+            terms = terms_of(seq, content)
+            row = index_row(terms)
+            connection.execute(text("INSERT INTO audit_index (seq, at_utc, kind, user_name, channel, decision, source_sha256) "
+                                    "VALUES (:seq, :at_utc, :kind, :user_name, :channel, :decision, :source_sha256)"), row)
+            old_rule = {face["person_id"] for face in content.get("faces", []) if face.get("person_id")}
+            old_rule |= {content["person_id"]} if content.get("person_id") else set()
+            for person_id in sorted(old_rule):
+                connection.execute(text("INSERT INTO audit_person (seq, person_id) VALUES (:s, :p)"), {"s": seq, "p": person_id})
+    with database.snapshot() as tx:
+        assert tx.audit.count(AuditQuery(person_id=8)) == 0
+    database.migrate()
+    with database.snapshot() as tx:
+        assert [r.seq for r in tx.audit.newest(AuditQuery(person_id=8))] == [4, 2]
+        assert list(tx.audit.indexed_terms()) == [terms_of(seq, c) for seq, c in enumerate(contents, start=1)]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_at_0006(request, tmp_path) -> Iterator[Database]:
+    """A database migrated to 0006, before posts were indexed by the people they name, of each supported kind."""
+    if request.param == "postgres":
+        with request.getfixturevalue("postgres_schemas")("0006") as database:
+            yield database
+        return
+    database = open_database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    database.migrate("0006")
+    yield database
+    database.close()

@@ -114,3 +114,29 @@ def test_entries_cut_from_the_end_are_named_even_after_the_app_writes_again(sqli
     with sqlite_database.snapshot() as tx:
         status = check_chain(tx, key=sqlite_database.log_key)
     assert not status.ok and status.bad_seq == 3 and "removed from the end" in status.problem
+
+
+def test_a_sealed_legal_forename_verifies_and_an_edit_outside_the_app_is_caught(database):
+    """(SQLite and PostgreSQL.) A person added with a legal forename reads back with it and the log check passes;
+    someone without one has exactly the seal a row sealed before the column existed has (so those still verify
+    after migration 0006); changing the legal forename in SQL, or setting one where there was none, voids the row."""
+    with database.transaction() as tx:
+        bobby = tx.register.add_person(NewPerson("Bobby Reid", legal_forename="Robert")).id
+        ada = tx.register.add_person(NewPerson("Ada Lovelace")).id
+        tx.audit.append({"kind": "person_added", "person_id": bobby})
+    with database.snapshot() as tx:
+        assert tx.register.get_person(bobby).legal_forename == "Robert"
+        assert check_chain(tx, key=database.log_key).ok
+    with database.engine.connect() as connection:
+        fields = connection.execute(text("SELECT id, kind, name, mis_id, year_group, form, date_of_birth, leaving_date, "
+                                         "sealed_seq, seal FROM person WHERE id = :p"), {"p": ada}).one()
+    columns = ("id", "kind", "name", "mis_id", "year_group", "form", "date_of_birth", "leaving_date")
+    before_the_column = database.log_key.row_seal("person", dict(zip(columns, fields[:8])), fields.sealed_seq)
+    assert before_the_column == fields.seal
+    with database.engine.begin() as connection:
+        connection.execute(text("UPDATE person SET legal_forename = 'Roberta' WHERE id = :p"), {"p": bobby})
+        connection.execute(text("UPDATE person SET legal_forename = 'Augusta' WHERE id = :p"), {"p": ada})
+    with database.snapshot() as tx:
+        altered = check_chain(tx, key=database.log_key).altered_rows
+    assert any(row.startswith(f"person {bobby} (Bobby Reid) (seal does not match") for row in altered)
+    assert any(row.startswith(f"person {ada} (Ada Lovelace) (seal does not match") for row in altered)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,13 +16,19 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QToolTip
 
-from post_register import CHANNEL, TODAY, post_service, write_register
+from post_register import CHANNEL, TODAY, post_service, track, write_register
+from rws_desktop.core.captions.check import CaptionChecker
+from rws_desktop.core.captions.contacts import NOT_SET_NOTE, SchoolContacts
+from rws_desktop.core.clips.results import ClipResult, clip_entry
+from rws_desktop.core.clips.review import ClipCorrection, ClipCorrectionAction, ClipReview
+from rws_desktop.core.posts.pack import PackError
+from rws_desktop.ui.posts.hook import ClipExporter, media_of, pack_maker
 from rws_desktop.core.faces.geometry import Box
 from rws_desktop.core.kernel.channels import ChannelCatalogue
 from rws_desktop.core.kernel.consent import FaceConsent
 from rws_desktop.core.kernel.decisions import Action, Decision
 from rws_desktop.core.vetting.analysis import FaceReport, PhotoResult
-from rws_desktop.core.vetting.publishing import publish, vetted_entry
+from rws_desktop.core.vetting.publishing import publish, record, vetted_entry
 from rws_desktop.paths import channels_file
 from rws_desktop.storage import open_database
 from rws_desktop.ui.posts.editor import qt_position
@@ -161,7 +168,7 @@ def test_making_a_pack_runs_in_the_background_and_writes_it(qtbot, panel, world,
         assert not panel.make_button.isEnabled()  # busy while it is written
     pack = made.args[0]
     assert pack.folder.parent == tmp_path / "packs" and pack.folder.name.startswith("instagram post ")
-    assert sorted(p.name for p in pack.folder.iterdir()) == ["caption.txt", "fair.jpg", "receipt.pdf"]
+    assert sorted(p.name for p in pack.folder.iterdir()) == ["caption.txt", "fair.jpg", "hashes.txt", "receipt.pdf"]
     assert (pack.folder / "caption.txt").read_text(encoding="utf-8") == "Amelia Khan and Jack at the fair"
     assert "Posting pack written to" in panel.status.text()
     with store.transaction() as tx:
@@ -193,5 +200,129 @@ def test_the_register_is_read_in_the_background_when_the_panel_opens(qtbot, worl
     widget.editor.setPlainText("Siobhán O'Brien")
     qtbot.waitUntil(lambda: widget.checker is not None, timeout=30_000)
     assert widget.editor.highlights() == [("Siobhán O'Brien", RED)]
-    assert "✘ Photos: 0 of 0 ready (choose at least one)" in widget.checklist.text()
+    assert "✘ Photos and clips: 0 of 0 ready (choose at least one)" in widget.checklist.text()
     widget.shutdown()
+
+
+def clip(store, channels, folder: Path, name: str, tracks) -> ClipResult:
+    """A clip result as clip vetting gives it: tracks decided, a safe copy (bytes standing in for an MP4) recorded
+    with its clip_vetted entry."""
+    folder.mkdir(exist_ok=True)
+    data = f"safe copy of {name}".encode() * 50
+    result = ClipResult(Path(name), Decision.REDACTED if tracks else Decision.APPROVED, "made by the test", tracks, frames=30,
+                        source_sha256=hashlib.sha256(name.encode()).hexdigest())
+    result.output, result.output_sha256 = folder / Path(name).with_suffix(".mp4").name, hashlib.sha256(data).hexdigest()
+    result.output.write_bytes(data)
+    result.audit_seq = record(store, clip_entry(result, channels.get(CHANNEL), "MSN"))
+    return result
+
+
+def test_clips_are_listed_checked_against_the_caption_and_packed(qtbot, world, tmp_path):
+    """A photo and a ClipResult in the list from the vetting presenter: both are listed and ticked, Amelia's blurred
+    track turns her name red, and with a caption naming nobody the pack holds the clip's safe copy."""
+    store, channels, ids, service, checker = world
+    media = [photo(store, channels, tmp_path / "safe", "fair.jpg", []),
+             clip(store, channels, tmp_path / "safe", "assembly.mov", [track(ids["Amelia Khan"], Action.BLURRED)])]
+
+    def make(caption, confirmations, chosen, folder):
+        return service.make_pack(service.review(checker, caption, chosen, confirmations), CHANNEL, folder)
+
+    widget = PostPanel(channels.get(CHANNEL), media, checker, make)
+    qtbot.addWidget(widget)
+    assert [widget.photo_list.item(i).text().split(":")[0] for i in range(2)] == ["fair.jpg (photo)", "assembly.mov (clip)"]
+    assert widget.chosen_photos() == media
+    widget.editor.setPlainText("Amelia Khan at assembly")
+    assert widget.editor.highlights() == [("Amelia Khan", RED)]
+    assert "blurred in assembly.mov" in widget.review_now.caption.findings[0].reason
+    assert "✔ Photos and clips: 2 of 2 ready" in widget.checklist.text() and not widget.make_button.isEnabled()
+    widget.editor.setPlainText("Assembly today")
+    (tmp_path / "packs").mkdir()
+    widget.ask_pack_folder = lambda: tmp_path / "packs"
+    with qtbot.waitSignal(widget.pack_made, timeout=30_000) as made:
+        qtbot.mouseClick(widget.make_button, Qt.MouseButton.LeftButton)
+    pack = made.args[0]
+    assert sorted(p.name for p in pack.folder.iterdir()) == ["assembly.mp4", "caption.txt", "fair.jpg", "hashes.txt", "receipt.pdf"]
+    assert hashlib.sha256((pack.folder / "assembly.mp4").read_bytes()).hexdigest() == media[1].output_sha256
+    widget.shutdown()
+
+
+def test_the_checklist_says_when_the_schools_contact_details_are_not_set(qtbot, world):
+    """With placeholder contacts the checklist says the school's details are not set, and the placeholder
+    number in a caption is blocked (red), not allowed."""
+    store, channels, ids, service, checker = world
+    unset = CaptionChecker(checker.names, SchoolContacts(is_set=False), checker.channels, checker.today)
+    widget = PostPanel(channels.get(CHANNEL), [], unset, lambda *args: None)
+    qtbot.addWidget(widget)
+    widget.editor.setPlainText("Ring the office on 01632 960000")
+    assert widget.editor.highlights() == [("01632 960000", RED)]
+    assert f"⚠ {NOT_SET_NOTE}" in widget.checklist.text()
+    widget.shutdown()
+    filled = PostPanel(channels.get(CHANNEL), [], checker, lambda *args: None)
+    qtbot.addWidget(filled)
+    filled.editor.setPlainText("Ring the office on 01632 960000")
+    assert filled.editor.highlights() == [("01632 960000", GREEN)] and "not set" not in filled.checklist.text()
+    filled.shutdown()
+
+
+class StubClipExport:
+    """Stands in for ClipReviewService.export: writes a safe copy (bytes standing in for an MP4) and records it."""
+
+    def __init__(self, store, channels):
+        self.store, self.channels, self.calls = store, channels, 0
+
+    def export(self, review, channel_key, out_dir, analyser):
+        self.calls += 1
+        out_dir.mkdir(parents=True, exist_ok=True)
+        data = b"safe clip" * 100
+        decision, reason = review.decision()
+        result = replace(review.result, tracks=review.tracks(), decision=decision, reason=reason,
+                         output=out_dir / review.result.source.with_suffix(".mp4").name, output_sha256=hashlib.sha256(data).hexdigest())
+        result.output.write_bytes(data)
+        result.audit_seq = review.recorded_seq = record(self.store, clip_entry(result, self.channels.get(CHANNEL), "MSN"))
+        return result
+
+
+def test_the_hook_takes_clip_reviews_from_the_presenter_and_exports_them_into_the_pack(world, tmp_path):
+    """A ClipReview item (as the vetting presenter will list it) becomes a ClipResult with its corrections applied;
+    making the pack exports it once (recorded), and the pack holds that safe copy."""
+    store, channels, ids, service, checker = world
+    result = ClipResult(Path("assembly.mov"), Decision.APPROVED, "all faces have consent",
+                        [track(ids["Amelia Khan"], Action.SHOWN, True)], frames=30, source_sha256="0" * 64)
+    review = ClipReview(result, scan=None)
+    review.corrections.append(ClipCorrection(ClipCorrectionAction.BLUR_TRACK, "asked by a parent", "MSN", "now", track_id=1))
+    exporter = ClipExporter(StubClipExport(store, channels), analyser=lambda: None)
+    [media] = [media_of(review, exporter)]
+    assert isinstance(media, ClipResult) and media.tracks[0].action is Action.BLURRED and media.output is None
+    make = pack_maker(None, service, CHANNEL, [review], exporter)
+    pack = make("Assembly today", [], [media], tmp_path / "pack")
+    assert sorted(p.name for p in pack.folder.iterdir()) == ["assembly.mp4", "caption.txt", "hashes.txt", "receipt.pdf"]
+    assert exporter.service.calls == 1 and review.recorded_seq is not None
+    assert exporter.exported[Path("assembly.mov")].output == tmp_path / "pack" / "assembly.mp4"
+    with store.transaction() as tx:
+        entry = json.loads(tx.audit.get(pack.audit_seq).content_json)
+    assert entry["media"][0]["kind"] == "clip" and entry["media"][0]["audit_seq"] == review.recorded_seq
+
+
+def test_the_hook_exports_nothing_for_a_blocked_post_and_records_copies_discarded_by_a_failed_pack(world, tmp_path, monkeypatch):
+    """A blocked caption is refused before anything is exported (no entry names a copy then deleted); a pack that
+    fails after the clip was exported leaves a post_not_written entry naming that clip's entry, and no folder."""
+    from rws_desktop.core.posts import pack as pack_module
+
+    store, channels, ids, service, checker = world
+    result = ClipResult(Path("assembly.mov"), Decision.APPROVED, "no faces found", [], frames=30, source_sha256="0" * 64)
+    review = ClipReview(result, scan=None)
+    exporter = ClipExporter(StubClipExport(store, channels), analyser=lambda: None)
+    make = pack_maker(None, service, CHANNEL, [review], exporter)
+    with pytest.raises(PackError, match="blocked"):
+        make("Ring 07700 900123", [], [media_of(review, exporter)], tmp_path / "pack")
+    assert exporter.service.calls == 0 and review.recorded_seq is None
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+    monkeypatch.setattr(pack_module, "render_receipt", broken)
+    with pytest.raises(OSError, match="disk full"):
+        make("Assembly today", [], [media_of(review, exporter)], tmp_path / "pack")
+    with store.transaction() as tx:
+        last = json.loads(list(tx.audit.records())[-1].content_json)
+    assert last["kind"] == "post_not_written" and last["discarded"] == [{"audit_seq": review.recorded_seq, "output_name": "assembly.mp4"}]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("pack")] == []

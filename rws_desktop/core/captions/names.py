@@ -84,7 +84,15 @@ class NameIndex:
                 phrases.setdefault((forename,) + surname, set()).add(person.id)
                 joined.setdefault(_joined((forename,) + surname), set()).add(person.id)
                 initials.setdefault((forename[0],) + surname, set()).add(person.id)
-            for forename in given[:1] + [g for g in given if g in _alternatives(person.name)]:
+            legal = legal_forenames(person)
+            if legal:  # "Elizabeth Ward" for Libby Ward, whose register name uses her preferred forename
+                phrases.setdefault(tuple(legal) + surname, set()).add(person.id)
+                joined.setdefault(_joined(tuple(legal) + surname), set()).add(person.id)
+                for forename in legal:
+                    phrases.setdefault((forename,) + surname, set()).add(person.id)
+                    joined.setdefault(_joined((forename,) + surname), set()).add(person.id)
+                    initials.setdefault((forename[0],) + surname, set()).add(person.id)
+            for forename in given[:1] + [g for g in given if g in _alternatives(person.name)] + legal[:1]:
                 forenames.setdefault(forename, set()).add(person.id)
             by_surname.setdefault(surname, set()).add(person.id)
             if person.kind is PersonKind.STAFF:
@@ -199,6 +207,11 @@ def name_parts(name: str) -> tuple[list[str], tuple[str, ...]] | None:
     while cut > 1 and tokens[cut - 1] in SURNAME_PARTICLES:
         cut -= 1
     return tokens[:cut], tuple(tokens[cut:])
+
+
+def legal_forenames(person: Person) -> list[str]:
+    """The register's legal forename(s), folded, when recorded: a caption may use them instead of the preferred one."""
+    return [w.key for w in words(person.legal_forename)] if person.legal_forename else []
 
 
 def _alternatives(name: str) -> set[str]:

@@ -39,8 +39,11 @@ def terms_of(seq: int, content: dict[str, Any]) -> AuditTerms:
 
 
 def involved_people(content: dict[str, Any]) -> list[int]:
-    """Ids of everyone an entry is about: its person, any face's (a clip's tracks too), any correction's; in first-seen order."""
+    """Ids of everyone an entry is about: its person, any face's (a clip's tracks too), any correction's, and
+    a post's people named in its caption or shown in its media (migration 0007 indexed the posts logged
+    before); in first-seen order."""
     candidates = [content.get("person_id")]
+    candidates += _list(content.get("named_person_ids")) + _list(content.get("shown_person_ids"))
     candidates += [face.get("person_id") for face in _dicts(content.get("faces")) + _dicts(content.get("tracks"))]
     corrections = _dicts(content.get("corrections")) + _dicts([content.get("correction")])
     candidates += [correction.get("person_id") for correction in corrections]
@@ -85,6 +88,10 @@ class AuditQuery:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _dicts(value: object) -> list[dict]:

@@ -61,6 +61,8 @@ class Person:
     form: str | None = None
     date_of_birth: date | None = None
     leaving_date: date | None = None
+    # The legal forename, when it differs from the (preferred) forename in `name`: a caption may use either.
+    legal_forename: str | None = None
 
     def has_left(self, today: date) -> bool:
         return self.leaving_date is not None and self.leaving_date <= today

@@ -48,6 +48,7 @@ class NewPerson:
     form: str | None = None
     date_of_birth: date | None = None
     leaving_date: date | None = None
+    legal_forename: str | None = None  # when it differs from the preferred forename in `name`
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from .review import PostReview
 
 
 def post_approved_entry(review: PostReview, at: str, user: str, caption_sha256: str, media: list[dict],
-                        pack_name: str, checks: list[str]) -> dict:
+                        pack_name: str, checks: list[str], hashes_sha256: str | None = None) -> dict:
     """The one place the entry is built, as a plain dict for the audit chain's append.
 
     `media`: for each file, its photo_vetted entry's seq and the names and hashes it was recorded with.
@@ -26,4 +26,5 @@ def post_approved_entry(review: PostReview, at: str, user: str, caption_sha256: 
         "warnings": [{"kind": f.kind.value, "start": f.start, "end": f.end} for f in review.warnings],
         "checks": checks,
         "pack": pack_name,
+        "hashes_sha256": hashes_sha256,
     }

@@ -1,4 +1,5 @@
-"""Writing a posting pack: the safe media, caption.txt and receipt.pdf, with its `post_approved` entry.
+"""Writing a posting pack: the safe media (photos and clips), caption.txt, hashes.txt and receipt.pdf,
+with its `post_approved` entry.
 
 Everything is written into a folder beside the destination first; the entry is then recorded, and
 only then does the folder take its name, so no pack exists without its record and a failure leaves
@@ -13,16 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..clips.results import file_sha256
 from ..kernel.audit_chain import utc_timestamp
 from ..kernel.ports import Store
-from ..vetting.analysis import PhotoResult
 from ..vetting.publishing import record
 from .entry import post_approved_entry
+from .media import PostMedia, kind_word
 from .receipt import Receipt, ReceiptFile, render_receipt
 from .review import PostReview
 
 CAPTION_FILE = "caption.txt"
 RECEIPT_FILE = "receipt.pdf"
+HASHES_FILE = "hashes.txt"  # every file's SHA-256, in `sha256sum` form, so `sha256sum -c hashes.txt` checks the pack
 
 
 class PackError(Exception):
@@ -67,16 +70,21 @@ def write_pack(store: Store, review: PostReview, folder: Path, user: str, user_n
         caption_bytes = review.caption.caption.encode("utf-8")
         (staging / CAPTION_FILE).write_bytes(caption_bytes)
         caption_sha = sha256_of(caption_bytes)
+        hashes_bytes = hashes_text([(f.name, f.sha256) for f in files] + [(CAPTION_FILE, caption_sha)]).encode("utf-8")
+        (staging / HASHES_FILE).write_bytes(hashes_bytes)
+        hashes_sha = sha256_of(hashes_bytes)
         now = datetime.now(timezone.utc)
         at = utc_timestamp(now)
         render_receipt(staging / RECEIPT_FILE, Receipt(
             school, review, f"{user} ({user_name})" if user_name else user,
             now.astimezone().strftime("%d %b %Y %H:%M:%S"), at, caption_sha,
-            [ReceiptFile(f.name, f.sha256, f.audit_seq, r.decision.value) for f, r in zip(files, review.media)], checks,
+            [ReceiptFile(f.name, f.sha256, f.audit_seq, r.decision.value, kind_word(r)) for f, r in zip(files, review.media)],
+            checks, hashes_sha,
         ))
-        media = [{"audit_seq": f.audit_seq, "source_name": r.source.name, "source_sha256": r.source_sha256,
-                  "output_name": f.name, "output_sha256": f.sha256} for f, r in zip(files, review.media)]
-        seq = record(store, post_approved_entry(review, at, user, caption_sha, media, folder.name, checks))
+        media = [{"kind": kind_word(r), "audit_seq": f.audit_seq, "source_name": r.source.name,
+                  "source_sha256": r.source_sha256, "output_name": f.name, "output_sha256": f.sha256}
+                 for f, r in zip(files, review.media)]
+        seq = record(store, post_approved_entry(review, at, user, caption_sha, media, folder.name, checks, hashes_sha))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -86,17 +94,22 @@ def write_pack(store: Store, review: PostReview, folder: Path, user: str, user_n
     return PostingPack(folder, tuple(files), caption_sha, seq)
 
 
-def _copy_media(result: PhotoResult, staging: Path) -> PackedFile:
-    """The safe copy as vetted: its bytes must still hash to what its audit entry recorded."""
+def hashes_text(files: list[tuple[str, str]]) -> str:
+    return "".join(f"{sha}  {name}\n" for name, sha in files)
+
+
+def _copy_media(result: PostMedia, staging: Path) -> PackedFile:
+    """The safe copy (photo or clip) as vetted: the copy in the pack must hash to what its audit entry
+    recorded. Copied in chunks and hashed as copied, since a clip can be large."""
     if result.output is None:
         raise PackError(f"{result.source.name} has no safe copy to put in the pack.")
+    name = Path(result.output).name
+    target = staging / name
     try:
-        data = Path(result.output).read_bytes()
+        shutil.copyfile(result.output, target)
+        digest = file_sha256(target)
     except OSError as exc:
         raise PackError(f"The safe copy of {result.source.name} could not be read ({exc.strerror or exc}).") from exc
-    digest = sha256_of(data)
     if result.output_sha256 and digest != result.output_sha256:
         raise PackError(f"The safe copy of {result.source.name} has changed since it was vetted; vet it again.")
-    name = Path(result.output).name
-    (staging / name).write_bytes(data)
     return PackedFile(name, digest, result.audit_seq)

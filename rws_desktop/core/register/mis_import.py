@@ -25,7 +25,7 @@ from ..kernel.ports import NewPerson, RegisterError, Store
 from .service import change_entry, check_person_details, check_photo_consent, consent_details, delete_faces_if_not_allowed
 from ..kernel.session import Session
 
-IMPORTED_FIELDS = ("name", "year_group", "form", "date_of_birth")
+IMPORTED_FIELDS = ("name", "year_group", "form", "date_of_birth", "legal_forename")
 DEFAULT_GIVEN_BY = "MIS import"
 # Each transaction writes this many rows (about a quarter of a second on SQLite), so other commands
 # waiting on the database get their turn well inside its busy timeout.
@@ -49,6 +49,7 @@ class PupilRecord:
     form: str | None
     date_of_birth: date | None
     consent: PhotoConsent | None  # person_id 0 until the person is known
+    legal_forename: str | None = None  # when the file's legal forename differs from the one the name uses
 
 
 @dataclass(frozen=True)
@@ -211,14 +212,15 @@ def _parse_row(cells: list[str], column: dict[MisField, int], today: date) -> tu
         if problem:
             problems.append(problem)
     if not problems:
-        draft = NewPerson(name, mis_id=mis_id, form=cell(MisField.FORM) or None, **values)
+        draft = NewPerson(name, mis_id=mis_id, form=cell(MisField.FORM) or None, legal_forename=_legal_forename(cell), **values)
         try:
             check_person_details(draft, today)
         except RegisterError as error:
             problems.append(str(error).rstrip("."))
     if problems:
         return mis_id, name, "; ".join(problems)
-    record = PupilRecord(mis_id, name, values.get("year_group"), cell(MisField.FORM) or None, values.get("date_of_birth"), consent)
+    record = PupilRecord(mis_id, name, values.get("year_group"), cell(MisField.FORM) or None, values.get("date_of_birth"), consent,
+                         _legal_forename(cell))
     return mis_id, name, record
 
 
@@ -230,6 +232,12 @@ def _name(cell) -> str:
     if not forename or not surname:
         return ""
     return " ".join(f"{forename} {surname}".split())
+
+
+def _legal_forename(cell) -> str | None:
+    """The legal forename, kept only when the name uses a different (preferred) one: 'Elizabeth' for Libby."""
+    legal, preferred = " ".join(cell(MisField.FORENAME).split()), " ".join(cell(MisField.PREFERRED_FORENAME).split())
+    return legal if legal and preferred and legal.casefold() != preferred.casefold() else None
 
 
 def _consent(cell) -> tuple[PhotoConsent | None, str]:
@@ -310,4 +318,5 @@ def _consent_text(consent: PhotoConsent | None) -> str:
 
 
 def _new_person(record: PupilRecord) -> NewPerson:
-    return NewPerson(record.name, PersonKind.PUPIL, record.mis_id, record.year_group, record.form, record.date_of_birth)
+    return NewPerson(record.name, PersonKind.PUPIL, record.mis_id, record.year_group, record.form, record.date_of_birth,
+                     legal_forename=record.legal_forename)

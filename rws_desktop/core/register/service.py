@@ -37,7 +37,8 @@ MAX_NAME = 200
 MAX_MIS_ID = 64
 MAX_FORM = 32
 MAX_GIVEN_BY = 200
-PERSON_FIELDS = ("name", "kind", "mis_id", "year_group", "form", "date_of_birth", "leaving_date")
+PERSON_FIELDS = ("name", "kind", "mis_id", "year_group", "form", "date_of_birth", "leaving_date", "legal_forename")
+MAX_LEGAL_FORENAME = 100
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,10 @@ def check_person_details(draft: NewPerson, today: date) -> None:
         raise RegisterError("An MIS id cannot be blank; leave it out instead.")
     if draft.mis_id is not None and len(draft.mis_id) > MAX_MIS_ID:
         raise RegisterError(f"An MIS id can be at most {MAX_MIS_ID} characters.")
+    if draft.legal_forename is not None and not draft.legal_forename.strip():
+        raise RegisterError("A legal forename cannot be blank; leave it out instead.")
+    if draft.legal_forename is not None and len(draft.legal_forename.strip()) > MAX_LEGAL_FORENAME:
+        raise RegisterError(f"A legal forename can be at most {MAX_LEGAL_FORENAME} characters.")
     if draft.form is not None and len(draft.form) > MAX_FORM:
         raise RegisterError(f"A form can be at most {MAX_FORM} characters.")
     if draft.year_group is not None and draft.year_group not in YEAR_GROUPS:
@@ -117,7 +122,7 @@ class RegisterService:
         with self.store.transaction() as tx:
             if draft.mis_id and tx.register.find_person_by_mis_id(draft.mis_id):
                 raise RegisterError(f"Someone with MIS id {draft.mis_id} is already in the register.")
-            person = tx.register.add_person(replace(draft, name=draft.name.strip()))
+            person = tx.register.add_person(replace(draft, name=draft.name.strip(), legal_forename=_stripped(draft.legal_forename)))
             tx.audit.append(self._entry("person_added", person_id=person.id, person_kind=person.kind.value))
             return person
 
@@ -156,7 +161,8 @@ class RegisterService:
         with self.store.transaction() as tx:
             current = _require(tx, person_id)
             updated = Person(person_id, **{f: getattr(details, f) for f in PERSON_FIELDS})
-            updated = replace(updated, name=updated.name.strip(), kind=PersonKind(updated.kind))
+            updated = replace(updated, name=updated.name.strip(), kind=PersonKind(updated.kind),
+                              legal_forename=_stripped(updated.legal_forename))
             changed = [f for f in PERSON_FIELDS if getattr(updated, f) != getattr(current, f)]
             if not changed:
                 return current
@@ -326,3 +332,7 @@ def _require(tx, person_id: int) -> Person:
     if person is None:
         raise PersonNotFound(person_id)
     return person
+
+
+def _stripped(text: str | None) -> str | None:
+    return " ".join(text.split()) if text is not None else None

@@ -1,7 +1,8 @@
 """The Post panel: which photos, the caption (checked on every keystroke), the checklist, and
 "Make posting pack…". It takes plain inputs, so it works the same under any workspace:
 
-- the channel and the vetted photos (`PhotoResult`s whose faces are as decided, with safe copies);
+- the channel and the vetted media: photos (`PhotoResult`s whose faces are as decided) and clips
+  (`ClipResult`s whose tracks are as decided), with safe copies;
 - a `CaptionChecker`, or a function that builds one (run off the UI thread: it reads the register);
 - `make_pack(caption, confirmations, photos, folder) -> PostingPack`, run off the UI thread.
 
@@ -21,14 +22,13 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, Q
 from ...core.captions.check import CaptionChecker
 from ...core.captions.findings import Confirmation, Finding, FindingKind, Verdict
 from ...core.kernel.channels import Channel
-from ...core.kernel.decisions import Decision
+from ...core.posts.media import USABLE, PostMedia, kind_word
 from ...core.posts.pack import PostingPack
 from ...core.posts.review import PostReview, review_post
-from ...core.vetting.analysis import PhotoResult
 from ..tasks import Jobs
 from .editor import CaptionEditor, colour_of, tooltip
 
-MakePack = Callable[[str, list[Confirmation], list[PhotoResult], Path], PostingPack]
+MakePack = Callable[[str, list[Confirmation], list[PostMedia], Path], PostingPack]
 PERSONAL = (FindingKind.PHONE, FindingKind.EMAIL, FindingKind.POSTCODE, FindingKind.ADDRESS, FindingKind.DATE_OF_BIRTH)
 TICK, CROSS, WARN, WAIT = "✔", "✘", "⚠", "…"
 
@@ -37,7 +37,7 @@ class PostPanel(QWidget):
     pack_made = Signal(object)  # PostingPack
     checked = Signal(object)  # PostReview, after every change
 
-    def __init__(self, channel: Channel, photos: list[PhotoResult], checker: CaptionChecker | Callable[[], CaptionChecker],
+    def __init__(self, channel: Channel, photos: list[PostMedia], checker: CaptionChecker | Callable[[], CaptionChecker],
                  make_pack: MakePack, parent=None):
         super().__init__(parent)
         self.channel = channel
@@ -59,10 +59,10 @@ class PostPanel(QWidget):
         self.setAccessibleName("Post")
         title = QLabel(f"<b>Post to {self.channel.name}</b> ({self.channel.platform}, {self.channel.handle})")
         self.photo_list = QListWidget()
-        self.photo_list.setAccessibleName("Photos in this post")
+        self.photo_list.setAccessibleName("Photos and clips in this post")
         for result in self.photos:
-            item = QListWidgetItem(f"{result.source.name}: {result.decision.value}, {result.reason}")
-            usable = result.decision in (Decision.APPROVED, Decision.REDACTED)
+            item = QListWidgetItem(f"{result.source.name} ({kind_word(result)}): {result.decision.value}, {result.reason}")
+            usable = result.decision in USABLE
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if usable else Qt.CheckState.Unchecked)
             self.photo_list.addItem(item)
@@ -130,7 +130,8 @@ class PostPanel(QWidget):
 
     # Checking
 
-    def chosen_photos(self) -> list[PhotoResult]:
+    def chosen_photos(self) -> list[PostMedia]:
+        """The photos and clips ticked for the post."""
         return [p for i, p in enumerate(self.photos) if self.photo_list.item(i).checkState() == Qt.CheckState.Checked]
 
     def recheck(self) -> None:
@@ -146,7 +147,7 @@ class PostPanel(QWidget):
         self.review_now = review_post(report, self.chosen_photos(), self.channel, self.checker.names.people)
         self.editor.show_findings(self.review_now.caption.findings)
         self._fill_findings(self.review_now)
-        self.checklist.setText(checklist(self.review_now, report.findings))
+        self.checklist.setText(checklist(self.review_now, report.findings, self.checker.contacts.not_set_note()))
         self._update_buttons()
         self.checked.emit(self.review_now)
 
@@ -214,7 +215,7 @@ class PostPanel(QWidget):
 
     def _pack_done(self, pack: PostingPack) -> None:
         self.busy = False
-        self.status.setText(f"Posting pack written to {pack.folder}: {len(pack.files)} photo(s), caption.txt and receipt.pdf.")
+        self.status.setText(f"Posting pack written to {pack.folder}: {len(pack.files)} photo(s) and clip(s), caption.txt, hashes.txt and receipt.pdf.")
         self._update_buttons()
         self.pack_made.emit(pack)
 
@@ -237,22 +238,24 @@ def new_pack_folder(parent: Path, channel_key: str) -> Path:
     return folder
 
 
-def checklist(review: PostReview, before_faces: tuple[Finding, ...]) -> str:
-    """The post's checklist in plain words, one line per check."""
+def checklist(review: PostReview, before_faces: tuple[Finding, ...], contacts_note: str = "") -> str:
+    """The post's checklist in plain words, one line per check; `contacts_note` says when the school's own
+    contact details are not set (so its number, too, is blocked)."""
     findings = review.caption.findings
     media = review.media
-    unusable = [m for m in media if m.decision not in (Decision.APPROVED, Decision.REDACTED)]
+    unusable = [m for m in media if m.decision not in USABLE]
     names = [f for f in findings if f.kind is FindingKind.NAME]
     name_problems = [f for f in names if f.blocks]
     personal = [f for f in findings if f.kind in PERSONAL and f.blocks]
     disagreements = [after for after, before in zip(findings, before_faces) if after.verdict is not before.verdict]
     warnings = review.warnings
     lines = [
-        f"{CROSS if unusable or not media else TICK} Photos: {len(media) - len(unusable)} of {len(media)} ready"
+        f"{CROSS if unusable or not media else TICK} Photos and clips: {len(media) - len(unusable)} of {len(media)} ready"
         + (" (choose at least one)" if not media else ""),
         f"{CROSS if name_problems else TICK} Names: " + (f"{len(name_problems)} to fix or confirm" if name_problems
                                                         else f"{len(names)} found, all may be named" if names else "none found"),
         f"{CROSS if personal else TICK} Personal information: " + (f"{len(personal)} to remove" if personal else "none"),
+        *([f"{WARN} {contacts_note}"] if contacts_note else []),
         f"{CROSS if disagreements else TICK} Faces and names agree" + (f": {len(disagreements)} name(s) point at a blurred "
                                                                        "or unnamed face" if disagreements else ""),
         f"{WARN if warnings else TICK} Links and messages to one person: " + (f"{len(warnings)} warning(s)" if warnings else "none"),

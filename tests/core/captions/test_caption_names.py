@@ -138,3 +138,17 @@ def test_the_fix_replaces_a_blocked_name_with_the_pupils_year(checker):
     findings = checker.check("Siobhán O'Brien and Tom Baker").findings
     assert [(f.fix, f.fix_label) for f in findings] == [
         ("a Year 8 pupil", 'Replace with "a Year 8 pupil"'), ("a member of staff", 'Replace with "a member of staff"')]
+
+
+def test_the_registers_legal_forename_is_found_as_well_as_the_preferred_one(check, ids):
+    """Bobby Reid's legal forename, Robert, is in its own register column: 'Robert Reid', '#RobertReid', 'R. Reid'
+    and 'Bobby Reid' all mean him, and each is blocked (he may be shown but not named)."""
+    bobby = {ids["Bobby Reid"]}
+    assert check("Robert Reid, #RobertReid, R. Reid and Bobby Reid", "name") == [
+        ("Robert Reid", "blocked", bobby), ("RobertReid", "blocked", bobby), ("R. Reid", "blocked", bobby),
+        ("Bobby Reid", "blocked", bobby)]
+
+
+def test_a_legal_forename_alone_mid_sentence_is_found(check, ids):
+    """'Robert' alone, capitalised mid-sentence, can only mean Bobby Reid here, so it is blocked like his name."""
+    assert check("Well done to Robert today", "name") == [("Robert", "blocked", {ids["Bobby Reid"]})]

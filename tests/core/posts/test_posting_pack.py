@@ -38,11 +38,16 @@ def made(service, checker, vetted, ids, tmp_path):
 
 
 def test_the_pack_holds_the_safe_media_the_caption_and_the_receipt_with_their_hashes(made, tmp_path):
-    """Exactly the safe copies (byte for byte what was vetted), caption.txt as typed, and receipt.pdf."""
+    """Exactly the safe copies (byte for byte what was vetted), caption.txt as typed, hashes.txt listing every
+    file's SHA-256 in `sha256sum` form, and receipt.pdf."""
     review, pack, photos = made
     folder = tmp_path / "pack"
-    assert sorted(p.name for p in folder.iterdir()) == ["caption.txt", "receipt.pdf", "relay.jpg", "sports day.jpg"]
+    assert sorted(p.name for p in folder.iterdir()) == ["caption.txt", "hashes.txt", "receipt.pdf", "relay.jpg", "sports day.jpg"]
     assert (folder / "caption.txt").read_text(encoding="utf-8") == CAPTION
+    listed = [line.split("  ", 1) for line in (folder / "hashes.txt").read_text(encoding="utf-8").splitlines()]
+    assert sorted(name for _, name in listed) == ["caption.txt", "relay.jpg", "sports day.jpg"]
+    for sha, name in listed:
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == sha
     assert pack.caption_sha256 == hashlib.sha256(CAPTION.encode("utf-8")).hexdigest()
     for photo in photos:
         data = (folder / photo.output.name).read_bytes()
@@ -152,3 +157,23 @@ def test_only_someone_who_may_export_for_the_channel_makes_a_pack(store, channel
     with pytest.raises(NotAllowed):
         post_service(store, channels, "TRH").make_pack(review, CHANNEL, tmp_path / "pack")
     assert not (tmp_path / "pack").exists()
+
+
+def test_a_forty_photo_receipt_stays_on_one_page_and_vouches_for_every_file_through_hashes_txt(
+        service, checker, vetted, store, tmp_path):
+    """With 40 photos the receipt is still one page: it lists the first files, counts the rest, and gives the
+    SHA-256 of hashes.txt, which holds every file's SHA-256; the post_approved entry records that hash too."""
+    photos = [vetted(f"photo {n:02}.jpg", []) for n in range(40)]
+    review = service.review(checker, "Sports day", photos)
+    pack = service.make_pack(review, CHANNEL, tmp_path / "big")
+    folder = tmp_path / "big"
+    reader = PdfReader(folder / "receipt.pdf")
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    hashes = (folder / "hashes.txt").read_bytes()
+    hashes_sha = hashlib.sha256(hashes).hexdigest()
+    assert hashes_sha in text.replace(" ", "")
+    assert "40 photos" in text and "and 28 more files" in text
+    listed = dict(reversed(line.split("  ", 1)) for line in hashes.decode("utf-8").splitlines())
+    assert len(listed) == 41 and all(listed[p.output.name] == p.output_sha256 for p in photos)
+    assert entries(store)[pack.audit_seq - 1]["hashes_sha256"] == hashes_sha
