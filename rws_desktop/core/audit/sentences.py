@@ -34,6 +34,7 @@ LABELS = {
     "audit_entries_adopted": "Entries vouched for",
     "post_approved": "Post approved",
     "reference_faces_deleted": "Reference faces deleted",
+    "post_not_written": "Post not written",
     "clip_vetted": "Clip vetted",
     "clip_corrected": "Clip corrected",
 }
@@ -195,6 +196,14 @@ def post_approved(content, name):
     if isinstance(confirmations, list) and confirmations:
         text += f"; {_plural(len(confirmations), 'name')} confirmed by hand"
     return text
+
+
+def post_not_written(content, name):
+    discarded = content.get("discarded")
+    count = len(discarded) if isinstance(discarded, list) else 0
+    reason = f": {_text(content.get('reason'))}" if content.get("reason") else ""
+    return (f"The posting pack for {_text(content.get('channel'), 'a channel')} was not written{reason}; "
+            f"the safe copies of {_plural(count, 'entry', 'entries')} were discarded")
 
 
 def reference_faces_deleted(content, name):
