@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from rws_desktop.core.kernel.audit_index import terms_of
-from rws_desktop.storage.repositories import index_row
+from rws_desktop.storage.audit_repository import index_row
 
 revision = "0003"
 down_revision = "0002"

@@ -1,7 +1,8 @@
 """Storage: the register and audit log in SQLite or PostgreSQL, behind the ports in `core.ports`."""
 from .database import Database, DatabaseTransaction, open_database
 from .errors import StorageError
-from .repositories import SqlAuditRepository, SqlRegisterRepository
+from .audit_repository import SqlAuditRepository
+from .register_repository import SqlRegisterRepository
 
 __all__ = [
     "Database",

@@ -22,7 +22,8 @@ from .access_repositories import SqlAccountRepository, SqlDpiaRepository
 from .errors import StorageError
 from .network_paths import sqlite_refusal
 from ..core.kernel.audit_seal import LogKey
-from .repositories import SqlAuditRepository, SqlRegisterRepository
+from .audit_repository import SqlAuditRepository
+from .register_repository import SqlRegisterRepository
 from .row_seals import RowSealer
 from .template_cipher import TemplateCipher
 from .template_key import SqlTemplateKeyRepository

@@ -12,7 +12,7 @@ from rws_desktop.core.kernel.audit_chain import GENESIS_HASH, seal
 from rws_desktop.core.kernel.audit_index import AuditQuery, terms_of
 from rws_desktop.core.kernel.ports import NewPerson
 from rws_desktop.storage import Database, open_database
-from rws_desktop.storage.repositories import index_row
+from rws_desktop.storage.audit_repository import index_row
 
 START = datetime(2026, 3, 1, 8, 0)
 CHANNELS = ["instagram", "whatsapp", "sport-x"]
