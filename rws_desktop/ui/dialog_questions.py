@@ -30,6 +30,12 @@ class DialogQuestions:
             return dialog.chosen_person_id(), dialog.reason.text()
         return None
 
+    def find_person(self, title, people):
+        from .people_picker import PersonPickerDialog as FindPersonDialog
+
+        dialog = FindPersonDialog(people, title, self.parent)
+        return dialog.person if dialog.exec() else None
+
     def open_files(self, title: str, folder: str, file_filter: str) -> list[Path]:
         names, _ = QFileDialog.getOpenFileNames(self.parent, title, folder, file_filter)
         return [Path(name) for name in names]

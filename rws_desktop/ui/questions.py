@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Protocol
 
+from ..core.audit.person_search import PersonChoice
 from ..core.vetting.review_service import Candidate
 
 
@@ -22,6 +23,9 @@ class Questions(Protocol):
     def ask_person(self, channel_name: str, search: Callable[[str], list[Candidate]],
                    already_shown: set[int]) -> tuple[int, str] | None:
         """Someone who may be shown on the channel, and the reason typed; None if cancelled."""
+
+    def find_person(self, title: str, people: Callable[[], list[PersonChoice]]) -> PersonChoice | None:
+        """Someone chosen by name, MIS id or id from `people` (read off the UI thread); None if cancelled."""
 
     def open_files(self, title: str, folder: str, file_filter: str) -> list[Path]: ...
 

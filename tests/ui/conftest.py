@@ -17,6 +17,7 @@ def no_modal_questions(monkeypatch):
     told: list[tuple[str, str]] = []
     monkeypatch.setattr(DialogQuestions, "confirm", lambda self, title, question: True)
     monkeypatch.setattr(DialogQuestions, "explain", lambda self, title, text: told.append((title, text)))
+    monkeypatch.setattr(DialogQuestions, "find_person", lambda self, title, people: None)
     return told
 
 

@@ -49,6 +49,7 @@ def test_chain_status_filters_and_the_full_entry(qtbot, logged, settings):
     assert total < 200  # one page holds them all, so the first row is the newest entry
     assert workspace.chain.ok and workspace.chain.verified_up_to == total == rows(workspace)[0].seq
     assert f"Verified up to entry {total}" in workspace.chain_label.text()
+    assert "(checked at " in workspace.chain_label.text()  # a second Verify visibly ran again
     assert [r.seq for r in rows(workspace)] == sorted((r.seq for r in rows(workspace)), reverse=True)
 
     workspace.kind.setCurrentIndex(workspace.kind.findData("photo_vetted"))
@@ -80,7 +81,8 @@ def test_chain_status_filters_and_the_full_entry(qtbot, logged, settings):
 
 def test_exports_write_the_filtered_entries(qtbot, logged, settings, tmp_path):
     """CSV has a header and one row per entry shown; the governors' PDF names the school, the totals
-    and the chain result; a person report needs a person and then writes their entries."""
+    and the chain result; a person report with nobody chosen asks to find someone by name (cancelling
+    writes nothing), then writes that person's entries."""
     db, ids = logged
     window, answers, workspace = open_audit(qtbot, db, settings)
     workspace.kind.setCurrentIndex(workspace.kind.findData("photo_vetted"))
@@ -98,12 +100,12 @@ def test_exports_write_the_filtered_entries(qtbot, logged, settings, tmp_path):
     assert "Signed checkpoint" in text and "signed by key" in text
     assert window.statusBar().currentMessage().startswith("Wrote 2 entries")
 
-    workspace.person_button.click()
-    assert answers.told[-1][0] == "Choose a person first"
-    workspace.person.setText(str(ids["rose"]))
-    workspace.person.editingFinished.emit()
+    workspace.person_button.click()  # nobody chosen, and the search is cancelled
+    assert workspace.person_id is None and not (tmp_path / "rose.pdf").exists()
+    answers.found_person_id = ids["rose"]
     with qtbot.waitSignal(workspace.export_done, timeout=CHECK_TIMEOUT_MS):
         workspace.person_button.click()
+    assert workspace.person_id == ids["rose"] and "Rose Leslie" in workspace.person.toolTip()
     assert "Rose Leslie" in " ".join(page.extract_text() for page in PdfReader(tmp_path / "rose.pdf").pages)
 
 

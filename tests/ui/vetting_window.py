@@ -18,6 +18,7 @@ class Answers:
     def __init__(self):
         self.reasons: list[str] = []
         self.people: list[tuple[int, str]] = []
+        self.found_person_id: int | None = None  # whom the person would choose when asked to find someone
         self.export_folder: Path | None = None
         self.confirm = True
         self.told: list[tuple[str, str]] = []
@@ -40,6 +41,10 @@ class ScriptedQuestions:
 
     def ask_person(self, channel_name, search, already_shown) -> tuple[int, str] | None:
         return self.answers.people.pop(0) if self.answers.people else None
+
+    def find_person(self, title: str, people):
+        wanted = self.answers.found_person_id
+        return None if wanted is None else next(p for p in people() if p.id == wanted)
 
     def folder(self, title: str, start: str) -> Path | None:
         return self.answers.export_folder

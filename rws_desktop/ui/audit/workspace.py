@@ -2,7 +2,7 @@
 nothing here can change the log; it only reads through the core's AuditLogService."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QSettings, Qt, Signal
@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QHBoxLay
 from ...app import App
 from ...core.audit.log_service import AuditFilter
 from ...core.audit.status import ChainStatus
+from ...core.kernel.permissions import NotAllowed
+from ..people_picker import people_source
 from ..questions import Questions
 from ..tasks import Job, Jobs
 from .checkpoint_action import checkpoint_button
@@ -59,9 +61,12 @@ class AuditWorkspace(QWidget):
         self.person.setPlaceholderText("Person: id or MIS id")
         self.person.setClearButtonEnabled(True)
         self.person.setAccessibleName("Person")
+        self.find_button = QPushButton("Find…")
+        self.find_button.setToolTip("Find someone by name, MIS id or id")
         self.refresh_button = QPushButton("Refresh")
         filters = QHBoxLayout()
-        for widget in (self.date_from, self.date_to, self.channel, self.user, self.decision, self.kind, self.person):
+        for widget in (self.date_from, self.date_to, self.channel, self.user, self.decision, self.kind, self.person,
+                       self.find_button):
             filters.addWidget(widget)
         filters.addWidget(self.refresh_button)
 
@@ -107,6 +112,7 @@ class AuditWorkspace(QWidget):
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(self.reload)
         self.person.editingFinished.connect(self._person_changed)
+        self.find_button.clicked.connect(self.find_person)
         self.refresh_button.clicked.connect(self.refresh)
         self.verify_button.clicked.connect(self.verify)
         self.table.selectionModel().currentRowChanged.connect(lambda current, _previous: self._show_entry(current.row()))
@@ -175,6 +181,21 @@ class AuditWorkspace(QWidget):
             self.person_id = person_id
             self.reload()
 
+    def find_person(self) -> bool:
+        """Choose the person filter by name; True when someone was chosen."""
+        try:
+            people = people_source(self.app)
+        except NotAllowed as exc:
+            self.questions.explain("Finding people is not allowed", str(exc))
+            return False
+        chosen = self.questions.find_person("Whose entries?", people)
+        if chosen is None:
+            return False
+        self.person.setText(f"id:{chosen.id}")
+        self.person.setToolTip(chosen.describe())
+        self._person_changed()
+        return True
+
     def _show_entry(self, row: int) -> None:
         seq = self.model.seq_at(row)
         if seq is None:
@@ -215,7 +236,8 @@ class AuditWorkspace(QWidget):
         self.chain = status
         line = status.line()
         colour = "#1e8e3e" if status.ok else "#c5221f"
-        self.chain_label.setText(f"<span style='color:{colour}'><b>{'✓' if status.ok else '✕'} {line.text}</b></span>")
+        checked = f" <span style='color:palette(mid)'>(checked at {datetime.now():%H:%M:%S})</span>"
+        self.chain_label.setText(f"<span style='color:{colour}'><b>{'✓' if status.ok else '✕'} {line.text}</b></span>{checked}")
         self.chain_checked.emit(status)
 
     # Exports (the files are written on the one-thread write pool)
@@ -233,8 +255,7 @@ class AuditWorkspace(QWidget):
             self._export(lambda: self.service.export_pdf(filter, path, user), path)
 
     def export_person_report(self) -> None:
-        if self.person_id is None:
-            self.questions.explain("Choose a person first", "Type the person's id or MIS id in the Person filter, then ask for the report.")
+        if self.person_id is None and not self.find_person():
             return
         path = self.ask_save_path("Person report", f"person-{self.person_id}.pdf", "PDF files (*.pdf);;CSV files (*.csv)")
         if path:
