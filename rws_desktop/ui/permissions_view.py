@@ -31,6 +31,9 @@ def mirror_permissions(window) -> None:
         enabled = [i for i in range(tabs.count()) if tabs.isTabEnabled(i)]
         if enabled:
             tabs.setCurrentIndex(enabled[0])
+        else:  # nothing this account may use: say why where it stays in view, not only in a tooltip
+            tabs.setCurrentIndex(0)
+            window.statusBar().showMessage(tabs.tabToolTip(0))
 
 
 def _disable(tabs: QTabWidget, index: int, reason: str) -> None:

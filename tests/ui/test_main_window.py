@@ -11,6 +11,12 @@ from rws_desktop.core.kernel.channels import ChannelStatus
 from rws_desktop.ui import main as ui_main
 from rws_desktop.ui.register.workspace import RegisterWorkspace
 
+from rws_desktop.core.kernel.channels import ChannelCatalogue
+from rws_desktop.core.kernel.permissions import Role
+from rws_desktop.paths import channels_file
+from rws_desktop.storage import open_database
+from rws_desktop.ui.permissions_view import NO_CHANNEL
+from sessions import signed_in
 from vetting_window import open_window
 
 
@@ -108,6 +114,22 @@ def test_window_fits_a_1366_by_768_screen(window):
     assert window.minimumWidth() <= 1366 and window.minimumHeight() <= 700
     window.resize(1366, 700)
     assert window.vetting.view.width() > 600
+
+
+def test_comms_staff_without_a_channel_are_told_why_and_no_workspace_reads(qtbot, register, settings):
+    """A comms account that is no channel's admin may use no workspace: the status bar says why, and
+    showing the disabled Audit log reads nothing, so no "The log could not be read" appears."""
+    db, _ids = register
+    database = open_database(f"sqlite:///{db}")
+    signed_in(database, ChannelCatalogue.from_toml(channels_file()), "NOC", Role.COMMS)
+    database.close()
+    window, answers = open_window(qtbot, db, settings, user="NOC")
+    assert not any(window.tabs.isTabEnabled(i) for i in range(window.tabs.count()))
+    assert window.statusBar().currentMessage() == NO_CHANNEL
+    window.tabs.setCurrentWidget(window.audit)
+    window.tabs.setCurrentWidget(window.register)
+    qtbot.wait(200)
+    assert answers.told == [] and not window.audit._loaded
 
 
 def test_a_database_that_cannot_be_opened_is_explained_and_nothing_starts(qtbot, tmp_path, monkeypatch):

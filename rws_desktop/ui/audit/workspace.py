@@ -130,7 +130,7 @@ class AuditWorkspace(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not self._loaded:
+        if not self._loaded and self.isEnabled():  # a tab disabled for this account reads nothing
             self._loaded = True
             self.refresh()
 

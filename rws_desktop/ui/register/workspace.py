@@ -130,7 +130,7 @@ class RegisterWorkspace(QWidget):
     def showEvent(self, event) -> None:
         """Showing the tab reads the register afresh: another PC or the rws command may have changed it."""
         super().showEvent(event)
-        if not self.busy:
+        if not self.busy and self.isEnabled():  # a tab disabled for this account reads nothing
             self.reload()
 
     def ask(self, question: Question | None) -> bool:
