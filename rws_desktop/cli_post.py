@@ -8,21 +8,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .app import App
-from .core.captions.contacts import load_school_contacts
-from .core.captions.findings import Confirmation, Verdict
-from .core.kernel.channels import UnknownChannelError
-from .core.posts.pack import PackError, check_destination
-from .core.posts.service import PostService
-from .core.vetting.analysis import collect_photos
-from .core.vetting.events import PhotoAnalysed, PhotoFailed
-from .paths import resources_dir
+if TYPE_CHECKING:  # what the command uses is imported when it runs, so other commands start without it
+    from .app import App
+    from .core.posts.service import PostService
 
 EXIT_USAGE = 2
 
 
 def post_service(app: App) -> PostService:
+    from .core.captions.contacts import load_school_contacts
+    from .core.posts.service import PostService
+    from .paths import resources_dir
+
     return PostService(app.database, app.channels, app.signed_in(), load_school_contacts(resources_dir()), app.vetting)
 
 
@@ -48,6 +47,12 @@ def _usage(message: str) -> int:
 
 
 def cmd_post(app: App, args) -> int:
+    from .core.captions.findings import Confirmation, Verdict
+    from .core.kernel.channels import UnknownChannelError
+    from .core.posts.pack import PackError, check_destination
+    from .core.vetting.analysis import collect_photos
+    from .core.vetting.events import PhotoAnalysed, PhotoFailed
+
     try:
         app.channels.get(args.channel)
     except UnknownChannelError as exc:
