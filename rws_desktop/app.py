@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .core.kernel.permissions import NotAllowed
+from .keys import default_key_store  # every App.open needs it (and tests replace it here)
 
 if TYPE_CHECKING:  # the services are imported where first built, so a command loads only what it uses
     from .core.accounts.dpia import DpiaService
@@ -61,7 +62,6 @@ class App:
         from .core.kernel.session import Session
         from .core.register.service import RegisterService
         from .core.vetting.batch import default_workers
-        from .keys import default_key_store
         from .paths import channels_file, data_dir
         from .storage import open_database
 
