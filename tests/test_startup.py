@@ -92,3 +92,13 @@ def test_the_app_keeps_one_worker_pool_across_sign_outs_and_closes_it(tmp_path):
     finally:
         app.close()
     assert closed == [True]
+
+
+@pytest.mark.parametrize("module", ["rws_desktop.cli", "rws_desktop.ui.main"])
+def test_what_the_entry_scripts_import_is_light(module):
+    """The modules the `rws` and `rws-desktop` scripts import at their top, which every worker process they spawn
+    imports again before loading its models, load neither Qt, the face models, SQLAlchemy, PyAV nor the PDF writer."""
+    script = f"import sys, {module}; print(','.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    loaded = set(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                                timeout=120).stdout.strip().split(","))
+    assert loaded & {*HEAVY, "sqlalchemy"} == set()

@@ -5,9 +5,8 @@ import logging
 import multiprocessing
 import sys
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QMessageBox
-
+# Qt is imported in main(), not here: every worker process the window spawns imports the `rws-desktop`
+# script's module again (so does `python -m`'s), and a worker needs neither Qt nor its memory.
 from ..app import App, database_url
 from ..logs import configure_logging, log_opened
 from ..paths import APP_AUTHOR, APP_NAME
@@ -15,6 +14,9 @@ from ..paths import APP_AUTHOR, APP_NAME
 
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # worker processes in a packaged app
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
     configure_logging("The window")
     qt_app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     qt_app.setOrganizationName(APP_AUTHOR)
