@@ -63,13 +63,15 @@ from rws_desktop.core.vetting.batch import BatchContext
 register = RegisterSnapshot.load(app.database, date.today())
 context = BatchContext(app.channels.get("instagram"), register, date.today(), False)
 mark("read the register (vetting imports, reference faces)")
-pool = app.worker_pool
+from rws_desktop.core.vetting.batch import WorkerPool
+pool = getattr(app, "worker_pool", None) or WorkerPool(app.workers)  # (an App from before it kept one)
 pool.start()
 mark(f"start {pool.workers} worker(s) and load their models")
 events = pool.analyse([Path(sys.argv[1])], context)
 for event in events:
     if type(event).__name__ in ("PhotoAnalysed", "PhotoFailed"):
         mark("analyse the first photo in a warm worker")
+pool.close()
 app.close()
 '''
 # What a worker spends before its first photo, in a fresh process with one thread, as a worker runs.
@@ -154,7 +156,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each quick command (the median and fastest are shown)")
     parser.add_argument("--bytecode", choices=["cached", "none"], default="cached")
     parser.add_argument("--tree", type=Path, default=None, help="another checkout of the app to time instead")
-    parser.add_argument("--photos", type=int, default=12, help="photos in the batch (0: skip the batch)")
+    parser.add_argument("--photos", type=int, default=12, help="photos in the batch (1: no batch)")
+    parser.add_argument("--no-phases", action="store_true", help="skip the phase-by-phase breakdown")
     parser.add_argument("--workers", type=int, default=None, help="as rws vet --workers (default: rws's own)")
     args = parser.parse_args()
     if not (TESTDATA / "annotated").is_dir():
@@ -185,11 +188,12 @@ def main() -> None:
                                               "--out", str(out / "batch")])
             print(f"{f'rws vet, {len(photos)} photos of 12 MP':<34}{total:>10.2f}{'':>11}  (first result at {first:.2f} s)")
 
-        print(f"\nWhere the time to the first result goes (one process, phase by phase):")
-        steps = phases(env, PHASES, str(photos[0]), str(args.workers or 0))
-        steps += phases(env, WORKER)
-        for name, seconds in steps:
-            print(f"  {seconds:>6.2f} s  {name}")
+        if not args.no_phases:
+            print("\nWhere the time to the first result goes (one process, phase by phase):")
+            steps = phases(env, PHASES, str(photos[0]), str(args.workers or 0))
+            steps += phases(env, WORKER)
+            for name, seconds in steps:
+                print(f"  {seconds:>6.2f} s  {name}")
         print(f"load average after: {load_average()} (other work on the machine slows every figure)")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -54,7 +54,7 @@ def school(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("args", [["channels"], ["--version"], ["--help"], ["person", "list"], ["dpia", "show"]])
+@pytest.mark.parametrize("args", [["channels"], ["--version"], ["--help"], ["user", "list"], ["dpia", "show"]])
 def test_commands_that_touch_no_faces_load_no_face_models_qt_or_alembic(school, args):
     """`rws channels` and other commands without photos, in a fresh interpreter on an up-to-date database, answer
     (exit 0) without importing face_recognition, dlib, OpenCV, PySide6, PyAV, fpdf or Alembic."""
