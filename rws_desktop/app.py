@@ -9,33 +9,32 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from .core.audit.log_service import AuditLogService
-from .core.audit.person_search import PersonSearch
-from .core.accounts.service import AccountAdminService, SignInService
-from .core.vetting.batch import default_workers
-from .core.kernel.channel_admins import ChannelAdminService
-from .core.kernel.channels import ChannelCatalogue
-from .core.faces.detection import FaceDetector
-from .core.accounts.dpia import DpiaService
-from .core.faces.matching import MatchPolicy
-from .core.register.mis_import import MisImportService
-from .core.accounts.passwords import PasswordHashing
 from .core.kernel.permissions import NotAllowed
-from .core.faces.recognition import FaceEncoder
-from .core.register.service import RegisterService
-from .core.register.queries import RegisterQueries
-from .core.vetting.review_service import ReviewService
-from .core.kernel.session import Session
-from .core.vetting.analysis import PhotoAnalyser
-from .core.vetting.service import VettingService
-from .core.register.year_end import YearEndService
-from .keys import KeyStore, default_key_store
-from .paths import channels_file, data_dir, default_database_url
-from .storage import Database, StorageError, open_database
-from .storage.backup import WindowLock, sqlite_path
-from .storage.log_key import unlock_audit_log
-from .storage.template_key import KeyStatus, unlock_reference_faces
+from .keys import default_key_store  # every App.open needs it (and tests replace it here)
+
+if TYPE_CHECKING:  # the services are imported where first built, so a command loads only what it uses
+    from .core.accounts.dpia import DpiaService
+    from .core.accounts.passwords import PasswordHashing
+    from .core.accounts.service import AccountAdminService, SignInService
+    from .core.audit.log_service import AuditLogService
+    from .core.audit.person_search import PersonSearch
+    from .core.faces.detection import FaceDetector
+    from .core.faces.recognition import FaceEncoder
+    from .core.kernel.channel_admins import ChannelAdminService
+    from .core.kernel.channels import ChannelCatalogue
+    from .core.kernel.session import Session
+    from .core.register.mis_import import MisImportService
+    from .core.register.queries import RegisterQueries
+    from .core.register.service import RegisterService
+    from .core.register.year_end import YearEndService
+    from .core.vetting.batch import WorkerPool
+    from .core.vetting.review_service import ReviewService
+    from .core.vetting.service import VettingService
+    from .keys import KeyStore
+    from .storage import Database
+    from .storage.template_key import KeyStatus
 
 # Built for the signed-in person; forgotten when someone else signs in.
 SESSION_SERVICES = ("register", "mis_import", "year_end", "vetting", "review", "queries", "audit", "accounts",
@@ -43,6 +42,8 @@ SESSION_SERVICES = ("register", "mis_import", "year_end", "vetting", "review", "
 
 
 def database_url(explicit: str | None = None) -> str:
+    from .paths import default_database_url
+
     return explicit or os.environ.get("RWS_DB") or default_database_url()
 
 
@@ -57,6 +58,13 @@ class App:
 
     @classmethod
     def open(cls, url: str | None = None, workers: int | None = None, key_store: KeyStore | None = None) -> "App":
+        from .core.kernel.channels import ChannelCatalogue
+        from .core.kernel.session import Session
+        from .core.register.service import RegisterService
+        from .core.vetting.batch import default_workers
+        from .paths import channels_file, data_dir
+        from .storage import open_database
+
         database = open_database(database_url(url))
         database.migrate()
         keys = key_store or default_key_store(data_dir())
@@ -75,10 +83,14 @@ class App:
 
     @cached_property
     def sign_ins(self) -> SignInService:
+        from .core.accounts.service import SignInService
+
         return SignInService(self.database, self.channels, self.hashing)
 
     @cached_property
     def hashing(self) -> PasswordHashing:
+        from .core.accounts.passwords import PasswordHashing
+
         return PasswordHashing()
 
     def sign_in(self, initials: str, password: str) -> Session:
@@ -101,60 +113,111 @@ class App:
 
     @cached_property
     def detector(self) -> FaceDetector:
+        from .core.faces.detection import FaceDetector
+
         return FaceDetector()
 
     @cached_property
     def encoder(self) -> FaceEncoder:
+        from .core.faces.recognition import FaceEncoder
+
         return FaceEncoder()
 
     @cached_property
     def register(self) -> RegisterService:
+        from .core.register.service import RegisterService
+
         return RegisterService(self.database, self.channels, self.signed_in())
 
     @cached_property
     def mis_import(self) -> MisImportService:
+        from .core.register.mis_import import MisImportService
+
         return MisImportService(self.database, self.signed_in())
 
     @cached_property
     def year_end(self) -> YearEndService:
+        from .core.register.year_end import YearEndService
+
         return YearEndService(self.database, self.signed_in())
 
     @cached_property
     def vetting(self) -> VettingService:
+        from .core.faces.matching import MatchPolicy
+        from .core.vetting.analysis import PhotoAnalyser
+        from .core.vetting.service import VettingService
+
         # Made when first needed: the window analyses only in worker processes, so never loads the models itself.
         analyser = lambda: PhotoAnalyser(self.detector, self.encoder, MatchPolicy())  # noqa: E731
-        return VettingService(self.database, self.channels, analyser, self.signed_in(), self.workers)
+        return VettingService(self.database, self.channels, analyser, self.signed_in(), self.workers,
+                              pool=self.worker_pool)
+
+    @cached_property
+    def worker_pool(self) -> WorkerPool:
+        """The worker processes that vet photos: one pool for the App's life, so it stays warm across batches and
+        sign-outs (the workers hold the face models and nothing about anyone between batches but the last
+        batch's register). Closed by `close`."""
+        from .core.vetting.batch import WorkerPool
+
+        return WorkerPool(self.workers)
+
+    def warm_workers(self) -> None:
+        """Start the workers loading the face models in the background and return at once, so the first
+        batch finds them ready (the window calls it at sign-in; `rws vet` as soon as it knows the batch)."""
+        self.worker_pool.warm_up()
+
+    def stop_workers(self) -> None:
+        """Stop the worker processes, if any run (when someone who may not vet signs in, and on close)."""
+        if "worker_pool" in self.__dict__:
+            self.worker_pool.close()
 
     @cached_property
     def review(self) -> ReviewService:
+        from .core.vetting.review_service import ReviewService
+
         return ReviewService(self.database, self.channels, self.signed_in())
 
     @cached_property
     def queries(self) -> RegisterQueries:
+        from .core.register.queries import RegisterQueries
+
         return RegisterQueries(self.database, self.signed_in())
 
     @cached_property
     def accounts(self) -> AccountAdminService:
+        from .core.accounts.service import AccountAdminService
+
         return AccountAdminService(self.database, self.hashing, self.signed_in())
 
     @cached_property
     def channel_admins(self) -> ChannelAdminService:
+        from .core.kernel.channel_admins import ChannelAdminService
+
         return ChannelAdminService(self.database, self.channels, self.signed_in())
 
     @cached_property
     def dpia(self) -> DpiaService:
+        from .core.accounts.dpia import DpiaService
+
         return DpiaService(self.database, self.signed_in())
 
     @cached_property
     def people_search(self) -> PersonSearch:
+        from .core.audit.person_search import PersonSearch
+
         return PersonSearch(self.database, self.signed_in())
 
     @cached_property
     def audit(self) -> AuditLogService:
+        from .core.audit.log_service import AuditLogService
+
         return AuditLogService(self.database, self.signed_in())
 
     def hold_window_lock(self) -> None:
         """Called by the window: while it runs, `rws restore` refuses to replace its SQLite database."""
+        from .storage import StorageError
+        from .storage.backup import WindowLock, sqlite_path
+
         try:
             lock = WindowLock(sqlite_path(self.database))
         except StorageError:
@@ -163,8 +226,7 @@ class App:
             self._window_lock = lock
 
     def close(self) -> None:
-        if "vetting" in self.__dict__:  # worker processes kept warm by the window
-            self.vetting.workers.close()
+        self.stop_workers()  # worker processes kept warm by the window
         lock = self.__dict__.pop("_window_lock", None)
         if lock is not None:
             lock.release()
@@ -174,6 +236,9 @@ class App:
 def unlock_keys(database: Database, keys: KeyStore) -> KeyStatus:
     """The reference-face key, then the audit-log key named after it. Recognition needs both: a PC that
     can recognise people but cannot check the register's seals would trust rows edited outside the app."""
+    from .storage.log_key import unlock_audit_log
+    from .storage.template_key import KeyStatus, unlock_reference_faces
+
     status = unlock_reference_faces(database, keys)
     if status.key_id is None:
         database.use_log_key(None)

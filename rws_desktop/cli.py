@@ -8,10 +8,11 @@ import multiprocessing
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+# Only what the parser needs is imported here: each command imports its own tools, so `rws channels`,
+# `rws --help` and the like never load the face models, Qt, Alembic or the PDF writer.
 from . import __version__
-from .app import App
-from .cli_clips import split_clips, vet_clips
 from .cli_accounts import (
     ACCOUNT_COMMANDS, add_account_commands, add_channel_actions, add_init_options, add_user_option, cmd_channel_admins,
     cmd_init_admin, sign_in,
@@ -21,20 +22,12 @@ from .cli_setup import add_setup_command, cmd_setup
 from .cli_register import (
     CONSENT_ACTIONS, PERSON_ACTIONS, add_consent_actions, add_impact_command, add_person_actions, cmd_impact, iso_date,
 )
-from .backups import make_backup, restore_backup
-from .core.audit.checkpoints import CheckpointUnavailable
-from .core.audit.log_service import DEFAULT_SCHOOL, AuditFilter, AuditReportError
-from .core.kernel.checkpoint import Checkpoint, CheckpointError
-from .core.kernel.account_rules import AccountError
-from .core.kernel.channels import UnknownChannelError
 from .core.kernel.consent import ALL_CHANNELS, ConsentStatus, PersonKind
-from .core.register.mis_csv import MisImportError
+from .core.kernel.decisions import Decision
 from .core.kernel.permissions import NotAllowed
-from .core.kernel.ports import NewPerson, RegisterError, StoreUnavailable
-from .core.vetting.analysis import Decision, collect_photos
-from .logs import configure_logging, log_opened
-from .settings import SettingsError
-from .core.vetting.events import BatchFinished, BatchStarted, PhotoAnalysed, PhotoFailed
+
+if TYPE_CHECKING:
+    from .app import App
 
 
 class UsageError(Exception):
@@ -121,12 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--by", metavar="USER", help="entries made by this user")
     export.add_argument("--kind", help="one kind of entry, such as photo_vetted or photo_consent_set")
     export.add_argument("--decision", choices=[d.value for d in Decision])
-    export.add_argument("--school", default=DEFAULT_SCHOOL, help="the school named on the PDF")
+    export.add_argument("--school", default=None, help="the school named on the PDF")
     export.add_argument("--out", required=True, type=Path, metavar="FILE")
     person_report = audit.add_parser("person", help="one person's consent history and every entry involving them")
     person_report.add_argument("person", metavar="PERSON", help="person id or MIS id (id:N or mis:X if both could fit)")
     person_report.add_argument("--out", required=True, type=Path, metavar="FILE", help="a .csv or .pdf file")
-    person_report.add_argument("--school", default=DEFAULT_SCHOOL, help="the school named on the PDF")
+    person_report.add_argument("--school", default=None, help="the school named on the PDF")
     backup = commands.add_parser("backup", help="copy the SQLite database while the app may be running, then check the copy")
     backup.add_argument("--out", required=True, type=Path, metavar="FILE")
     restore = commands.add_parser("restore", help="put a checked backup in place of the database (the window must be closed)")
@@ -138,15 +131,37 @@ def build_parser() -> argparse.ArgumentParser:
 EXIT_REFUSED = 3
 
 
+# Errors explained to the user in one line, by module: a module not yet imported cannot have raised its error,
+# so these are looked up in sys.modules when one happens instead of being imported for every command.
+REPORTED_ERRORS = (
+    ("rws_desktop.core.kernel.ports", "RegisterError"), ("rws_desktop.core.kernel.channels", "UnknownChannelError"),
+    ("rws_desktop.core.kernel.ports", "StoreUnavailable"),
+    ("rws_desktop.core.register.mis_csv", "MisImportError"), ("rws_desktop.core.kernel.account_rules", "AccountError"),
+    ("rws_desktop.core.audit.log_service", "AuditReportError"), ("rws_desktop.core.kernel.checkpoint", "CheckpointError"),
+    ("rws_desktop.core.audit.checkpoints", "CheckpointUnavailable"),
+)
+OPEN_ERRORS = (("rws_desktop.core.kernel.ports", "StoreUnavailable"), ("rws_desktop.settings", "SettingsError"))
+
+
+def _loaded(errors: tuple[tuple[str, str], ...]) -> tuple[type[BaseException], ...]:
+    return tuple(getattr(sys.modules[module], name) for module, name in errors if module in sys.modules)
+
+
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # in a bundle, a worker process becomes the worker here
     args = build_parser().parse_args(argv)
+    from .logs import configure_logging, log_opened
+
     configure_logging("rws")
     if args.command == "setup":  # before any database is opened: it may be the one being set up
         return cmd_setup(args)
+    from .app import App
+
     try:
         app = App.open(args.db, getattr(args, "workers", None))
-    except (StoreUnavailable, SettingsError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, _loaded(OPEN_ERRORS)):
+            raise
         logging.getLogger("rws_desktop.start").error("The database could not be opened: %s", exc)
         print(f"rws: {exc}", file=sys.stderr)
         return 1
@@ -158,8 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     except NotAllowed as exc:
         print(f"rws: not allowed: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    except (RegisterError, UnknownChannelError, UsageError, StoreUnavailable, MisImportError, AccountError, AuditReportError,
-            CheckpointError, CheckpointUnavailable) as exc:
+    except Exception as exc:
+        if not isinstance(exc, (UsageError, *_loaded(REPORTED_ERRORS))):
+            raise
         print(f"rws: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -192,6 +208,8 @@ def cmd_person(app: App, args) -> int:
     if args.action in PERSON_ACTIONS:
         return PERSON_ACTIONS[args.action](app, args)
     if args.action == "add":
+        from .core.kernel.ports import NewPerson
+
         person = app.register.add_person(NewPerson(
             name=args.name, kind=PersonKind(args.kind), mis_id=args.mis_id,
             year_group=args.year, form=args.form, date_of_birth=args.dob, legal_forename=args.legal_forename,
@@ -247,6 +265,10 @@ def cmd_enroll(app: App, args) -> int:
 
 
 def cmd_vet(app: App, args) -> int:
+    from .cli_clips import split_clips, vet_clips
+    from .core.vetting.analysis import collect_photos
+    from .core.vetting.events import BatchFinished, BatchStarted, PhotoAnalysed, PhotoFailed
+
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
         raise UsageError(f"not found: {', '.join(missing)}")
@@ -254,6 +276,8 @@ def cmd_vet(app: App, args) -> int:
     photos = collect_photos(paths)
     if not photos and not clips:
         raise UsageError("no photos or clips found in the paths given")
+    if len(photos) > 1 and app.workers > 1:  # as VettingService.vet_batch decides: this batch runs in workers
+        app.warm_workers()  # they load the face models while the register is read
 
     finished: list[BatchFinished] = []
 
@@ -299,6 +323,10 @@ def cmd_audit(app: App, args) -> int:
 
 
 def _audit(app: App, args) -> int:
+    from .core.audit.log_service import DEFAULT_SCHOOL, AuditFilter
+
+    if getattr(args, "school", None) is None:
+        args.school = DEFAULT_SCHOOL  # set here, not as the parser's default, so the parser needs no PDF writer
     if args.action == "verify":
         return _verify(app, args.checkpoint)
     if args.action == "checkpoint":
@@ -324,6 +352,8 @@ def _audit(app: App, args) -> int:
 
 
 def _verify(app: App, checkpoint_file: Path | None) -> int:
+    from .core.kernel.checkpoint import Checkpoint
+
     checkpoint = None
     if checkpoint_file is not None:
         try:
@@ -352,12 +382,16 @@ def _format_of(path: Path) -> str:
 
 
 def cmd_backup(app: App, args) -> int:
+    from .backups import make_backup
+
     result = make_backup(app.database, app.signed_in(), args.out)
     print(f"Backup written to {args.out}: integrity {result.integrity}; {result.chain}")
     return 0
 
 
 def cmd_restore(app: App, args) -> int:
+    from .backups import restore_backup
+
     kept, result = restore_backup(app.database, app.signed_in(), args.file)
     print(f"Restored {args.file} ({result.entries} audit entries; {result.chain}). The previous database is kept as {kept}.")
     return 0

@@ -10,13 +10,14 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .app import App
 from .cli_register import iso_date
 from .core.kernel.account_rules import AccountError
 from .core.kernel.permissions import Action, Role
-from .core.accounts.service import utc_now
-from .key_transfer import export_key, import_key
+
+if TYPE_CHECKING:
+    from .app import App
 
 NEW_PASSWORD_VARIABLE = "RWS_NEW_PASSWORD"
 PASSWORD_VARIABLE = "RWS_PASSWORD"
@@ -102,6 +103,8 @@ def cmd_user(app: App, args) -> int:
         print(f"Account {account.initials} added ({', '.join(_roles(account.roles))}); "
               "the password must be changed at the first sign-in.")
     elif args.action == "list":
+        from .core.accounts.service import utc_now
+
         now = utc_now()
         for account in accounts.accounts():
             print(f"{account.initials:<6} {account.name:<30} {','.join(_roles(account.roles)):<28} {_state(account, now)}".rstrip())
@@ -152,6 +155,8 @@ def cmd_dpia(app: App, args) -> int:
 
 
 def cmd_key(app: App, args) -> int:
+    from .key_transfer import export_key, import_key
+
     session = app.signed_in()
     if args.action == "export":
         key_id = export_key(app.database, app.key_store, session, args.out)

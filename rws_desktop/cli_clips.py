@@ -7,19 +7,29 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .core.clips.pipeline import ClipProgress
-from .core.clips.results import ClipResult
-from .core.clips.service import ClipVettingService, clip_analyser, split_clips
-from .core.vetting.analysis import RegisterSnapshot
+if TYPE_CHECKING:  # imported when a clip is vetted: the clip tools load PyAV
+    from .core.clips.pipeline import ClipProgress
+    from .core.clips.results import ClipResult
 
 __all__ = ["split_clips", "vet_clips"]
+
+
+def split_clips(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The photos (and folders) and the clips among `paths`: core.clips.service.split_clips."""
+    from .core.clips.service import split_clips as split
+
+    return split(paths)
 
 
 def vet_clips(app, clips: list[Path], channel_key: str, out_dir: Path, block_hidden: bool = False) -> list[ClipResult]:
     """Vet `clips` for the channel as the signed-in user, printing progress to stderr."""
     if not clips:
         return []
+    from .core.clips.service import ClipVettingService, clip_analyser
+    from .core.vetting.analysis import RegisterSnapshot
+
     today = date.today()
     service = ClipVettingService(app.database, app.channels, clip_analyser(app.encoder), app.signed_in())
     register = RegisterSnapshot.load(app.database, today)

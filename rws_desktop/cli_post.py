@@ -8,24 +8,27 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .app import App
-from .core.captions.contacts import load_school_contacts
-from .core.captions.findings import Confirmation, Verdict
-from .core.clips.service import clip_analyser, split_clips
-from .core.kernel.channels import UnknownChannelError
-from .core.posts.pack import PackError, check_destination
-from .core.posts.service import PostService
-from .core.vetting.analysis import collect_photos
-from .core.vetting.events import PhotoAnalysed, PhotoFailed
-from .paths import resources_dir
+if TYPE_CHECKING:  # what the command uses is imported when it runs, so other commands start without it
+    from .app import App
+    from .core.posts.service import PostService
 
 EXIT_USAGE = 2
 
 
 def post_service(app: App) -> PostService:
+    from .core.captions.contacts import load_school_contacts
+    from .core.posts.service import PostService
+    from .paths import resources_dir
+
+    def clips():
+        from .core.clips.service import clip_analyser
+
+        return clip_analyser(app.encoder)
+
     return PostService(app.database, app.channels, app.signed_in(), load_school_contacts(resources_dir()), app.vetting,
-                       clip_analyser=lambda: clip_analyser(app.encoder))
+                       clip_analyser=clips)
 
 
 def add_post_command(commands, table: dict) -> None:
@@ -50,6 +53,13 @@ def _usage(message: str) -> int:
 
 
 def cmd_post(app: App, args) -> int:
+    from .core.captions.findings import Confirmation, Verdict
+    from .core.kernel.channels import UnknownChannelError
+    from .core.posts.pack import PackError, check_destination
+    from .cli_clips import split_clips
+    from .core.vetting.analysis import collect_photos
+    from .core.vetting.events import PhotoAnalysed, PhotoFailed
+
     try:
         app.channels.get(args.channel)
     except UnknownChannelError as exc:

@@ -7,17 +7,16 @@ import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .app import App
 from .core.kernel.consent import ALL_CHANNELS, FaceConsent, PersonKind, academic_year_end, format_day
+# The parser's choices and defaults; the commands import the rest of what they use themselves.
 from .core.register.expiry import EXPIRING_WITHIN_DAYS
-from .core.register.impact import write_impact_csv
-from .core.register.mis_csv import parse_mapping, read_csv_file
-from .core.register.mis_import import ImportPreview, RowStatus
-from .core.kernel.ports import NewPerson
 from .core.register.people_query import PeopleFilter, SortKey
-from .core.register.service import PERSON_FIELDS
-from .core.register.year_end import YearEndAction
+
+if TYPE_CHECKING:
+    from .app import App
+    from .core.register.mis_import import ImportPreview
 
 MAPPING_HELP = "columns the file names differently, e.g. 'mis_id=Pupil No,form=Tutor' (field= ignores a column)"
 
@@ -123,6 +122,8 @@ def _row_json(row) -> dict:
 
 
 def cmd_person_import(app: App, args) -> int:
+    from .core.register.mis_csv import parse_mapping, read_csv_file
+
     table = read_csv_file(args.file)
     mapping = parse_mapping(args.mapping)
     if args.dry_run:
@@ -136,6 +137,8 @@ def cmd_person_import(app: App, args) -> int:
 
 
 def _print_preview(preview: ImportPreview) -> None:
+    from .core.register.mis_import import RowStatus
+
     print("Columns: " + ", ".join(f"{field.value}={header}" for field, header in preview.mapping.items()))
     print(preview.summary())
     for row in preview.rows:
@@ -155,6 +158,8 @@ def cmd_person_leavers(app: App, args) -> int:
     if args.year is None and args.absent_from is None:
         print("rws: give --year N or --absent-from FILE.csv", file=sys.stderr)
         return 2
+    from .core.register.mis_csv import parse_mapping, read_csv_file
+
     absent = None
     if args.absent_from is not None:
         absent = app.mis_import.preview(read_csv_file(args.absent_from), parse_mapping(args.mapping), date.today())
@@ -196,6 +201,8 @@ def cmd_consent_expiring(app: App, args) -> int:
 
 
 def cmd_consent_year_end(app: App, args) -> int:
+    from .core.register.year_end import YearEndAction
+
     year_end = args.year_end or academic_year_end(date.today())
     run = app.year_end.apply_year_end if args.apply else app.year_end.preview_year_end
     plan = run(year_end, args.renew)
@@ -222,6 +229,8 @@ def cmd_impact(app: App, args) -> int:
     where = f" on {args.channel}" if args.channel else ""
     print(f"{len(photos)} exported photo(s){where} show person {person.id}.")
     if args.csv:
+        from .core.register.impact import write_impact_csv
+
         with open(args.csv, "w", encoding="utf-8-sig", newline="") as handle:
             write_impact_csv(photos, handle)
         print(f"List written to {args.csv}")
@@ -229,6 +238,9 @@ def cmd_impact(app: App, args) -> int:
 
 
 def cmd_person_legal_forename(app: App, args) -> int:
+    from .core.kernel.ports import NewPerson
+    from .core.register.service import PERSON_FIELDS
+
     person = app.register.find_person(args.person)
     details = NewPerson(**{field: getattr(person, field) for field in PERSON_FIELDS})
     updated = app.register.update_person(person.id, replace(details, legal_forename=args.legal_forename), date.today())

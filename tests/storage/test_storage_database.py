@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, inspect, text
 from rws_desktop.core.kernel.audit_chain import verify_chain
 from rws_desktop.core.kernel.ports import NewPerson
 from rws_desktop.storage import Database, StorageError, open_database
+from rws_desktop.storage.database import head_revision
 from rws_desktop.paths import migrations_dir
 from rws_desktop.storage.models import Base
 
@@ -155,3 +156,60 @@ def test_migration_0002_adds_thumbnails_and_keeps_existing_reference_faces(datab
     with database.transaction() as tx:
         (face,) = tx.register.reference_faces(person.id)
     assert face.person_id == person.id and face.source_sha256 == "ab" * 32 and face.thumbnail_jpeg is None
+
+
+def _counting_upgrades(monkeypatch) -> list[str]:
+    """Records every Alembic upgrade Database.migrate asks for, and still runs it."""
+    upgrades: list[str] = []
+    real_upgrade = command.upgrade
+
+    def upgrade(config, revision, *args, **kwargs):
+        upgrades.append(revision)
+        return real_upgrade(config, revision, *args, **kwargs)
+
+    monkeypatch.setattr(command, "upgrade", upgrade)
+    return upgrades
+
+
+def test_an_up_to_date_database_is_recognised_without_running_alembic(database, monkeypatch):
+    """At every start `migrate()` first compares the stored revision with the newest migration file's: when
+    they agree it does no Alembic work at all; a database one migration behind is upgraded by Alembic, once."""
+    upgrades = _counting_upgrades(monkeypatch)
+    assert database.schema_is_current()
+    database.migrate()
+    assert upgrades == []
+    _migrate(database, "0004", downgrade=True)
+    assert not database.schema_is_current()
+    database.migrate()
+    assert upgrades == ["head"]
+    assert database.schema_is_current()
+    with database.engine.connect() as connection:
+        assert connection.scalar(text("SELECT version_num FROM alembic_version")) == _head_revision()
+
+
+def test_a_new_database_is_not_taken_for_a_current_one(tmp_path, monkeypatch):
+    """A database with no tables yet (no stored revision) gets the full migration."""
+    upgrades = _counting_upgrades(monkeypatch)
+    database = open_database(f"sqlite:///{tmp_path / 'rws.sqlite3'}")
+    try:
+        assert not database.schema_is_current()
+        database.migrate()
+        assert upgrades == ["head"] and database.schema_is_current()
+    finally:
+        database.close()
+
+
+def test_the_newest_migration_is_read_from_the_files_as_alembic_reads_it(tmp_path):
+    """head_revision agrees with Alembic on the app's migrations, and gives up (so Alembic decides) on files it
+    cannot read plainly: two heads, a merge, or none at all."""
+    assert head_revision(migrations_dir() / "versions") == _head_revision()
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    assert head_revision(versions) is None
+    (versions / "a.py").write_text('revision = "a"\ndown_revision = None\n', encoding="utf-8")
+    (versions / "b.py").write_text('revision: str = "b"\ndown_revision: str | None = "a"\n', encoding="utf-8")
+    assert head_revision(versions) == "b"
+    (versions / "c.py").write_text('revision = "c"\ndown_revision = "a"\n', encoding="utf-8")
+    assert head_revision(versions) is None  # b and c both heads
+    (versions / "d.py").write_text('revision = "d"\ndown_revision = ("b", "c")\n', encoding="utf-8")
+    assert head_revision(versions) is None  # a merge: left to Alembic

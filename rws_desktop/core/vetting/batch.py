@@ -109,31 +109,55 @@ class WorkerPool:
         self.workers = max(1, workers)
         self.settings = settings
         self._pool: ProcessPoolExecutor | None = None
+        self._warming: list[Future] = []  # one small task per worker, done once the workers have loaded the models
         self._lock = threading.Lock()  # the window warms the pool on one thread and vets on another
         self._batch_ids = itertools.count(1)
 
     @property
     def started(self) -> bool:
+        """Whether the workers are running and have loaded their models."""
+        with self._lock:
+            return self._pool is not None and all(_succeeded(future) for future in self._warming)
+
+    @property
+    def warming(self) -> bool:
+        """Whether the workers have been started (by `warm_up` or `start`), loaded or not."""
         return self._pool is not None
 
-    def start(self) -> None:
-        """Start the workers and wait until each has loaded its models; nothing to do if they are running."""
+    def warm_up(self) -> None:
+        """Start the workers loading their models and return at once; `start` (or the first batch) waits for them.
+        Call it from the main thread where possible: on Linux, workers it spawns end with the process at once."""
         with self._lock:
-            if self._pool is not None:
-                return
+            self._spawn()
+
+    def start(self) -> None:
+        """Start the workers (unless `warm_up` has) and wait until each has loaded its models."""
+        with self._lock:
+            pool = self._spawn()
+            warming = list(self._warming)
+        try:
+            for future in warming:
+                future.result()
+        except BrokenProcessPool as exc:
+            with self._lock:
+                if self._pool is pool:
+                    self._pool, self._warming = None, []
+            pool.shutdown(wait=False, cancel_futures=True)
+            log.error("Worker processes did not start: %s", exc)
+            raise WorkersStopped(WORKERS_DID_NOT_START) from exc
+
+    def _spawn(self) -> ProcessPoolExecutor:
+        """The running pool, or a new one whose workers are loading their models (caller holds the lock)."""
+        if self._pool is None:
             # Workers are spawned here, by this thread; Linux can end them with it only if it is the main thread.
             pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                        initializer=_start_worker,
                                        initargs=(self.settings, threading.current_thread() is threading.main_thread()))
-            try:
-                # A worker loads its models before its first task, so one small task each waits for them.
-                for future in [pool.submit(os.getpid) for _ in range(self.workers)]:
-                    future.result()
-            except BrokenProcessPool as exc:
-                pool.shutdown(wait=False, cancel_futures=True)
-                log.error("Worker processes did not start: %s", exc)
-                raise WorkersStopped(WORKERS_DID_NOT_START) from exc
+            # A worker loads its models before its first task, so one small task each waits for them; submitting
+            # them spawns every worker now, on this thread.
+            self._warming = [pool.submit(os.getpid) for _ in range(self.workers)]
             self._pool = pool
+        return self._pool
 
     def analyse(self, sources: list[Path], context: BatchContext, should_stop: Callable[[], bool] = lambda: False,
                 ) -> Iterator[PhotoStarted | PhotoAnalysed | PhotoFailed]:
@@ -175,15 +199,15 @@ class WorkerPool:
         with self._lock:
             if self._pool is not None:
                 self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = None
+                self._pool, self._warming = None, []
         for index, source in lost:
             yield PhotoFailed(index, PhotoResult(source, Decision.ERROR, WORKER_DIED))
 
     def close(self) -> None:
         with self._lock:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
-                self._pool = None
+            pool, self._pool, self._warming = self._pool, None, []
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def analyse_batch(
@@ -220,6 +244,10 @@ def _outcome(source: Path, future: Future) -> PhotoAnalysis:
     except Exception as exc:
         log.error("A photo could not be analysed in a worker process.", exc_info=exc)
         return PhotoAnalysis(PhotoResult(source, Decision.ERROR, f"The photo could not be analysed ({exc})."))
+
+
+def _succeeded(future: Future) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
 
 
 def _broken() -> Future:

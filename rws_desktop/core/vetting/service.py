@@ -27,17 +27,19 @@ EventCallback = Callable[[VettingEvent], None]
 class VettingService:
     """Vets a batch: analyses photos (on every core), and for `rws vet` writes the safe copies and records
     each decision. `analyser` (or a function making it, so a window that never analyses in its own
-    process never loads the models) serves one worker on the command line; more use worker processes."""
+    process never loads the models) serves one worker on the command line; more use worker processes: `pool`,
+    when given (the App's, which outlives a session and may already be warm), else a pool of `workers`."""
 
     def __init__(self, store: Store, channels: ChannelCatalogue, analyser: PhotoAnalyser | Callable[[], PhotoAnalyser],
-                 session: Session, workers: int = 1, settings: AnalysisSettings | None = None):
+                 session: Session, workers: int = 1, settings: AnalysisSettings | None = None,
+                 pool: WorkerPool | None = None):
         self.store = store
         self.channels = channels
         self.session = session
         self._analyser = analyser
         if settings is None and isinstance(analyser, PhotoAnalyser):  # workers build the same analyser
             settings = AnalysisSettings(getattr(analyser.detector, "settings", DetectorSettings()), analyser.policy)
-        self.workers = WorkerPool(workers, settings or AnalysisSettings())
+        self.workers = pool or WorkerPool(workers, settings or AnalysisSettings())
         self._keep_workers = False
 
     # Worker processes kept for a session (the window's)

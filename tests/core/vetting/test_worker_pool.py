@@ -26,7 +26,7 @@ from rws_desktop.paths import channels_file
 
 from rws_cli import ensure_staff
 from sessions import TEST_PASSWORD
-from worker_doubles import DYING_SIDE, faceless_analyser, refusing_to_start
+from worker_doubles import DYING_SIDE, LOAD_GATE_VARIABLE, faceless_analyser, gated_analyser, refusing_to_start
 
 EMPTY_REGISTER = RegisterSnapshot(people={}, consents={}, gallery=Gallery({}))
 
@@ -116,6 +116,30 @@ def test_workers_that_cannot_load_the_models_end_the_batch_once_with_a_reason(ch
     assert [type(e) for e in events] == [BatchStarted, BatchFinished]
     assert events[-1].problem == WORKERS_DID_NOT_START and events[-1].done == 0
     assert not vetting.workers.started
+
+
+def test_warming_up_returns_while_the_models_load_and_the_first_batch_waits_for_them(channels, tmp_path, monkeypatch):
+    """`warm_up` (the window at sign-in, `rws vet` before reading the register) spawns the workers and returns while
+    they are still loading their models; `started` says so. A batch then waits for the same workers, finds them
+    loaded, and starts no others."""
+    gate = tmp_path / "models loaded"
+    monkeypatch.setenv(LOAD_GATE_VARIABLE, str(gate))
+    pool = WorkerPool(1, AnalysisSettings(build_analyser=gated_analyser))
+    try:
+        pool.warm_up()
+        assert pool.warming and not pool.started  # returned although the worker cannot have loaded yet
+        workers = set(pool._pool._processes)
+        assert len(workers) == 1  # spawned now, not at the first photo
+        gate.touch()
+        pool.start()
+        assert pool.started
+        events = run(service(channels, 1, pool=pool), photos(tmp_path, ["a.png", "b.png"]))
+        assert events[0] == BatchStarted(2, loading_models=False)
+        assert [e.result.decision for e in events if isinstance(e, PhotoAnalysed)] == [Decision.APPROVED] * 2
+        assert set(pool._pool._processes) == workers
+    finally:
+        pool.close()
+    assert not pool.warming and not pool.started
 
 
 def test_a_warm_pool_serves_batches_for_different_channels_with_the_same_workers(channels, warm_pool, tmp_path):

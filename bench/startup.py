@@ -1,0 +1,203 @@
+"""Start-up: how long `rws` takes to answer, and where the time to the first photo's result goes.
+
+    uv run python bench/startup.py [--runs 3] [--bytecode cached|none] [--tree PATH] [--photos 12]
+
+Every figure is the wall time of a fresh process, as a person typing the command waits for it, in a
+throwaway data folder with one account:
+  rws --version, rws --help, rws channels     (commands that touch no faces: the target is 1 s)
+  rws vet PHOTO                               (one 12 MP photo: start-up, sign-in, models and the photo)
+  rws vet --photos 12 MP photos               (the first result line, then the whole batch)
+then, in one process, the phases of `rws vet` one after another (imports, opening the database, signing
+in, starting the workers and loading their models, the first photo) and, in a fresh worker-like
+process, what a worker spends before its first photo.
+
+--bytecode cached (the default) runs with compiled bytecode kept in a temporary folder, as an installed
+app has it (the bundle ships it; Python writes it on the first run); --bytecode none compiles every
+module from source on every run, as happens where PYTHONDONTWRITEBYTECODE is set and nothing was
+compiled ahead (`uv sync` does not compile unless asked). --tree runs another checkout of the app (say
+`git archive main | tar -x -C /tmp/before`) with this environment, for before-and-after figures.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "bench"))
+
+from batch_speed import TESTDATA, build_batch  # noqa: E402
+
+PASSWORD = "a long bench password 123"
+# The `rws` console script itself where installed: a worker process (spawned) imports the script's module
+# again, so what the script imports costs every worker too.
+SCRIPT = Path(sys.executable).with_name("rws.exe" if os.name == "nt" else "rws")
+RWS = ([str(SCRIPT)] if SCRIPT.is_file() else
+       [sys.executable, "-c", "import sys; from rws_desktop.cli import main; sys.exit(main(sys.argv[1:]))"])
+# The phases of `rws vet` in one process, each printed as "phase seconds" (run by `phases`).
+PHASES = r'''
+import os, sys, time
+from datetime import date
+from pathlib import Path
+began = time.perf_counter()
+def mark(name):
+    global began
+    now = time.perf_counter()
+    print(f"{name}\t{now - began:.3f}", flush=True)
+    began = now
+from rws_desktop.cli import build_parser
+mark("import the command line (rws_desktop.cli)")
+from rws_desktop.app import App
+app = App.open(workers=int(sys.argv[2]))
+mark("open the database (imports, migration check, keys, housekeeping)")
+app.sign_in("BEN", os.environ["RWS_PASSWORD"])
+mark("sign in (password check, audit entry)")
+from rws_desktop.core.vetting.analysis import RegisterSnapshot
+from rws_desktop.core.vetting.batch import BatchContext
+register = RegisterSnapshot.load(app.database, date.today())
+context = BatchContext(app.channels.get("instagram"), register, date.today(), False)
+mark("read the register (vetting imports, reference faces)")
+from rws_desktop.core.vetting.batch import WorkerPool
+pool = getattr(app, "worker_pool", None) or WorkerPool(app.workers)  # (an App from before it kept one)
+pool.start()
+mark(f"start {pool.workers} worker(s) and load their models")
+events = pool.analyse([Path(sys.argv[1])], context)
+for event in events:
+    if type(event).__name__ in ("PhotoAnalysed", "PhotoFailed"):
+        mark("analyse the first photo in a warm worker")
+pool.close()
+app.close()
+'''
+# What a worker spends before its first photo, in a fresh process with one thread, as a worker runs.
+WORKER = r'''
+import time
+began = time.perf_counter()
+def mark(name):
+    global began
+    now = time.perf_counter()
+    print(f"{name}\t{now - began:.3f}", flush=True)
+    began = now
+import rws_desktop.cli
+mark("worker: import rws_desktop.cli again (spawn re-runs the rws script's imports)")
+import rws_desktop.core.vetting.batch as batch
+mark("worker: import the vetting pipeline (numpy, Pillow)")
+from rws_desktop.core.faces.centerface import limit_threads
+limit_threads(1)
+mark("worker: import OpenCV, one thread")
+import face_recognition
+mark("worker: import face_recognition (dlib and its four models)")
+analyser = batch._build_analyser(batch.AnalysisSettings())
+mark("worker: build the analyser (CenterFace network, encoder)")
+'''
+
+
+def environment(data: Path, bytecode: str, cache: Path, tree: Path | None) -> dict[str, str]:
+    env = dict(os.environ, RWS_DATA_DIR=str(data), RWS_PASSWORD=PASSWORD, RWS_NEW_PASSWORD=PASSWORD, RWS_USER="BEN")
+    env.pop("RWS_DB", None)
+    env["PYTHONPYCACHEPREFIX"] = str(cache)
+    if bytecode == "cached":
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"  # and the cache folder stays empty: every module compiles from source
+    if tree is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tree), env.get("PYTHONPATH")]))
+    return env
+
+
+def rws(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run([*RWS, *args], env=env, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        sys.exit(f"rws {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
+    return result
+
+
+def timed(env: dict[str, str], args: list[str], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        rws(env, *args)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def first_result(env: dict[str, str], args: list[str]) -> tuple[float, float]:
+    """Seconds to the first "[1/N]" line `rws vet` prints, and to its end."""
+    started = time.perf_counter()
+    process = subprocess.Popen([*RWS, *args], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    first = None
+    for line in process.stderr:
+        if first is None and line.startswith("["):
+            first = time.perf_counter() - started
+    if process.wait() != 0:
+        sys.exit(f"rws {' '.join(args)} failed")
+    return (first if first is not None else float("nan")), time.perf_counter() - started
+
+
+def phases(env: dict[str, str], script: str, *args: str) -> list[tuple[str, float]]:
+    result = subprocess.run([sys.executable, "-c", script, *args], env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"The phase run failed:\n{result.stderr}")
+    return [(name, float(seconds)) for name, seconds in (line.split("\t") for line in result.stdout.splitlines())]
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs of each quick command (the median and fastest are shown)")
+    parser.add_argument("--bytecode", choices=["cached", "none"], default="cached")
+    parser.add_argument("--tree", type=Path, default=None, help="another checkout of the app to time instead")
+    parser.add_argument("--photos", type=int, default=12, help="photos in the batch (1: no batch)")
+    parser.add_argument("--no-phases", action="store_true", help="skip the phase-by-phase breakdown")
+    parser.add_argument("--workers", type=int, default=None, help="as rws vet --workers (default: rws's own)")
+    args = parser.parse_args()
+    if not (TESTDATA / "annotated").is_dir():
+        sys.exit(f"The shared test photos are not at {TESTDATA} (set RWS_TESTDATA).")
+
+    folder = Path(tempfile.mkdtemp(prefix="rws-startup-"))
+    try:
+        env = environment(folder / "data", args.bytecode, folder / "bytecode", args.tree)
+        print(f"app: {args.tree or REPO_ROOT}; bytecode: {args.bytecode}; load average before: {load_average()}")
+        rws(env, "init", "--admin", "BEN", "--name", "Bench Person")
+        rws(env, "user", "roles", "BEN", "--role", "admin", "--role", "comms")
+        if args.bytecode == "cached":
+            rws(env, "--help")  # writes the bytecode, as an installed app's first run does
+        workers = ["--workers", str(args.workers)] if args.workers else []
+
+        print(f"{'command':<34}{'median s':>10}{'fastest s':>11}")
+        for label, command in (("rws --version", ["--version"]), ("rws --help", ["--help"]),
+                               ("rws channels", ["channels"])):
+            times = timed(env, command, args.runs)
+            print(f"{label:<34}{statistics.median(times):>10.2f}{min(times):>11.2f}")
+
+        photos = build_batch(max(args.photos, 1), folder / "photos")
+        out = folder / "out"
+        first, total = first_result(env, ["vet", str(photos[0]), "--channel", "instagram", "--out", str(out / "one")])
+        print(f"{'rws vet, one 12 MP photo':<34}{total:>10.2f}{'':>11}  (result line at {first:.2f} s)")
+        if args.photos > 1:
+            first, total = first_result(env, ["vet", *map(str, photos), "--channel", "instagram", *workers,
+                                              "--out", str(out / "batch")])
+            print(f"{f'rws vet, {len(photos)} photos of 12 MP':<34}{total:>10.2f}{'':>11}  (first result at {first:.2f} s)")
+
+        if not args.no_phases:
+            print("\nWhere the time to the first result goes (one process, phase by phase):")
+            steps = phases(env, PHASES, str(photos[0]), str(args.workers or 0))
+            steps += phases(env, WORKER)
+            for name, seconds in steps:
+                print(f"  {seconds:>6.2f} s  {name}")
+        print(f"load average after: {load_average()} (other work on the machine slows every figure)")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

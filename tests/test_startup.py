@@ -1,0 +1,104 @@
+"""Start-up: commands that touch no faces load no face models, Qt, PyAV, PDF writer or Alembic; the App keeps
+one pool of worker processes for its whole life. (How long start-up takes is measured by bench/startup.py.)"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rws_desktop.app import App
+from rws_desktop.core.kernel.permissions import Role
+from sessions import TEST_PASSWORD
+
+# Top-level packages a command that touches no faces must not import: the face models (dlib through
+# face_recognition, OpenCV), Qt, PyAV (clips), the PDF writer and Alembic (the schema is current).
+HEAVY = ("face_recognition", "dlib", "cv2", "PySide6", "av", "fpdf", "alembic")
+# Runs `rws ARGS...` as the console script does, then writes the heavy packages it loaded to the file
+# named by RWS_TEST_LOADED.
+RUN_AND_LIST = (
+    "import os, sys\n"
+    "from rws_desktop.cli import main\n"
+    "try:\n"
+    "    code = main(sys.argv[1:])\n"
+    "except SystemExit as exit:\n"
+    "    code = exit.code\n"
+    f"loaded = sorted({{name.split('.')[0] for name in sys.modules}} & set({HEAVY!r}))\n"
+    "open(os.environ['RWS_TEST_LOADED'], 'w').write(','.join(loaded))\n"
+    "sys.exit(code)\n"
+)
+
+
+def _rws(folder: Path, *args: str) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """`rws` in a fresh interpreter on the database in `folder` (its own data folder, so its own key file),
+    signed in as TST; the heavy packages it imported."""
+    loaded = folder / "loaded.txt"
+    env = dict(os.environ, RWS_DATA_DIR=str(folder / "data"), RWS_PASSWORD=TEST_PASSWORD,
+               RWS_NEW_PASSWORD=TEST_PASSWORD, RWS_USER="TST", RWS_TEST_LOADED=str(loaded))
+    env.pop("RWS_DB", None)
+    result = subprocess.run([sys.executable, "-c", RUN_AND_LIST, *args], env=env, capture_output=True, text=True,
+                            timeout=300)
+    return result, loaded.read_text().split(",") if loaded.read_text() else []
+
+
+@pytest.fixture(scope="module")
+def school(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("startup")
+    result, _loaded = _rws(folder, "init", "--admin", "TST", "--name", "Test Staff")
+    assert result.returncode == 0, result.stderr
+    roles = [part for role in Role for part in ("--role", role.value)]
+    result, _loaded = _rws(folder, "user", "roles", "TST", *roles)
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+@pytest.mark.parametrize("args", [["channels"], ["--version"], ["--help"], ["user", "list"], ["dpia", "show"]])
+def test_commands_that_touch_no_faces_load_no_face_models_qt_or_alembic(school, args):
+    """`rws channels` and other commands without photos, in a fresh interpreter on an up-to-date database, answer
+    (exit 0) without importing face_recognition, dlib, OpenCV, PySide6, PyAV, fpdf or Alembic."""
+    result, loaded = _rws(school, *args)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()  # it answered
+    assert loaded == []
+
+
+def test_an_error_in_a_command_is_still_reported_in_one_line(school, tmp_path):
+    """An error class the command line reports by name (here a usage mistake and an unknown channel) still gives
+    `rws: ...` and exit code 1, although the modules defining such errors are no longer imported up front."""
+    result, _loaded = _rws(school, "vet", str(tmp_path / "missing.jpg"), "--channel", "instagram", "--out",
+                           str(tmp_path / "out"))
+    assert result.returncode == 1 and result.stderr.startswith("rws: not found:")
+    result, _loaded = _rws(school, "channels", "admins", "no-such-channel")
+    assert result.returncode == 1 and result.stderr.startswith("rws: ") and "no-such-channel" in result.stderr
+
+
+def test_the_app_keeps_one_worker_pool_across_sign_outs_and_closes_it(tmp_path):
+    """Vetting services built for each person who signs in share the App's one worker pool, so workers warmed at
+    sign-in stay warm for the next person; closing the App stops them."""
+    app = App.open(f"sqlite:///{tmp_path / 'rws.sqlite3'}", workers=2)
+    try:
+        app.sign_ins.create_first_admin("HT", "Test Head", TEST_PASSWORD)
+        app.sign_in("HT", TEST_PASSWORD)
+        app.accounts.set_roles("HT", [Role.ADMIN, Role.COMMS])
+        first = app.vetting.workers
+        assert first is app.worker_pool and first.workers == 2
+        app.sign_out()
+        app.sign_in("HT", TEST_PASSWORD)
+        assert app.vetting.workers is first
+        closed = []
+        first.close = lambda: closed.append(True)
+    finally:
+        app.close()
+    assert closed == [True]
+
+
+@pytest.mark.parametrize("module", ["rws_desktop.cli", "rws_desktop.ui.main"])
+def test_what_the_entry_scripts_import_is_light(module):
+    """The modules the `rws` and `rws-desktop` scripts import at their top, which every worker process they spawn
+    imports again before loading its models, load neither Qt, the face models, SQLAlchemy, PyAV nor the PDF writer."""
+    script = f"import sys, {module}; print(','.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    loaded = set(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                                timeout=120).stdout.strip().split(","))
+    assert loaded & {*HEAVY, "sqlalchemy"} == set()
