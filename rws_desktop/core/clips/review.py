@@ -30,6 +30,7 @@ from .service import ClipAnalysis, clip_output_path, publish_clip
 from .verdicts import TrackVerdict
 
 MIN_AREA_SIDE_PX = 4
+CLIP_UNDO_KIND = "clip_correction_undone"
 
 
 class ClipReviewError(Exception):
@@ -72,6 +73,7 @@ class ClipReview:
     block_hidden: bool = False
     corrections: list[ClipCorrection] = field(default_factory=list)
     recorded_seq: int | None = None
+    exported_to: Path | None = None  # the safe clip, once exported
 
     @property
     def editable(self) -> bool:
@@ -169,6 +171,24 @@ class ClipReviewService:
         return self._apply(review, channel_key, ClipCorrectionAction.BLUR_AREA, reason, area=Region(clipped, shape, add_margin=False),
                            first_frame=first_frame, last_frame=last_frame)
 
+    @requires(Permission.VET, channel_arg="channel_key")
+    def undo(self, review: ClipReview, channel_key: str) -> ClipCorrection:
+        """Takes back the last correction, as for photos: the log keeps it and records that it was undone."""
+        if review.recorded_seq is not None or not review.editable:
+            raise ClipReviewError("This clip can no longer be corrected.")
+        if not review.corrections:
+            raise ClipReviewError("There is nothing to undo in this clip.")
+        undone = review.corrections[-1]
+        channel = self.channels.get(channel_key)
+        with self.store.transaction() as tx:
+            tx.audit.append({
+                "kind": CLIP_UNDO_KIND, "at": utc_timestamp(), "user": self.user, "channel": channel.key,
+                "source_name": review.result.source.name, "source_sha256": review.result.source_sha256,
+                "undoes_seq": undone.audit_seq, "correction": undone.as_dict(),
+            })
+        review.corrections.pop()
+        return undone
+
     def _apply(self, review: ClipReview, channel_key: str, action: ClipCorrectionAction, reason: str, **target) -> ClipCorrection:
         reason = " ".join(reason.split())
         if not reason:
@@ -216,7 +236,7 @@ class ClipReviewService:
             raise
         result.output = target
         publish_clip(self.store, ClipAnalysis(result, pending), channel, self.user, [c.as_dict() for c in review.corrections])
-        review.recorded_seq = result.audit_seq
+        review.recorded_seq, review.exported_to = result.audit_seq, target
         return result
 
 

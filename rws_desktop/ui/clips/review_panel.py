@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QVBoxLayout,
                                QWidget)
@@ -39,9 +39,12 @@ class Questions:
     reason: Callable[[QWidget, str, str], str | None] = ask_reason
     person: Callable[[QWidget, Callable[[str], list]], tuple[int, str] | None] = ask_person
     span: Callable[[QWidget, int, int], tuple[int, int, str] | None] = ask_span
+    explain: Callable[[QWidget, str, str], None] = lambda parent, title, text: QMessageBox.information(parent, title, text)
 
 
 class ClipReviewPanel(QWidget):
+    corrected = Signal(str)  # a correction was made and audited: what to say
+
     def __init__(self, review: ClipReview, service: ClipReviewService, channel_key: str, analyser: ClipAnalyser,
                  candidates: Callable[[str], list], questions: Questions = Questions()):
         super().__init__()
@@ -137,7 +140,8 @@ class ClipReviewPanel(QWidget):
             return
         reason = self.questions.reason(self, "Blur this face", "Why should this face be blurred?")
         if reason is not None:
-            self._correct(lambda: self.service.blur_track(self.review, self.channel_key, track.track_id, reason))
+            self._correct(lambda: self.service.blur_track(self.review, self.channel_key, track.track_id, reason),
+                          "Face blurred for the whole clip")
 
     def show_selected(self) -> None:
         track = self.selected_track()
@@ -146,23 +150,30 @@ class ClipReviewPanel(QWidget):
         answer = self.questions.person(self, self.candidates)
         if answer is not None:
             person_id, reason = answer
-            self._correct(lambda: self.service.show_track(self.review, self.channel_key, track.track_id, person_id, reason))
+            self._correct(lambda: self.service.show_track(self.review, self.channel_key, track.track_id, person_id, reason),
+                          "Face shown")
 
     def blur_area(self, box: Box) -> None:
         answer = self.questions.span(self, self.player.index, self.review.scan.frames - 1)
         if answer is not None:
             first, last, reason = answer
-            self._correct(lambda: self.service.blur_area(self.review, self.channel_key, box, first, last, reason))
+            self._correct(lambda: self.service.blur_area(self.review, self.channel_key, box, first, last, reason),
+                          f"Area blurred on frames {first + 1} to {last + 1}")
 
-    def _correct(self, make) -> bool:
+    def _correct(self, make, done: str = "Corrected") -> bool:
         try:
             make()
         except ClipReviewError as exc:
-            QMessageBox.information(self, "Cannot make this correction", str(exc))
+            self.questions.explain(self, "Cannot make this correction", str(exc))
             return False
+        self.refresh()
+        self.corrected.emit(f"{done}; recorded in the audit log.")
+        return True
+
+    def refresh(self) -> None:
+        """Redraws the tracks and the frame after the review changed (a correction, or one undone)."""
         self._fill_tracks()
         self.player.refresh()
-        return True
 
     def export(self, out_dir: Path, progress=None, should_stop=lambda: False):
         """Write the safe clip beside the safe photos (the workspace runs this as a job)."""
