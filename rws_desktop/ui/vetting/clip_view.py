@@ -23,6 +23,7 @@ class ClipStage:
         workspace.splitter.setStretchFactor(workspace.splitter.count() - 1, 1)
         self.panel: ClipReviewPanel | None = None
         self.item: BatchItem | None = None
+        self._photo_sizes: list[int] | None = None  # the panes' widths while a photo was shown
 
     @property
     def showing(self) -> bool:
@@ -41,9 +42,13 @@ class ClipStage:
         self.item = item
         self.layout.addWidget(self.panel)
         ws = self.workspace
+        sizes = ws.splitter.sizes()
+        self._photo_sizes = sizes
         ws.view.hide()
         ws.details.hide()
         self.area.show()
+        # The clip takes the room of the photo and its details (a splitter leaves a newly shown pane at 0).
+        ws.splitter.setSizes([sizes[0], 0, 0, max(400, sizes[1] + sizes[2] + sizes[3])])
         return True
 
     def close(self) -> None:
@@ -57,6 +62,8 @@ class ClipStage:
         self.area.hide()
         self.workspace.view.show()
         self.workspace.details.show()
+        if self._photo_sizes:
+            self.workspace.splitter.setSizes(self._photo_sizes)
 
     def flip(self, safe: bool) -> None:
         if self.panel is not None:
