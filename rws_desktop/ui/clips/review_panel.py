@@ -46,8 +46,9 @@ class ClipReviewPanel(QWidget):
     corrected = Signal(str)  # a correction was made and audited: what to say
 
     def __init__(self, review: ClipReview, service: ClipReviewService, channel_key: str, analyser: ClipAnalyser,
-                 candidates: Callable[[str], list], questions: Questions = Questions()):
+                 candidates: Callable[[str], list], questions: Questions = Questions(), names: dict[int, str] | None = None):
         super().__init__()
+        self.names = names or {}  # person id -> name, from the register snapshot the clip was checked against
         self.review, self.service, self.channel_key, self.analyser = review, service, channel_key, analyser
         self.candidates, self.questions = candidates, questions
         info = review.result.info
@@ -96,7 +97,7 @@ class ClipReviewPanel(QWidget):
         row = self.tracks.currentRow()
         self.tracks.clear()
         for number, track in enumerate(self.review.tracks(), start=1):
-            item = QListWidgetItem(self._thumbnail(track.best_frame, track.box), self._describe(number, track))
+            item = QListWidgetItem(self._thumbnail(track.best_frame, track.box), self._describe(number, track, self.names))
             item.setData(Qt.ItemDataRole.UserRole, track.track_id)
             self.tracks.addItem(item)
         if self.tracks.count():
@@ -105,8 +106,9 @@ class ClipReviewPanel(QWidget):
         self.status.setText(f"{decision.value.capitalize()}: {reason}.")
 
     @staticmethod
-    def _describe(number: int, track) -> str:
-        who = f"person {track.person_id}" if track.person_id is not None and track.action is Action.SHOWN else "not identified"
+    def _describe(number: int, track, names: dict[int, str]) -> str:
+        shown = track.person_id is not None and track.action is Action.SHOWN
+        who = names.get(track.person_id, f"person {track.person_id}") if shown else "not identified"
         return (f"Face {number}: frames {track.first_frame + 1}–{track.last_frame + 1}, {track.action.value}\n"
                 f"{who}; {track.reason}")
 
@@ -127,8 +129,9 @@ class ClipReviewPanel(QWidget):
     def _track_selected(self, _row: int) -> None:
         track = self.selected_track()
         self.player.timeline.set_span(None if track is None else (track.first_frame, track.last_frame))
-        self.blur_button.setEnabled(track is not None and track.action is Action.SHOWN)
-        self.show_button.setEnabled(track is not None and track.action is Action.BLURRED)
+        editable = self.review.editable  # not once exported, blocked or in error
+        self.blur_button.setEnabled(editable and track is not None and track.action is Action.SHOWN)
+        self.show_button.setEnabled(editable and track is not None and track.action is Action.BLURRED)
         if track is not None:
             self.player.seek(track.best_frame)
 

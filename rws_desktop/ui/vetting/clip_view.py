@@ -91,7 +91,7 @@ class ClipStage:
             explain=lambda _parent, title, text: questions.explain(title, text))
         desk = presenter.clips
         panel = ClipReviewPanel(review, desk.service, channel_key, desk.analyser,
-                                lambda text: presenter.review.candidates(channel_key, text), panel_questions)
+                                lambda text: presenter.review.candidates(channel_key, text), panel_questions, presenter.names)
         panel.player.original.setChecked(not ws.showing_safe)
         panel.corrected.connect(ws._clip_corrected)
         return panel
