@@ -61,3 +61,4 @@ def test_a_clip_correction_and_its_undo_are_described_in_words():
     assert kind_label("clip_corrected") == "Clip corrected" and kind_label("clip_correction_undone") == "Clip correction undone"
     assert describer().summary(corrected) == "sports_day.mp4: blurred an area on frames 3–6: a name badge"
     assert describer().summary(undone) == "sports_day.mp4: undid blurred an area on frames 3–6: a name badge"
+
