@@ -37,7 +37,7 @@ class CoverageSettings:
     # The frame's size (upright pixels), to tell a face at its edge; None: no edge rule.
     frame_size: tuple[int, int] | None = None
     # A face's square within this share of its size from an edge is at the edge...
-    edge_share: float = 0.5
+    edge_share: float = 1.0
     # ...and its blur holds this many times `margin_frames` before (or after) it was seen there.
     edge_margin_factor: float = 3.0
 
