@@ -18,6 +18,9 @@ KIND_LABELS = {
     "photo_vetted": "Photo vetted",
     "photo_corrected": "Photo corrected",
     "correction_undone": "Correction undone",
+    "clip_vetted": "Clip vetted",
+    "clip_corrected": "Clip corrected",
+    "clip_correction_undone": "Clip correction undone",
     "person_added": "Person added",
     "photo_consent_set": "Photo consent set",
     "biometric_consent_set": "Biometric consent set",
@@ -27,9 +30,10 @@ KIND_LABELS = {
     "sign_in_failed": "Sign-in failed",
     **MORE_LABELS,
 }
-CORRECTION_LABELS = {"blur_face": "blurred face", "show_face": "showed face", "blur_area": "blurred an area"}
+CORRECTION_LABELS = {"blur_face": "blurred face", "show_face": "showed face", "blur_area": "blurred an area",
+                     "blur_track": "blurred face", "show_track": "showed face"}  # the last two: a clip's
 # What a face correction leaves the face as.
-_CORRECTION_RESULT = {"blur_face": "blurred", "show_face": "shown"}
+_CORRECTION_RESULT = {"blur_face": "blurred", "show_face": "shown", "blur_track": "blurred", "show_track": "shown"}
 
 
 def kind_label(kind: str | None) -> str:
@@ -66,12 +70,15 @@ class CorrectionDetail:
     reason: str
     user: str
     at: datetime | None
+    track: int | None = None  # a clip's face (its track id); `face` stays None
+    frames: str = ""  # a clip's area: the frames it is blurred on, as shown ("3–6")
 
     def describe(self) -> str:
         target = "" if self.face is None else f" {self.face + 1}"
         who = f" ({self.person.name})" if self.person else ""
+        frames = f" on frames {self.frames}" if self.frames else ""
         reason = f": {self.reason}" if self.reason else ""
-        return f"{self.action_label}{target}{who}{reason}"
+        return f"{self.action_label}{target}{who}{frames}{reason}"
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,7 @@ class FaceDetail:
     action: str  # what the check decided
     may_be_named: bool | None
     corrections: tuple[CorrectionDetail, ...]
+    frames: str = ""  # a clip's face: the frames it is on, as shown ("1–40")
 
     @property
     def final_action(self) -> str:
@@ -96,7 +104,8 @@ class FaceDetail:
     def describe(self) -> str:
         distance = "" if self.distance is None else f", distance {self.distance:.2f}"
         who = self.person.name if self.person else "not identified"
-        text = f"face {self.number} ({who}): {self.action}, consent {self.consent}{distance}"
+        frames = f", frames {self.frames}" if self.frames else ""
+        text = f"face {self.number} ({who}): {self.action}, consent {self.consent}{distance}{frames}"
         for correction in self.corrections:
             text += f"; corrected: {correction.describe()}"
         return text
@@ -175,8 +184,10 @@ class EntryDescriber:
 
     def faces(self, content: dict[str, Any], corrections: tuple[CorrectionDetail, ...] = ()) -> tuple[FaceDetail, ...]:
         faces = []
-        for index, face in enumerate(_dicts(content.get("faces"))):
+        tracks = content.get("kind") == "clip_vetted"  # a clip's faces are its tracks, followed across frames
+        for index, face in enumerate(_dicts(content.get("tracks" if tracks else "faces"))):
             person_id = _person_id(face.get("person_id"))
+            track = _person_id(face.get("track"))  # an int or None, as for person ids
             distance = face.get("distance")
             faces.append(FaceDetail(
                 number=index + 1,
@@ -186,7 +197,9 @@ class EntryDescriber:
                 consent=_text(face.get("consent")),
                 action=_text(face.get("action")),
                 may_be_named=face.get("may_be_named") if isinstance(face.get("may_be_named"), bool) else None,
-                corrections=tuple(c for c in corrections if c.face == index),
+                corrections=tuple(c for c in corrections if ((c.track is not None and c.track == track) if tracks
+                                                             else c.face == index)),
+                frames=_frames(face) if tracks else "",
             ))
         return tuple(faces)
 
@@ -208,6 +221,8 @@ class EntryDescriber:
             reason=_text(item.get("reason")),
             user=_text(item.get("user")),
             at=self.local_time(parse_utc(item.get("at"))),
+            track=_person_id(item.get("track")),
+            frames=_frames(item) if item.get("track") is None else "",
         )
 
     def summary(self, content: dict[str, Any]) -> str:
@@ -247,9 +262,26 @@ class EntryDescriber:
             text += f" ({_text(content.get('reason'))})"
         return text
 
+    def _clip_vetted(self, content):
+        faces = self.faces(content, self.corrections(content))
+        shown = sum(face.final_action == "shown" for face in faces)
+        seconds, frames = content.get("duration_s"), content.get("frame_count")
+        length = ", ".join(filter(None, (
+            f"{int(seconds) // 60}:{int(seconds) % 60:02d}" if isinstance(seconds, (int, float)) else "",
+            f"{frames} frames" if isinstance(frames, int) else "")))
+        text = f"{_text(content.get('source_name')) or 'a clip'} (clip{', ' + length if length else ''}): "
+        text += f"{_text(content.get('decision')) or 'no decision'}; "
+        text += f"{len(faces)} face(s) followed, {shown} shown, {len(faces) - shown} blurred for the whole clip"
+        corrections = self.corrections(content)
+        if corrections:
+            text += f"; {len(corrections)} correction(s)"
+        if content.get("decision") in ("blocked", "error") and content.get("reason"):
+            text += f" ({_text(content.get('reason'))})"
+        return text
+
     def _photo_corrected(self, content):
         described = "; ".join(c.describe() for c in self.corrections(content)) or "a correction"
-        undid = "undid " if content.get("kind") == "correction_undone" else ""
+        undid = "undid " if content.get("kind") in ("correction_undone", "clip_correction_undone") else ""
         return f"{_text(content.get('source_name')) or 'a photo'}: {undid}{described}"
 
     def _person_added(self, content):
@@ -296,6 +328,9 @@ _SUMMARIES = {
     "photo_vetted": EntryDescriber._photo_vetted,
     "photo_corrected": EntryDescriber._photo_corrected,
     "correction_undone": EntryDescriber._photo_corrected,
+    "clip_vetted": EntryDescriber._clip_vetted,
+    "clip_corrected": EntryDescriber._photo_corrected,
+    "clip_correction_undone": EntryDescriber._photo_corrected,
     "person_added": EntryDescriber._person_added,
     "photo_consent_set": EntryDescriber._photo_consent_set,
     "biometric_consent_set": EntryDescriber._biometric_consent_set,
@@ -304,6 +339,14 @@ _SUMMARIES = {
     "signed_in": EntryDescriber._signed_in,
     "sign_in_failed": EntryDescriber._sign_in_failed,
 }
+
+
+def _frames(item: dict[str, Any]) -> str:
+    """A clip track's or area's frames as staff count them (from 1): "3–6"; "" when not logged."""
+    first, last = item.get("first_frame"), item.get("last_frame")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (first, last)):
+        return ""
+    return f"{first + 1}–{last + 1}"
 
 
 def _deleted_faces(content: dict[str, Any]) -> str:

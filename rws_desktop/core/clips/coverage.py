@@ -5,8 +5,12 @@ On a frame where the track was seen, the face is blurred where it was seen. Betw
 sightings the face is blurred at its position interpolated between them, grown by a margin and
 by half the distance it moved (its path need not be straight). Before a track is first seen and
 after it is last seen, the blur holds for a margin of frames (within its scene), carried along
-at the track's speed and growing with every frame away from the sighting. When in doubt, the
-blur is larger.
+at the track's speed and growing with every frame away from the sighting. A face first seen at the
+frame's edge was coming in (or, last seen there, going out) part-hidden, when the detector cannot
+find half a face and its speed, measured on clipped boxes, is least sure: there the blur holds
+for a longer margin, and also where the face was seen, growing the same way, so the part already
+in frame stays covered however late the detector found it.
+When in doubt, the blur is larger.
 """
 from __future__ import annotations
 
@@ -30,6 +34,12 @@ class CoverageSettings:
     growth_per_frame: float = 0.05
     # For a track seen only once, whose speed is unknown.
     unknown_speed_factor: float = 3.0
+    # The frame's size (upright pixels), to tell a face at its edge; None: no edge rule.
+    frame_size: tuple[int, int] | None = None
+    # A face's square within this share of its size from an edge is at the edge...
+    edge_share: float = 1.0
+    # ...and its blur holds this many times `margin_frames` before (or after) it was seen there.
+    edge_margin_factor: float = 3.0
 
 
 class OutlinedRegion(Region):
@@ -60,8 +70,13 @@ class TrackCoverage:
         self.track = track
         self.settings = settings
         scene_end = track.scene_end if track.scene_end is not None else last_frame
-        self.start = max(track.scene_start, track.first_frame - settings.margin_frames)
-        self.end = min(scene_end, last_frame, track.last_frame + settings.margin_frames)
+        before = after = settings.margin_frames
+        if self.at_edge(track.observations[0].face):
+            before = round(before * settings.edge_margin_factor)
+        if self.at_edge(track.observations[-1].face):
+            after = round(after * settings.edge_margin_factor)
+        self.start = max(track.scene_start, track.first_frame - before)
+        self.end = min(scene_end, last_frame, track.last_frame + after)
         self._frames = [observation.frame for observation in track.observations]
 
     def regions(self, frame: int) -> list[Region]:
@@ -78,6 +93,15 @@ class TrackCoverage:
             return self._beyond(observations[-1].face, frame - observations[-1].frame, self.track.velocity(at_end=True))
         return self._between(observations[at - 1], observations[at], frame)
 
+    def at_edge(self, face: DetectedFace) -> bool:
+        """Whether the face's square comes within `edge_share` of its size of the frame's edge."""
+        if self.settings.frame_size is None:
+            return False
+        width, height = self.settings.frame_size
+        reach = face.size * (0.5 + self.settings.edge_share)
+        x, y = face.center
+        return x - reach <= 0 or y - reach <= 0 or x + reach >= width or y + reach >= height
+
     def _between(self, before, after, frame: int) -> list[Region]:
         share = (frame - before.frame) / (after.frame - before.frame)
         a, b = before.face, after.face
@@ -93,7 +117,10 @@ class TrackCoverage:
         center = (face.center[0] + velocity[0] * offset, face.center[1] + velocity[1] * offset)
         growth = self.settings.growth_per_frame * (1 if len(self.track.observations) > 1 else self.settings.unknown_speed_factor)
         grown = face.size * (1 + growth * abs(offset)) + math.hypot(*velocity) * abs(offset) / 2
-        return face_regions(center, grown, {face.angle})
+        regions = face_regions(center, grown, {face.angle})
+        if self.at_edge(face):  # held where it was seen, too (see the module's note)
+            regions += face_regions(face.center, face.size * (1 + growth * abs(offset)), {face.angle})
+        return regions
 
 
 class CoverageIndex:

@@ -58,7 +58,8 @@ class ClipSettings:
 
     def coverage(self, info: ClipInfo) -> CoverageSettings:
         # At least two detection rounds, so a face entering just after a round is covered.
-        return CoverageSettings(margin_frames=max(2 * self.stride(info), round(self.margin_s * info.fps)))
+        return CoverageSettings(margin_frames=max(2 * self.stride(info), round(self.margin_s * info.fps)),
+                                frame_size=(info.width, info.height))
 
 
 class ClipCancelled(Exception):

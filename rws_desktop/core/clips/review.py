@@ -30,6 +30,7 @@ from .service import ClipAnalysis, clip_output_path, publish_clip
 from .verdicts import TrackVerdict
 
 MIN_AREA_SIDE_PX = 4
+CLIP_UNDO_KIND = "clip_correction_undone"
 
 
 class ClipReviewError(Exception):
@@ -72,6 +73,7 @@ class ClipReview:
     block_hidden: bool = False
     corrections: list[ClipCorrection] = field(default_factory=list)
     recorded_seq: int | None = None
+    exported_to: Path | None = None  # the safe clip, once exported
 
     @property
     def editable(self) -> bool:
@@ -169,6 +171,24 @@ class ClipReviewService:
         return self._apply(review, channel_key, ClipCorrectionAction.BLUR_AREA, reason, area=Region(clipped, shape, add_margin=False),
                            first_frame=first_frame, last_frame=last_frame)
 
+    @requires(Permission.VET, channel_arg="channel_key")
+    def undo(self, review: ClipReview, channel_key: str) -> ClipCorrection:
+        """Takes back the last correction, as for photos: the log keeps it and records that it was undone."""
+        if review.recorded_seq is not None or not review.editable:
+            raise ClipReviewError("This clip can no longer be corrected.")
+        if not review.corrections:
+            raise ClipReviewError("There is nothing to undo in this clip.")
+        undone = review.corrections[-1]
+        channel = self.channels.get(channel_key)
+        with self.store.transaction() as tx:
+            tx.audit.append({
+                "kind": CLIP_UNDO_KIND, "at": utc_timestamp(), "user": self.user, "channel": channel.key,
+                "source_name": review.result.source.name, "source_sha256": review.result.source_sha256,
+                "undoes_seq": undone.audit_seq, "correction": undone.as_dict(),
+            })
+        review.corrections.pop()
+        return undone
+
     def _apply(self, review: ClipReview, channel_key: str, action: ClipCorrectionAction, reason: str, **target) -> ClipCorrection:
         reason = " ".join(reason.split())
         if not reason:
@@ -187,16 +207,30 @@ class ClipReviewService:
 
     @requires(Permission.EXPORT, channel_arg="channel_key")
     def export(self, review: ClipReview, channel_key: str, out_dir: Path, analyser: ClipAnalyser,
-               progress=None, should_stop=lambda: False) -> ClipResult:
+               progress=None, should_stop=lambda: False, today: date | None = None) -> ClipResult:
         """Write the safe clip with the corrections applied (a `.part` file, renamed once its entry,
-        holding the corrections, is recorded). Cancel removes the partial file."""
+        holding the corrections, is recorded). Cancel removes the partial file. As for photos, anyone
+        shown whose consent no longer holds today is blurred, and a clip changed since its check is refused."""
         channel = self.channels.get(channel_key)
         decision, reason = review.decision()
-        result = replace(review.result, tracks=review.tracks(), decision=decision, reason=reason, output=None, output_sha256=None)
+        tracks = review.tracks()
+        if review.editable:
+            rechecked = self._recheck_shown(tracks, channel.key, today or date.today())
+            if rechecked != tracks:
+                tracks = rechecked
+                decision = Decision.BLOCKED if review.block_hidden else Decision.REDACTED
+                reason = "consent changed since the check; faces no longer consenting were blurred"
+        result = replace(review.result, tracks=tracks, decision=decision, reason=reason, output=None, output_sha256=None)
         if decision is Decision.BLOCKED or not review.editable:
             publish_clip(self.store, ClipAnalysis(result), channel, self.user, [c.as_dict() for c in review.corrections])
             review.recorded_seq = result.audit_seq
             return result
+        try:
+            unchanged = file_sha256(result.source) == review.result.source_sha256
+        except OSError as exc:
+            raise ClipReviewError(f"{result.source.name} could not be read ({exc.strerror or exc}).") from exc
+        if not unchanged:
+            raise ClipReviewError(f"{result.source.name} has changed since it was checked; add it again to check it afresh.")
         out_dir.mkdir(parents=True, exist_ok=True)
         target = clip_output_path(result.source, out_dir, set())
         pending = target.with_name(target.name + ".part")
@@ -216,8 +250,22 @@ class ClipReviewService:
             raise
         result.output = target
         publish_clip(self.store, ClipAnalysis(result, pending), channel, self.user, [c.as_dict() for c in review.corrections])
-        review.recorded_seq = result.audit_seq
+        review.recorded_seq, review.exported_to = result.audit_seq, target
         return result
+
+
+    def _recheck_shown(self, tracks: list[TrackVerdict], channel_key: str, today: date) -> list[TrackVerdict]:
+        """Blurs any shown track whose person's consent no longer holds (withdrawn, expired or left)."""
+        shown = {t.person_id for t in tracks if t.action is Action.SHOWN and t.person_id is not None}
+        if not shown:
+            return tracks
+        with self.store.transaction() as tx:
+            allowed = {person_id for person_id in shown
+                       if (person := tx.register.get_person(person_id)) is not None
+                       and show_decision(person, tx.register.photo_consents(person_id), channel_key, today).visible}
+        return [t if t.action is not Action.SHOWN or t.person_id in allowed
+                else replace(t, action=Action.BLURRED, consent=FaceConsent.NO_CONSENT, reason="consent changed since the check")
+                for t in tracks]
 
 
 def _overlap(a: TrackVerdict, b: TrackVerdict) -> bool:

@@ -71,7 +71,7 @@ class TrackVerdict:
     def audit_dict(self) -> dict:
         """The audit entry's fields for a track: ids and numbers, never a name."""
         return {
-            **self.report_dict(), "best_frame": self.best_frame, "median_distance": _rounded(self.median_distance),
+            **self.report_dict(), "track": self.track_id, "best_frame": self.best_frame, "median_distance": _rounded(self.median_distance),
             "looks": self.looks, "may_be_named": self.may_be_named, "reason": self.reason,
         }
 

@@ -16,16 +16,19 @@ def entry_html(detail: AuditEntryDetail) -> str:
     if detail.reason:
         parts.append(f"<p>{escape(row.decision.capitalize())}: {escape(detail.reason)}</p>")
     if detail.faces:
+        clip = any(face.frames for face in detail.faces)  # a clip's faces are followed over frames
         parts.append("<h4>Faces</h4><table cellspacing=0 cellpadding=3 border=1>"
-                     "<tr><th>Face</th><th>Person</th><th>Action</th><th>Consent</th><th>Distance</th><th>Corrections</th></tr>")
+                     "<tr><th>Face</th><th>Person</th><th>Action</th><th>Consent</th><th>Distance</th>"
+                     + ("<th>Frames</th>" if clip else "") + "<th>Corrections</th></tr>")
         for face in detail.faces:
             person = face.person.label() if face.person else "not identified"
             distance = f"{face.distance:.2f}" if face.distance is not None else ""
             corrections = "<br>".join(_correction(c) for c in face.corrections)
             parts.append(f"<tr><td>{face.number}</td><td>{escape(person)}</td><td>{escape(face.action)}</td>"
-                         f"<td>{escape(face.consent)}</td><td>{distance}</td><td>{corrections}</td></tr>")
+                         f"<td>{escape(face.consent)}</td><td>{distance}</td>"
+                         + (f"<td>{escape(face.frames)}</td>" if clip else "") + f"<td>{corrections}</td></tr>")
         parts.append("</table>")
-    areas = [c for c in detail.corrections if c.face is None]
+    areas = [c for c in detail.corrections if c.face is None and c.track is None]
     if areas:
         parts.append("<h4>Areas blurred by hand</h4><ul>" + "".join(f"<li>{_correction(c)}</li>" for c in areas) + "</ul>")
     parts.append("<h4>Logged fields</h4><table cellspacing=0 cellpadding=2>")

@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QVBoxLayout,
                                QWidget)
@@ -39,12 +39,16 @@ class Questions:
     reason: Callable[[QWidget, str, str], str | None] = ask_reason
     person: Callable[[QWidget, Callable[[str], list]], tuple[int, str] | None] = ask_person
     span: Callable[[QWidget, int, int], tuple[int, int, str] | None] = ask_span
+    explain: Callable[[QWidget, str, str], None] = lambda parent, title, text: QMessageBox.information(parent, title, text)
 
 
 class ClipReviewPanel(QWidget):
+    corrected = Signal(str)  # a correction was made and audited: what to say
+
     def __init__(self, review: ClipReview, service: ClipReviewService, channel_key: str, analyser: ClipAnalyser,
-                 candidates: Callable[[str], list], questions: Questions = Questions()):
+                 candidates: Callable[[str], list], questions: Questions = Questions(), names: dict[int, str] | None = None):
         super().__init__()
+        self.names = names or {}  # person id -> name, from the register snapshot the clip was checked against
         self.review, self.service, self.channel_key, self.analyser = review, service, channel_key, analyser
         self.candidates, self.questions = candidates, questions
         info = review.result.info
@@ -93,7 +97,7 @@ class ClipReviewPanel(QWidget):
         row = self.tracks.currentRow()
         self.tracks.clear()
         for number, track in enumerate(self.review.tracks(), start=1):
-            item = QListWidgetItem(self._thumbnail(track.best_frame, track.box), self._describe(number, track))
+            item = QListWidgetItem(self._thumbnail(track.best_frame, track.box), self._describe(number, track, self.names))
             item.setData(Qt.ItemDataRole.UserRole, track.track_id)
             self.tracks.addItem(item)
         if self.tracks.count():
@@ -102,8 +106,9 @@ class ClipReviewPanel(QWidget):
         self.status.setText(f"{decision.value.capitalize()}: {reason}.")
 
     @staticmethod
-    def _describe(number: int, track) -> str:
-        who = f"person {track.person_id}" if track.person_id is not None and track.action is Action.SHOWN else "not identified"
+    def _describe(number: int, track, names: dict[int, str]) -> str:
+        shown = track.person_id is not None and track.action is Action.SHOWN
+        who = names.get(track.person_id, f"person {track.person_id}") if shown else "not identified"
         return (f"Face {number}: frames {track.first_frame + 1}–{track.last_frame + 1}, {track.action.value}\n"
                 f"{who}; {track.reason}")
 
@@ -124,8 +129,9 @@ class ClipReviewPanel(QWidget):
     def _track_selected(self, _row: int) -> None:
         track = self.selected_track()
         self.player.timeline.set_span(None if track is None else (track.first_frame, track.last_frame))
-        self.blur_button.setEnabled(track is not None and track.action is Action.SHOWN)
-        self.show_button.setEnabled(track is not None and track.action is Action.BLURRED)
+        editable = self.review.editable  # not once exported, blocked or in error
+        self.blur_button.setEnabled(editable and track is not None and track.action is Action.SHOWN)
+        self.show_button.setEnabled(editable and track is not None and track.action is Action.BLURRED)
         if track is not None:
             self.player.seek(track.best_frame)
 
@@ -137,7 +143,8 @@ class ClipReviewPanel(QWidget):
             return
         reason = self.questions.reason(self, "Blur this face", "Why should this face be blurred?")
         if reason is not None:
-            self._correct(lambda: self.service.blur_track(self.review, self.channel_key, track.track_id, reason))
+            self._correct(lambda: self.service.blur_track(self.review, self.channel_key, track.track_id, reason),
+                          "Face blurred for the whole clip")
 
     def show_selected(self) -> None:
         track = self.selected_track()
@@ -146,23 +153,30 @@ class ClipReviewPanel(QWidget):
         answer = self.questions.person(self, self.candidates)
         if answer is not None:
             person_id, reason = answer
-            self._correct(lambda: self.service.show_track(self.review, self.channel_key, track.track_id, person_id, reason))
+            self._correct(lambda: self.service.show_track(self.review, self.channel_key, track.track_id, person_id, reason),
+                          "Face shown")
 
     def blur_area(self, box: Box) -> None:
         answer = self.questions.span(self, self.player.index, self.review.scan.frames - 1)
         if answer is not None:
             first, last, reason = answer
-            self._correct(lambda: self.service.blur_area(self.review, self.channel_key, box, first, last, reason))
+            self._correct(lambda: self.service.blur_area(self.review, self.channel_key, box, first, last, reason),
+                          f"Area blurred on frames {first + 1} to {last + 1}")
 
-    def _correct(self, make) -> bool:
+    def _correct(self, make, done: str = "Corrected") -> bool:
         try:
             make()
         except ClipReviewError as exc:
-            QMessageBox.information(self, "Cannot make this correction", str(exc))
+            self.questions.explain(self, "Cannot make this correction", str(exc))
             return False
+        self.refresh()
+        self.corrected.emit(f"{done}; recorded in the audit log.")
+        return True
+
+    def refresh(self) -> None:
+        """Redraws the tracks and the frame after the review changed (a correction, or one undone)."""
         self._fill_tracks()
         self.player.refresh()
-        return True
 
     def export(self, out_dir: Path, progress=None, should_stop=lambda: False):
         """Write the safe clip beside the safe photos (the workspace runs this as a job)."""

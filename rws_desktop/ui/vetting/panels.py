@@ -55,6 +55,7 @@ class VettingPanels(QWidget):
         self.photos.setUniformItemSizes(True)
         self.photos.setSpacing(2)
         self.photos.setMinimumWidth(200)
+        self.photos.setSelectionMode(QListView.SelectionMode.ExtendedSelection)  # several at once, for a post
         self.view = PhotoView()
         self.details = DetailsPanel()
         self.details.setMinimumWidth(240)
@@ -116,7 +117,7 @@ class VettingPanels(QWidget):
         for widget in (self.progress, self.time_left, self.cancel_button):
             widget.setVisible(running)
         self.cancel_button.setEnabled(running)
-        self.export_button.setEnabled(not running and bool(self.batch.unrecorded()))
+        self.export_button.setEnabled(not running and self.batch.to_export())
 
     def _draw(self, shape: Shape, on: bool) -> None:
         other = self.details.blur_ellipse if shape is Shape.RECTANGLE else self.details.blur_rectangle

@@ -1,9 +1,11 @@
-"""The batch as a list: a thumbnail with a coloured status badge, the file name and the status."""
+"""The batch as a list: a thumbnail with a coloured status badge, the file name and the status (and for a
+clip, its duration)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 
+from ..clips.thumbnails import clip_thumbnail
 from ..images import THUMBNAIL_PX, read_thumbnail
 from ..tasks import Jobs
 from .batch import BatchItem, Status, VettingBatch
@@ -25,6 +27,7 @@ class PhotoListModel(QAbstractListModel):
         self.batch = batch
         self.jobs = jobs
         self._thumbnails: dict[str, QImage | None] = {}  # None while loading
+        self._durations: dict[str, str] = {}  # a clip's, as "1:05", once its thumbnail is read
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.batch)
@@ -34,8 +37,9 @@ class PhotoListModel(QAbstractListModel):
             return None
         item = self.batch.items[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            exported = " · exported" if item.review and item.review.exported else ""
-            return f"{item.path.name}\n{item.status.value.capitalize()}{exported}"
+            exported = " · exported" if (item.review and item.review.exported) or (item.clip and item.clip.exported_to) else ""
+            clip = f" · clip {self._durations.get(str(item.path), '')}".rstrip() if item.is_clip else ""
+            return f"{item.path.name}\n{item.status.value.capitalize()}{clip}{exported}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{item.path}\n{item.status.value.capitalize()}: {item.reason}"
         if role == Qt.ItemDataRole.DecorationRole:
@@ -65,9 +69,20 @@ class PhotoListModel(QAbstractListModel):
         key = str(item.path)
         if key not in self._thumbnails:
             self._thumbnails[key] = None
-            self.jobs.run(lambda: read_thumbnail(item.path), lambda image: self._thumbnail_ready(item, image),
-                           lambda _error: None)  # an unreadable photo keeps the plain tile; its status says why
+            if item.is_clip:
+                self.jobs.run(lambda: clip_thumbnail(item.path), lambda found: self._clip_thumbnail_ready(item, *found),
+                              lambda _error: None)  # an unreadable clip keeps the plain tile; its status says why
+            else:
+                self.jobs.run(lambda: read_thumbnail(item.path), lambda image: self._thumbnail_ready(item, image),
+                              lambda _error: None)  # an unreadable photo keeps the plain tile; its status says why
         return badge_tile(self._thumbnails[key], item.status)
+
+    def _clip_thumbnail_ready(self, item: BatchItem, image: QImage, duration: str) -> None:
+        self._durations[str(item.path)] = duration
+        self._thumbnail_ready(item, image)
+
+    def duration(self, item: BatchItem) -> str | None:
+        return self._durations.get(str(item.path))
 
     def _thumbnail_ready(self, item: BatchItem, image: QImage) -> None:
         self._thumbnails[str(item.path)] = image

@@ -1,14 +1,17 @@
-"""The vetting workspace's state and decisions, without Qt: which photos are checked, what each event
-of a batch changes, what a correction or an export asks and says. The widgets only draw it.
+"""The vetting workspace's state and decisions, without Qt: which photos and clips are checked, what
+each event of a batch changes, what a correction or an export asks and says. The widgets only draw it.
+Photos are checked first, in the core's worker processes; then the clips, one at a time (clip_work).
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ...core.clips.review import ClipReviewError
+from ...core.clips.service import split_clips
 from ...core.faces.geometry import Box
 from ...core.faces.redaction import Shape
 from ...core.kernel.channels import ChannelCatalogue
@@ -21,6 +24,7 @@ from ...core.vetting.review_service import ExportOutcome, ReviewService
 from ...core.vetting.service import VettingService
 from ..questions import Questions
 from .batch import BatchItem, Status, VettingBatch
+from .clip_work import ClipChecked, ClipDesk, ClipStarted, ClipStep, clip_result_now, clip_status
 
 LOADING_MODELS = "Loading the face models…"
 
@@ -31,12 +35,16 @@ class BatchWork:
 
     total: int
     loading_models: bool
-    run: Callable[[Callable[[], bool]], Iterator[VettingEvent]]
+    run: Callable[[Callable[[], bool], Callable[[object], None]], Iterator[VettingEvent]]  # (should_stop, report)
+    unit: str = "photos checked"  # what the progress bar counts
 
 
 class VettingPresenter:
-    def __init__(self, vetting: VettingService, review: ReviewService, channels: ChannelCatalogue, questions: Questions):
+    def __init__(self, vetting: VettingService, review: ReviewService, channels: ChannelCatalogue, questions: Questions,
+                 clips: ClipDesk | None = None):
         self.vetting, self.review, self.channels, self.questions = vetting, review, channels, questions
+        self.clips = clips
+        self.selection: list[BatchItem] = []  # the items selected in the list (the Post panel reads them)
         self.batch = VettingBatch()
         self.names: dict[int, str] = {}
         self.channel_key: str | None = None
@@ -48,22 +56,32 @@ class VettingPresenter:
         self._in_flight: list[BatchItem] = []
         self._started_at = 0.0
         self.done = 0
+        self.total = 0
+        self.unit = "photos checked"
         self.problem: str | None = None
 
     # Adding and checking
 
     def add(self, paths: list[Path]) -> tuple[list[BatchItem], str]:
-        """Adds the photos found (folders opened); returns the new items and what to say."""
-        found = collect_photos(p for p in paths if p.exists())
+        """Adds the photos and clips found (folders opened); returns the new items and what to say."""
+        others, clips = split_clips(p for p in paths if p.exists())
+        found = collect_photos(others) + (clips if self.clips is not None else [])
         missing = [p for p in paths if not p.exists()]
         added = self.batch.add(found)
         note = f" ({len(missing)} not found)" if missing else ""
-        return added, f"Added {len(added)} photo{'s' if len(added) != 1 else ''}{note}."
+        added_clips = sum(item.is_clip for item in added)
+        photos = len(added) - added_clips
+        words = f"{photos} photo{'s' if photos != 1 else ''}"
+        if added_clips:
+            words += f" and {added_clips} clip{'s' if added_clips != 1 else ''}"
+        return added, f"Added {words}{note}."
 
     def next_batch(self, today: date | None = None) -> BatchWork | None:
-        """The photos waiting, as work to run, or None (already checking, nothing waiting, or refused: explained)."""
+        """The photos waiting (or, when none, the clips), as work to run, or None (already checking, nothing
+        waiting, or refused: explained)."""
         waiting = self.batch.waiting()
-        if self.checking or not waiting:
+        clips = self.batch.waiting_clips() if self.clips is not None else []
+        if self.checking or not (waiting or clips):
             return None
         today, channel_key = today or date.today(), self.channel_key
         try:
@@ -76,16 +94,33 @@ class VettingPresenter:
             self.questions.explain("The register could not be read", storage_problem(exc))
             return None
         self.names = {person.id: person.name for person in register.people.values()}
+        if not waiting:
+            return self._clip_work(clips, register, today)
         self._in_flight, self.checking, self.done, self.problem = waiting, True, 0, None
+        self.total, self.unit = len(waiting), "photos checked"
         self._started_at = time.monotonic()
         self.status_text = LOADING_MODELS if loading else "Checking…"
         block_hidden, vetting, sources = self.batch.block_hidden, self.vetting, [item.path for item in waiting]
 
-        def run(should_stop: Callable[[], bool]) -> Iterator[VettingEvent]:
+        def run(should_stop: Callable[[], bool], _report=None) -> Iterator[VettingEvent]:
             vetting.keep_workers(channel_key, start_now=False)  # in worker processes, whatever their number
             return vetting.vet_batch(sources, channel_key, today, block_hidden, should_stop, register)
 
         return BatchWork(len(waiting), loading, run)
+
+    def _clip_work(self, clips: list[BatchItem], register, today: date) -> BatchWork:
+        """The clips waiting, checked one after another; the progress bar counts the current clip's frames."""
+        self._in_flight, self.checking, self.done, self.problem = clips, True, 0, None
+        self.total, self.unit = 1, f"frames of {clips[0].path.name}"
+        self.status_text = "Checking clips…"
+        desk, channel = self.clips, self.channels.get(self.channel_key)
+        block_hidden, sources = self.batch.block_hidden, [item.path for item in clips]
+
+        def run(should_stop: Callable[[], bool], report: Callable[[object], None]) -> Iterator:
+            desk.check(sources, channel, register, today, block_hidden, should_stop, report)
+            return iter(())
+
+        return BatchWork(len(clips), False, run, unit="clip frames")
 
     def apply(self, event: VettingEvent) -> list[BatchItem]:
         """What an event changes; returns the items to redraw."""
@@ -105,6 +140,19 @@ class VettingPresenter:
             return [item]
         elif isinstance(event, BatchFinished):
             self.problem = event.problem
+        elif isinstance(event, ClipStarted):
+            item = self._in_flight[event.index]
+            item.checking, self.done, self.total = True, 0, 1
+            self.unit, self.status_text = f"frames of {item.path.name}", f"{item.path.name}: opening…"
+            return [item]
+        elif isinstance(event, ClipStep):
+            step, item = event.progress, self._in_flight[event.index]
+            self.done, self.total = step.frame, max(1, step.frame_count)
+            self.status_text = clip_status(step, item.path.name)
+        elif isinstance(event, ClipChecked):
+            item = self._in_flight[event.index]
+            item.checking, item.clip = False, event.review
+            return [item]
         return []
 
     def batch_ended(self, cancelled: bool, failure: Exception | None = None) -> tuple[str, bool]:
@@ -112,6 +160,7 @@ class VettingPresenter:
         A batch that stopped on a problem is explained once and nothing starts again on its own."""
         for item in self._in_flight:
             item.checking = False
+        self.unit = "photos checked"
         self._in_flight, self.checking = [], False
         problem = self.problem or (str(failure) if failure else None)
         if problem:
@@ -140,8 +189,22 @@ class VettingPresenter:
     def select(self, item: BatchItem | None) -> None:
         self.current, self.selected_face = item, -1
 
+    def selected_results(self) -> list:
+        """What is selected in the list and checked, as it stands now: a PhotoResult for a photo and a
+        ClipResult for a clip (corrections applied), for the Post panel. With nothing selected, the current item."""
+        chosen = self.selection or ([self.current] if self.current else [])
+        results = []
+        for item in chosen:
+            if item.clip is not None:
+                results.append(clip_result_now(item.clip))
+            elif item.review is not None:
+                decision, reason = item.review.decision()
+                results.append(replace(item.review.result, faces=item.review.faces(), decision=decision, reason=reason,
+                                       output=item.review.exported_to, audit_seq=item.review.recorded_seq))
+        return results
+
     def can_undo(self) -> bool:
-        review = self.current.review if self.current else None
+        review = self.current.outcome if self.current else None
         return bool(review and review.editable and review.corrections)
 
     def blur_selected_face(self) -> str | None:
@@ -171,7 +234,20 @@ class VettingPresenter:
                              f"{shape.value.capitalize()} blurred")
 
     def undo(self) -> str | None:
+        if self.current is not None and self.current.clip is not None:
+            return self._undo_clip()
         return self._correct(lambda review: self.review.undo(review, self.channel_key), "Undone")
+
+    def _undo_clip(self) -> str | None:
+        try:
+            self.clips.service.undo(self.current.clip, self.channel_key)
+        except (ClipReviewError, NotAllowed) as exc:
+            self.questions.explain("That correction cannot be undone", str(exc))
+            return None
+        except Exception as exc:
+            self.questions.explain("The undo was not saved", storage_problem(exc))
+            return None
+        return "Undone; recorded in the audit log."
 
     def _correct(self, change: Callable, done_message: str) -> str | None:
         """Makes the change to the current photo; returns what to say, or None when it was refused (explained)."""
@@ -193,28 +269,35 @@ class VettingPresenter:
         """Whether export may go ahead to `folder` (a refusal is explained)."""
         if folder is None:
             return False
-        if any(folder.resolve() == review.source.parent.resolve() for review in self.batch.unrecorded()):
+        sources = [review.source for review in self.batch.unrecorded()] + [c.result.source for c in self.batch.unrecorded_clips()]
+        if any(folder.resolve() == source.parent.resolve() for source in sources):
             self.questions.explain("Choose another folder",
                                    "That folder holds the original photos. Safe copies beside the originals are easily "
                                    "mistaken for them, so please export to a folder of their own.")
             return False
         return True
 
-    def export_summary(self, outcomes: list[ExportOutcome], folder: Path) -> str:
+    def export_summary(self, outcomes: list, folder: Path) -> str:
+        """`outcomes`: photos' ExportOutcomes and clips' ClipExportOutcomes alike."""
         written = sum(1 for o in outcomes if o.written)
         blocked = sum(1 for o in outcomes if o.written is None and o.review.recorded_seq is not None)
         problems = [o for o in outcomes if o.problem and o.review.recorded_seq is None]
         summary = f"Exported {written} safe cop{'y' if written == 1 else 'ies'} to {folder}."
         if blocked:
-            summary += f" {blocked} blocked photo{'s were' if blocked > 1 else ' was'} recorded, not exported."
+            summary += f" {blocked} blocked photo{'s or clips were' if blocked > 1 else ' or clip was'} recorded, not exported."
         if problems:
             summary += f" {len(problems)} could not be exported."
             self.questions.explain("Some photos were not exported",
-                                   "\n".join(f"{o.review.source.name}: {o.problem}" for o in problems))
+                                   "\n".join(f"{_source(o.review).name}: {o.problem}" for o in problems))
         return summary
 
     def has_unsaved_work(self) -> bool:
-        return any(review.decision()[0].value in ("approved", "redacted") for review in self.batch.unrecorded())
+        return any(review.decision()[0].value in ("approved", "redacted")
+                   for review in [*self.batch.unrecorded(), *self.batch.unrecorded_clips()])
+
+
+def _source(review) -> Path:
+    return review.result.source if hasattr(review, "scan") else review.source
 
 
 def time_left(elapsed: float, done: int, total: int) -> str:

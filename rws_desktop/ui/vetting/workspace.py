@@ -1,4 +1,4 @@
-"""Vet photos: add a batch, watch it being checked, review each photo, correct, export.
+"""Vet photos: add a batch of photos and clips, watch it being checked, review each one, correct, export.
 
 The widgets only arrange and draw: the state and every decision live in the Qt-free
 VettingPresenter, the batch is vetted by the core's VettingService in its worker processes
@@ -13,23 +13,35 @@ from PySide6.QtCore import QItemSelectionModel, QSettings, Signal
 from PySide6.QtGui import QImage
 
 from ...app import App
+from ...core.clips.media import CLIP_SUFFIXES
+from ...core.clips.review import ClipReviewService
+from ...core.clips.service import clip_analyser
 from ...core.faces.geometry import Box
 from ...core.faces.imaging import PHOTO_SUFFIXES, load_photo_bytes
 from ...core.faces.redaction import Shape
 from ...core.vetting.analysis import Action
-from ...core.vetting.review_service import ExportOutcome
 from ..images import to_qimage
 from ..posts.hook import open_post_panel
 from ..questions import Questions
 from ..tasks import Job, Jobs
 from .batch import BatchItem
+from .clip_view import ClipStage
+from .clip_work import ClipDesk
+from .export_flow import ExportFlow
 from .details import face_label
 from .panels import VettingPanels
 from .photo_view import AreaOverlay, FaceOverlay
-from .presenter import LOADING_MODELS, BatchWork, VettingPresenter, export_problem
+from .presenter import LOADING_MODELS, BatchWork, VettingPresenter
 
-# Both cases: phones name files IMG_0001.JPG, and some platforms match filters case-sensitively.
-PHOTO_FILTER = "Photos (" + " ".join(f"*{s} *{s.upper()}" for s in sorted(PHOTO_SUFFIXES)) + ")"
+
+
+def _patterns(suffixes) -> str:
+    # Both cases: phones name files IMG_0001.JPG, and some platforms match filters case-sensitively.
+    return " ".join(f"*{s} *{s.upper()}" for s in sorted(suffixes))
+
+
+PHOTO_FILTER = (f"Photos and clips ({_patterns(PHOTO_SUFFIXES | CLIP_SUFFIXES)});;Photos ({_patterns(PHOTO_SUFFIXES)});;"
+                f"Clips ({_patterns(CLIP_SUFFIXES)})")
 
 
 class BatchJob(Job):
@@ -40,19 +52,22 @@ class BatchJob(Job):
         self.work = work
 
     def run(self) -> None:
-        for event in self.work.run(lambda: self.cancelled):
+        for event in self.work.run(lambda: self.cancelled, self.report):
             self.report(event)
 
 
-class VettingWorkspace(VettingPanels):
+class VettingWorkspace(ExportFlow, VettingPanels):
     batch_finished = Signal()  # a batch's analysis ended (finished, cancelled or stopped)
     export_finished = Signal(list)  # list[ExportOutcome]
     undo_available = Signal(bool)
 
     def __init__(self, app: App, settings: QSettings, jobs: Jobs, questions: Questions, parent=None):
-        presenter = VettingPresenter(app.vetting, app.review, app.channels, questions)
+        clips = ClipDesk(lambda: ClipReviewService(app.database, app.channels, app.signed_in()),
+                         lambda: clip_analyser(app.encoder))
+        presenter = VettingPresenter(app.vetting, app.review, app.channels, questions, clips)
         super().__init__(app, settings, jobs, presenter.batch, parent)
         self.presenter, self.questions = presenter, questions
+        self.clip_stage = ClipStage(self)
         self.analysis: BatchJob | None = None
         self.export_job: Job | None = None
         self.warm_up: Job | None = None
@@ -90,6 +105,7 @@ class VettingWorkspace(VettingPanels):
         self.safe_toggle.toggled.connect(self._show_safe)
         self.cancel_button.clicked.connect(self.cancel)
         self.photos.selectionModel().currentChanged.connect(lambda index, _previous: self.select(index.row()))
+        self.photos.selectionModel().selectionChanged.connect(self._selection_changed)
         self.view.face_clicked.connect(self.select_face)
         self.view.area_drawn.connect(self._area_drawn)
         self.details.face_selected.connect(self.select_face)
@@ -137,8 +153,7 @@ class VettingWorkspace(VettingPanels):
         self.analysis.progressed.connect(self._event)
         self.analysis.finished.connect(lambda _result: self._analysis_finished())
         self.analysis.failed.connect(self._analysis_finished)
-        self.progress.setRange(0, work.total)
-        self.progress.setValue(0)
+        self._show_progress()
         self.time_left.setText(self.presenter.status_text)
         self._set_running(True)
         self.model.refresh()
@@ -148,17 +163,23 @@ class VettingWorkspace(VettingPanels):
     def _event(self, event) -> None:
         for item in self.presenter.apply(event):
             self.model.refresh(item)
-            if item is self.current and item.review is not None:
+            if item is self.current and item.outcome is not None:
                 self._refresh_current()
-        self.progress.setValue(self.presenter.done)
+        self._show_progress()
         if self.analysis is not None and not self.analysis.cancelled:
             self.time_left.setText(self.presenter.status_text)
+
+    def _show_progress(self) -> None:
+        self.progress.setFormat(f"%v of %m {self.presenter.unit}")
+        self.progress.setRange(0, self.presenter.total)
+        self.progress.setValue(self.presenter.done)
 
     def _analysis_finished(self, failure: Exception | None = None) -> None:
         cancelled = self.analysis.cancelled
         self.analysis = None
         message, check_more = self.presenter.batch_ended(cancelled, failure)
         self._set_running(False)
+        self.progress.setFormat("%v of %m photos checked")
         self.model.refresh()
         self._refresh_current()
         self.message.emit(message)
@@ -186,11 +207,16 @@ class VettingWorkspace(VettingPanels):
             job.progressed.disconnect()
             self._analysis_finished()
         count = self.batch.recheck_all()
+        self.clip_stage.close()
         self.model.refresh()
         self.message.emit(f"Checking {count} photos again for {self.channel.currentText()}.")
         self.start_checking()
 
     # Reviewing one photo
+
+    def _selection_changed(self, *_args) -> None:
+        rows = sorted(index.row() for index in self.photos.selectionModel().selectedRows())
+        self.presenter.selection = [item for item in map(self.model.item_at, rows) if item is not None]
 
     def select(self, row: int) -> None:
         self.presenter.select(self.model.item_at(row))
@@ -215,15 +241,18 @@ class VettingWorkspace(VettingPanels):
 
     def _show_safe(self, on: bool) -> None:
         self.showing_safe = on
+        self.clip_stage.flip(on)
         self._show_pixels()
 
     def _refresh_current(self) -> None:
         item = self.current
         self._refresh_panels()
-        if item is None:
-            self.view.show_image(None, "Drop photos or folders here, or use File > Add photos (Ctrl+O).")
+        if self.clip_stage.show(item):
             return
-        if item.review is None:
+        if item is None:
+            self.view.show_image(None, "Drop photos, clips or folders here, or use File > Add photos (Ctrl+O).")
+            return
+        if item.is_clip or item.review is None:
             self.view.show_image(None, f"{item.path.name}: {item.reason}")
             return
         if self._original is None:
@@ -235,7 +264,7 @@ class VettingWorkspace(VettingPanels):
         item = self.current
         self.details.show_item(item, self.names, self.selected_face)
         self.undo_available.emit(self.presenter.can_undo())
-        self.export_button.setEnabled(self.analysis is None and self.export_job is None and bool(self.batch.unrecorded()))
+        self.export_button.setEnabled(self.analysis is None and self.export_job is None and self.batch.to_export())
         if item is None or item.review is None or self._original is None:
             return
         faces = item.review.faces()
@@ -308,7 +337,19 @@ class VettingWorkspace(VettingPanels):
         return self.presenter.can_undo()
 
     def undo(self) -> None:
-        self._corrected(self.presenter.undo())
+        if self.current is not None and self.current.is_clip:
+            self._clip_corrected(self.presenter.undo(), redraw=True)
+        else:
+            self._corrected(self.presenter.undo())
+
+    def _clip_corrected(self, message: str | None, redraw: bool = False) -> None:
+        if message is None:
+            return
+        if redraw:
+            self.clip_stage.refresh()
+        self.model.refresh(self.current)
+        self._refresh_panels()
+        self.message.emit(message)
 
     def _corrected(self, message: str | None) -> None:
         if message is None:
@@ -318,53 +359,12 @@ class VettingWorkspace(VettingPanels):
         self._render_safe()
         self.message.emit(message)
 
-    # Export
-
-    def export(self) -> None:
-        if self.analysis is not None:
-            self.questions.explain("Still checking", "Wait for the check to finish, or cancel it, before exporting.")
-            return
-        reviews = self.batch.unrecorded()
-        if not reviews or self.export_job is not None:
-            return
-        folder = self.questions.folder("Export safe copies to", self.settings.value("vet/export_folder", ""))
-        if not self.presenter.export_folder_checked(folder):
-            return
-        self.settings.setValue("vet/export_folder", str(folder))
-        service, channel_key = self.app.review, self.channel_key
-        self.export_job = Job(lambda job: service.export(reviews, channel_key, folder, progress=lambda *args: job.report(args),
-                                                         should_stop=lambda: job.cancelled))
-        self.export_job.progressed.connect(lambda args: self._photo_exported(*args))
-        self.export_job.failed.connect(lambda error: self._export_finished(folder, [], error))
-        self.export_job.finished.connect(lambda outcomes: self._export_finished(folder, outcomes))
-        self.progress.setFormat("%v of %m photos exported")
-        self.progress.setRange(0, len(reviews))
-        self.progress.setValue(0)
-        self._set_running(True)
-        self.export_button.setEnabled(False)
-        self.jobs.start(self.export_job, self.jobs.long)
-
-    def _photo_exported(self, done: int, total: int, outcome: ExportOutcome) -> None:
-        self.progress.setValue(done)
-        for item in self.batch.items:
-            if item.review is outcome.review:
-                self.model.refresh(item)
-
-    def _export_finished(self, folder: Path, outcomes: list[ExportOutcome], error: Exception | None = None) -> None:
-        self.export_job = None
-        self.progress.setFormat("%v of %m photos checked")
-        self._set_running(False)
-        self._refresh_panels()
-        if error is not None:
-            self.questions.explain("Export stopped", export_problem(error, folder))
-        self.message.emit(self.presenter.export_summary(outcomes, folder))
-        self.export_finished.emit(outcomes)
-
     # Closing
 
     def has_unsaved_work(self) -> bool:
         return self.presenter.has_unsaved_work()
 
     def shutdown(self) -> None:
+        self.clip_stage.close()
         self.jobs.cancel_all()
         self.jobs.wait()

@@ -117,3 +117,29 @@ def test_a_drawn_area_must_be_inside_the_clip_and_span_real_frames(review, servi
         service.blur_area(review, "instagram", Box(500, 500, 600, 600), 0, 5, "x")
     with pytest.raises(ClipReviewError, match="span of frames"):
         service.blur_area(review, "instagram", CORNER, 5, 40, "x")
+
+
+def test_export_blurs_a_track_whose_consent_was_withdrawn_since_the_check(
+        review, service, people, register, store, tmp_path):
+    """Ada is shown by hand, then withdraws her consent before the export: the safe clip blurs her on every
+    frame and its entry says why."""
+    review, analyser = review
+    ada, _ = people
+    (track,) = review.tracks()
+    service.show_track(review, "instagram", track.track_id, ada, "It is Ada")
+    register.set_photo_consent(ada, "instagram", ConsentStatus.WITHDRAWN, TODAY)
+    result = service.export(review, "instagram", tmp_path / "out", analyser)
+    assert result.decision is Decision.REDACTED and "consent changed" in result.reason
+    frames = read_frames(result.output)
+    assert all(_sharpness(frame, FACE) < 0.05 * _sharpness(checkered(i), FACE) for i, frame in enumerate(frames))
+    (entry,) = [entry for entry in audit_entries(store) if entry["kind"] == "clip_vetted"]
+    assert entry["tracks"][0]["action"] == "blurred" and entry["tracks"][0]["reason"] == "consent changed since the check"
+
+
+def test_a_clip_changed_since_its_check_is_not_exported(review, service, tmp_path):
+    """The file under the review is replaced after the check: the export refuses, writing nothing."""
+    review, analyser = review
+    write_clip(review.result.source, 12, checkered)  # the same name, other bytes
+    with pytest.raises(ClipReviewError, match="changed since it was checked"):
+        service.export(review, "instagram", tmp_path / "out", analyser)
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []

@@ -1,0 +1,68 @@
+"""Export from the vetting workspace: the safe photos, then the safe clips beside them, in one
+background job with progress (photos counted, then each clip's frames) and Cancel.
+A mixin of VettingWorkspace, whose widgets and presenter it uses."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...core.vetting.review_service import ExportOutcome
+from ..tasks import Job
+from .clip_work import ClipStep
+from .presenter import export_problem
+
+
+class ExportFlow:
+    def export(self) -> None:
+        if self.analysis is not None:
+            self.questions.explain("Still checking", "Wait for the check to finish, or cancel it, before exporting.")
+            return
+        reviews, clips = self.batch.unrecorded(), self.batch.unrecorded_clips()
+        if not (reviews or clips) or self.export_job is not None:
+            return
+        folder = self.questions.folder("Export safe copies to", self.settings.value("vet/export_folder", ""))
+        if not self.presenter.export_folder_checked(folder):
+            return
+        self.settings.setValue("vet/export_folder", str(folder))
+        service, desk, channel_key = self.app.review, self.presenter.clips, self.channel_key
+
+        def work(job: Job) -> list:
+            outcomes = service.export(reviews, channel_key, folder, progress=lambda *args: job.report(args),
+                                      should_stop=lambda: job.cancelled) if reviews else []
+            return outcomes + desk.export(clips, channel_key, folder, lambda: job.cancelled, job.report)
+
+        self.export_job = Job(work)
+        self.export_job.progressed.connect(lambda args: self._clip_exporting(clips, args) if isinstance(args, ClipStep)
+                                           else self._photo_exported(*args))
+        self.export_job.failed.connect(lambda error: self._export_finished(folder, [], error))
+        self.export_job.finished.connect(lambda outcomes: self._export_finished(folder, outcomes))
+        self.progress.setFormat("%v of %m photos exported")
+        self.progress.setRange(0, max(1, len(reviews)))
+        self.progress.setValue(0)
+        self._set_running(True)
+        self.export_button.setEnabled(False)
+        self.jobs.start(self.export_job, self.jobs.long)
+
+    def _photo_exported(self, done: int, total: int, outcome: ExportOutcome) -> None:
+        self.progress.setValue(done)
+        for item in self.batch.items:
+            if item.review is outcome.review:
+                self.model.refresh(item)
+
+    def _clip_exporting(self, clips: list, step: ClipStep) -> None:
+        self.progress.setFormat(f"%v of %m frames of {clips[step.index].result.source.name} written")
+        self.progress.setRange(0, max(1, step.progress.frame_count))
+        self.progress.setValue(step.progress.frame)
+
+    def _export_finished(self, folder: Path, outcomes: list[ExportOutcome], error: Exception | None = None) -> None:
+        self.export_job = None
+        self.progress.setFormat("%v of %m photos checked")
+        self._set_running(False)
+        for item in self.batch.items:
+            if item.is_clip:
+                self.model.refresh(item)
+        self.clip_stage.refresh()
+        self._refresh_panels()
+        if error is not None:
+            self.questions.explain("Export stopped", export_problem(error, folder))
+        self.message.emit(self.presenter.export_summary(outcomes, folder))
+        self.export_finished.emit(outcomes)
