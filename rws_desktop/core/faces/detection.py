@@ -132,14 +132,18 @@ class FaceDetector:
                 turned_source = copy_at(level)
                 found += self._network_scan(ImageOps.equalize(turned_source) if dark else turned_source, angle, level)
 
-        kept = [cluster.face for cluster in _cluster(found, settings.merge_center_shift) if self._keep(rgb, cluster, dark)]
-        return [_clip(face, image.size) for face in kept]
+        kept = [face for cluster in _cluster(found, settings.merge_center_shift)
+                if (face := self._keep(rgb, cluster, dark)) is not None]
+        # A second look may have moved a weak detection onto a face already kept: one box each.
+        return [_clip(face, image.size) for face in _merge(kept, settings.merge_center_shift)]
 
-    def _keep(self, rgb: Image.Image, cluster: "_Cluster", dark: bool) -> bool:
-        """Sure detections stay; weak ones stay if the network, shown the spot upright and closer, is sure of a face there."""
+    def _keep(self, rgb: Image.Image, cluster: "_Cluster", dark: bool) -> DetectedFace | None:
+        """Sure detections stay; a weak one stays where the network, shown the spot upright and closer,
+        sees a face, with the box that closer look gives it (a weak box from a coarse or turned copy
+        can straddle two faces, or sit off the face)."""
         if cluster.face.score >= self.settings.confirm_below:
-            return True
-        return self._network_confirms(rgb, cluster.face, dark)
+            return cluster.face
+        return self._second_look(rgb, cluster.face, dark)
 
     def _coarse_scales(self, size: tuple[int, int], scale: float) -> list[float]:
         """Smaller copies for faces too big for the copy at `scale`: one within `coarse_network_pixels`,
@@ -176,16 +180,31 @@ class FaceDetector:
         """A network confidence on the detector's score scale, whose "sure" line is `confirm_below`."""
         return self.settings.confirm_below + self.settings.network_score_scale * (confidence - 0.5)
 
-    def _network_confirms(self, rgb: Image.Image, face: DetectedFace, dark: bool) -> bool:
-        # An upright pass sees a small tilted face only weakly, so its candidates are also looked at turned.
+    def _second_look(self, rgb: Image.Image, face: DetectedFace, dark: bool) -> DetectedFace | None:
+        """The face the network sees nearest the spot, shown upright at `confirm_face_px`, in photo
+        pixels with the weak detection's score; None when it sees none there. An upright pass sees a
+        small tilted face only weakly, so its candidates are also looked at turned."""
         face_px = self.settings.confirm_face_px
         for angle in (face.angle, *((-30.0, 30.0) if face.angle == 0 else ())):
-            patch, square = upright_patch(rgb, replace(face, angle=angle), face_px, reach=1.0)
+            turned = replace(face, angle=angle)
+            patch, square = upright_patch(rgb, turned, face_px, reach=1.0)
             for look in (patch, ImageOps.equalize(patch)) if dark else (patch,):
-                seen = self._network.detect(look, self.settings.confirm_threshold)
-                if any(math.dist(other.center, square.center) < 0.5 * face_px for other in seen):
-                    return True
-        return False
+                seen = [other for other in self._network.detect(look, self.settings.confirm_threshold)
+                        if math.dist(other.center, square.center) < 0.5 * face_px]
+                if seen:
+                    nearest = min(seen, key=lambda other: math.dist(other.center, square.center))
+                    return self._patch_face_in_photo(nearest, turned, patch.size, face_px / face.size)
+        return None
+
+    def _patch_face_in_photo(self, found: NetworkFace, face: DetectedFace, patch_size: tuple[int, int], scale: float) -> DetectedFace:
+        """A face seen in `upright_patch(.., face, ..)`, scaled by `scale`, back in photo pixels."""
+        seen = self._from_network(found, FrameMapping(face.angle, patch_size, patch_size), scale)
+        # The patch is centred on the face's centre; `seen` is relative to the patch's own centre.
+        shift_x, shift_y = face.center[0] - patch_size[0] / 2 / scale, face.center[1] - patch_size[1] / 2 / scale
+        box = seen.box
+        return replace(seen, score=face.score, center=(seen.center[0] + shift_x, seen.center[1] + shift_y),
+                       box=Box(math.floor(box.left + shift_x), math.floor(box.top + shift_y),
+                               math.ceil(box.right + shift_x), math.ceil(box.bottom + shift_y)))
 
 
 # A coarse copy is made only when it is at most this fraction of the copy before it.
