@@ -63,6 +63,9 @@ class DetectorSettings:
     network_score_scale: float = 3.0
     # The second look sees the face at this width, and keeps it when the network scores it this much.
     confirm_face_px: int = 48
+    # ...and, failing that, at these widths, where a face smeared by motion (smaller: the smear
+    # shrinks with it) or half covered by a hand (bigger: more of the eyes) is clearer to it.
+    confirm_other_face_px: tuple[int, ...] = (64, 32)
     confirm_threshold: float = 0.5
 
 
@@ -143,7 +146,7 @@ class FaceDetector:
         can straddle two faces, or sit off the face)."""
         if cluster.face.score >= self.settings.confirm_below:
             return cluster.face
-        return self._second_look(rgb, cluster.face, dark)
+        return self._second_look(rgb, cluster.face, dark, also_upright=cluster.seen_upright)
 
     def _coarse_scales(self, size: tuple[int, int], scale: float) -> list[float]:
         """Smaller copies for faces too big for the copy at `scale`: one within `coarse_network_pixels`,
@@ -180,16 +183,21 @@ class FaceDetector:
         """A network confidence on the detector's score scale, whose "sure" line is `confirm_below`."""
         return self.settings.confirm_below + self.settings.network_score_scale * (confidence - 0.5)
 
-    def _second_look(self, rgb: Image.Image, face: DetectedFace, dark: bool) -> DetectedFace | None:
+    def _second_look(self, rgb: Image.Image, face: DetectedFace, dark: bool, also_upright: bool = False) -> DetectedFace | None:
         """The face the network sees nearest the spot, shown upright at `confirm_face_px`, in photo
         pixels with the weak detection's score; None when it sees none there. An upright pass sees a
-        small tilted face only weakly, so its candidates are also looked at turned."""
-        face_px = self.settings.confirm_face_px
-        for angle in (face.angle, *((-30.0, 30.0) if face.angle == 0 else ())):
+        small tilted face only weakly, so its candidates are also looked at turned; a turned
+        detection that an upright pass also saw (weakly: a hand over the mouth) is looked at upright."""
+        settings = self.settings
+        looks = [(angle, settings.confirm_face_px) for angle in (face.angle, *(UPRIGHT_SECOND_LOOK_TURNS if face.angle == 0 else ()))]
+        looks += [(face.angle, face_px) for face_px in settings.confirm_other_face_px]
+        if also_upright and face.angle != 0:
+            looks += [(0.0, face_px) for face_px in (settings.confirm_face_px, *settings.confirm_other_face_px)]
+        for angle, face_px in looks:
             turned = replace(face, angle=angle)
             patch, square = upright_patch(rgb, turned, face_px, reach=1.0)
             for look in (patch, ImageOps.equalize(patch)) if dark else (patch,):
-                seen = [other for other in self._network.detect(look, self.settings.confirm_threshold)
+                seen = [other for other in self._network.detect(look, settings.confirm_threshold)
                         if math.dist(other.center, square.center) < 0.5 * face_px]
                 if seen:
                     nearest = min(seen, key=lambda other: math.dist(other.center, square.center))
@@ -207,6 +215,9 @@ class FaceDetector:
                                math.ceil(box.right + shift_x), math.ceil(box.bottom + shift_y)))
 
 
+# An upright candidate is also looked at turned this much: a small tilted face is seen only weakly
+# upright, and a small face lying sideways (too small for the turned passes' copies) weakly too.
+UPRIGHT_SECOND_LOOK_TURNS = (-30.0, 30.0, 90.0, -90.0)
 # A coarse copy is made only when it is at most this fraction of the copy before it.
 COARSE_STEP = 2.0
 NETWORK_SQUARE_SHARE = 0.85
@@ -276,6 +287,7 @@ def _preference(face: DetectedFace) -> float:
 class _Cluster:
     face: DetectedFace
     detectors: frozenset[str]
+    seen_upright: bool = False  # some upright pass saw this face, however weakly
 
 
 def _cluster(faces: list[DetectedFace], max_center_shift: float) -> list[_Cluster]:
@@ -288,12 +300,12 @@ def _cluster(faces: list[DetectedFace], max_center_shift: float) -> list[_Cluste
     for face in sorted(faces, key=_preference, reverse=True):
         same = next((i for i, other in enumerate(kept) if _same_face(face, other.face, max_center_shift)), None)
         if same is None:
-            kept.append(_Cluster(face, frozenset({face.detector})))
+            kept.append(_Cluster(face, frozenset({face.detector}), face.angle == 0))
         else:
             best = kept[same].face if kept[same].face.score >= face.score else replace(kept[same].face, score=face.score)
             if face.size > MISJUDGED_SIZE * best.size and face.score >= SURE_SCORE:
                 best = _with_size(best, face.size)
-            kept[same] = _Cluster(best, kept[same].detectors | {face.detector})
+            kept[same] = _Cluster(best, kept[same].detectors | {face.detector}, kept[same].seen_upright or face.angle == 0)
     return kept
 
 
