@@ -63,9 +63,12 @@ class DetectorSettings:
     network_score_scale: float = 3.0
     # The second look sees the face at this width, and keeps it when the network scores it this much.
     confirm_face_px: int = 48
-    # ...and, failing that, at these widths, where a face smeared by motion (smaller: the smear
-    # shrinks with it) or half covered by a hand (bigger: more of the eyes) is clearer to it.
-    confirm_other_face_px: tuple[int, ...] = (64, 32)
+    # ...and, failing that, at these widths, where a face half covered by a hand (bigger: more of the
+    # eyes) or smeared by motion (smaller: the smear shrinks with it) is clearer to it, when the
+    # network scores it at least `confirm_other_threshold` (more looks, more chances for a pattern
+    # between two faces to pass, so a higher bar).
+    confirm_other_face_px: tuple[int, ...] = (64, 24)
+    confirm_other_threshold: float = 0.6
     confirm_threshold: float = 0.5
 
 
@@ -197,7 +200,8 @@ class FaceDetector:
             turned = replace(face, angle=angle)
             patch, square = upright_patch(rgb, turned, face_px, reach=1.0)
             for look in (patch, ImageOps.equalize(patch)) if dark else (patch,):
-                seen = [other for other in self._network.detect(look, settings.confirm_threshold)
+                threshold = settings.confirm_threshold if face_px == settings.confirm_face_px else settings.confirm_other_threshold
+                seen = [other for other in self._network.detect(look, threshold)
                         if math.dist(other.center, square.center) < 0.5 * face_px]
                 if seen:
                     nearest = min(seen, key=lambda other: math.dist(other.center, square.center))
