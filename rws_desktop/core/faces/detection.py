@@ -12,7 +12,8 @@ Detections from every pass are mapped back to the upright photo and merged.
 
 A low threshold finds weak faces (tiny, tilted, smeared, covered) but also the odd pattern. A face is
 kept when the network is sure of it, or when a second look at the spot, turned upright and scaled to
-suit the network, finds a face there.
+suit the network, finds a face there; the face then takes the box the second look gives it. A face in
+a picture inside the photo (a poster, a screen, a printed cover) is a face like any other.
 """
 from __future__ import annotations
 
