@@ -15,6 +15,11 @@ import numpy as np
 
 # face_recognition's own default; a nearest reference beyond this is nobody we know.
 LIBRARY_TOLERANCE = 0.6
+# A face that on its own is this close to a person's nearest reference, and this much closer to them
+# than to anyone else, is a strong match: it may be shown even when another face in the same photo
+# (a collage of one child) matches the same person.
+STRONG_MATCH_DISTANCE = 0.4
+STRONG_MATCH_MARGIN = 0.1
 
 
 class MatchOutcome(str, Enum):
@@ -36,6 +41,13 @@ class Match:
     person_id: int | None
     distance: float | None
     reason: str
+    margin: float | None = None  # how much further the next-best person is
+
+    @property
+    def strong(self) -> bool:
+        """Identified, and on its own beyond doubt: see STRONG_MATCH_DISTANCE and STRONG_MATCH_MARGIN."""
+        return (self.outcome is MatchOutcome.MATCHED and self.distance is not None and self.margin is not None
+                and self.distance <= STRONG_MATCH_DISTANCE and self.margin >= STRONG_MATCH_MARGIN)
 
 
 class Gallery:
@@ -90,4 +102,4 @@ def identify(encoding: np.ndarray, gallery: Gallery, policy: MatchPolicy = Match
             MatchOutcome.UNCERTAIN, None, best,
             f"uncertain match (too close to another enrolled person: {best:.2f} vs {runner_up:.2f})",
         )
-    return Match(MatchOutcome.MATCHED, best_id, best, "identified")
+    return Match(MatchOutcome.MATCHED, best_id, best, "identified", runner_up - best)

@@ -37,6 +37,7 @@ class FaceReport:
     reason: str
     may_be_named: bool = False
     regions: tuple[Region, ...] = ()  # what is blurred when hidden; empty means the box itself
+    strong_match_id: int | None = None  # whom this face alone matches strongly (matching.Match.strong)
 
     def hidden_regions(self) -> tuple[Region, ...]:
         return self.regions or (Region(self.box),)
@@ -141,18 +142,20 @@ class PhotoAnalyser:
             return FaceReport(face.box, None, match.distance, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, "not in the register")
         decision = show_decision(person, register.consents.get(person.id, []), channel.key, today)
         action = Action.SHOWN if decision.visible else Action.BLURRED
-        return FaceReport(face.box, person.id, match.distance, decision.consent, action, decision.reason, decision.may_be_named)
+        return FaceReport(face.box, person.id, match.distance, decision.consent, action, decision.reason, decision.may_be_named,
+                          strong_match_id=person.id if match.strong else None)
 
 
 def _blur_repeated_identities(reports: list[FaceReport]) -> list[FaceReport]:
-    """One person cannot be two faces in a photo: if two match the same person, at least one match
-    is wrong, and nobody can tell which, so both are blurred."""
+    """When two faces in a photo match the same person, a collage may really show one child twice,
+    or one match is wrong. Each face that on its own is a strong match to them (matching.Match.strong)
+    keeps its verdict; any other face matching a person another face also matches is blurred."""
     matched = [r.person_id for r in reports if r.person_id is not None]
     repeated = {person_id for person_id in matched if matched.count(person_id) > 1}
     return [
         replace(r, person_id=None, consent=FaceConsent.UNCERTAIN_MATCH, action=Action.BLURRED,
                 reason="uncertain match (another face in this photo matched the same person)")
-        if r.person_id in repeated else r
+        if r.person_id in repeated and r.strong_match_id != r.person_id else r
         for r in reports
     ]
 

@@ -105,8 +105,9 @@ class ReviewService:
             decision = show_decision(person, tx.register.photo_consents(person_id), channel.key, today or date.today())
         if not decision.visible:
             raise ReviewError(f"{person.name} cannot be shown on {channel.name}: {decision.reason}.")
-        if person_id in review.shown_person_ids():
-            raise ReviewError(f"{person.name} is already shown on another face in this photo; one person cannot be two faces.")
+        if person_id in review.shown_person_ids() and review.faces()[face].strong_match_id != person_id:
+            raise ReviewError(f"{person.name} is already shown on another face in this photo; a second face may be shown "
+                              "as them only when it is itself a strong match to them.")
         return self._apply(review, channel_key, CorrectionAction.SHOW_FACE, reason, face=face, person_id=person_id)
 
     @requires(Permission.VET, channel_arg="channel_key")

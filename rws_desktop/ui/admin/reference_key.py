@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from ...app import App
 from ...core.kernel.permissions import Action
 from ...key_transfer import export_key, import_key
-from ...storage import StorageError
+from ...core.kernel.ports import StoreUnavailable as StorageError
 from ...storage.template_key import KeyStatus
 
 SEALED_MARK = "rws_reference_face_key_sealed"

@@ -43,3 +43,14 @@ def test_far_face_is_unknown_and_empty_gallery_identifies_nobody():
     """Faces beyond the library tolerance, or with nobody enrolled, are unknown."""
     assert identify(vector(0.8), Gallery({1: [vector(0.0)]})).outcome is MatchOutcome.UNKNOWN
     assert identify(vector(0.0), Gallery({})).outcome is MatchOutcome.UNKNOWN
+
+
+def test_a_strong_match_is_near_and_clear_of_everyone_else():
+    """Strong (a collage face that may repeat): nearest within 0.4 AND at least 0.1 nearer than the next
+    person. Identified at 0.42, or at 0.3 with the next person 0.05 further, is not strong."""
+    gallery = Gallery({1: [vector(0.0)], 2: [vector(1.0)]})
+    assert identify(vector(0.3), gallery).strong
+    assert identify(vector(0.42), gallery).outcome is MatchOutcome.MATCHED
+    assert not identify(vector(0.42), gallery).strong
+    close_pair = Gallery({1: [vector(0.0)], 2: [vector(0.65)]})
+    assert not identify(vector(0.3), close_pair).strong

@@ -1,6 +1,7 @@
 """Corrections by hand and export: every change audited, only consenting people shown, safe copies exact."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -97,6 +98,18 @@ def test_showing_a_face_needs_a_person_with_active_consent_for_this_channel(serv
     assert (review.faces()[0].action, review.faces()[0].person_id) == (Action.SHOWN, people["Ada"])
     with pytest.raises(ReviewError, match="already shown"):
         service.show_face(review, CHANNEL, 1, people["Ada"], "also Ada?", TODAY)
+
+
+def test_a_second_face_may_be_shown_as_the_same_person_only_when_it_is_a_strong_match_to_them(service, people, tmp_path):
+    """Ada is shown on the first face. The second face, the engine found a strong match to Ada on its own
+    (a collage), may be shown as Ada by hand; the third, which is no strong match to her, may not."""
+    collage = replace(face(200, None, Action.BLURRED), strong_match_id=people["Ada"])
+    review = review_of(noisy_photo(tmp_path / "a.jpg"), face(20, people["Ada"], Action.SHOWN), collage,
+                       face(300, None, Action.BLURRED))
+    service.show_face(review, CHANNEL, 1, people["Ada"], "Ada again, in the montage", TODAY)
+    assert (review.faces()[1].action, review.faces()[1].person_id) == (Action.SHOWN, people["Ada"])
+    with pytest.raises(ReviewError, match="already shown"):
+        service.show_face(review, CHANNEL, 2, people["Ada"], "also Ada?", TODAY)
 
 
 def test_undo_pops_the_last_correction_and_is_audited(service, store, people, tmp_path):

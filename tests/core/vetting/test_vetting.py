@@ -54,9 +54,24 @@ def test_identified_consenting_person_is_shown_and_a_stranger_blurred():
     assert overall_decision(reports, block_hidden=True)[0] is Decision.BLOCKED
 
 
-def test_two_faces_matching_the_same_person_are_both_blurred():
-    """If two faces both match Ada, one match is wrong and nobody knows which: both are blurred."""
+def test_two_faces_each_a_strong_match_to_the_same_person_are_both_shown():
+    """A collage of Ada: each face is on its own within 0.4 of her and at least 0.1 nearer her than Ben,
+    so each may be shown although both match the same person."""
     reports = analyser_seeing([encoding(0.05), encoding(0.02)]).analyse(None, INSTAGRAM, register(grant(1)), TODAY)
+    assert [(r.person_id, r.action) for r in reports] == [(1, Action.SHOWN), (1, Action.SHOWN)]
+
+
+def test_a_duplicate_match_that_is_not_strong_is_blurred_and_the_strong_one_shown():
+    """Ada at 0.05 is a strong match; the second face matches Ada too, at 0.42 (identified, but beyond the
+    strong line of 0.4), so it is the ambiguous duplicate: blurred as uncertain, the first still shown."""
+    reports = analyser_seeing([encoding(0.05), encoding(0.42)]).analyse(None, INSTAGRAM, register(grant(1)), TODAY)
+    assert [(r.person_id, r.action) for r in reports] == [(1, Action.SHOWN), (None, Action.BLURRED)]
+    assert reports[1].consent.value == "uncertain" and "same person" in reports[1].reason
+
+
+def test_two_faces_matching_the_same_person_neither_strongly_are_both_blurred():
+    """Both faces match Ada only at 0.42 and 0.43: one match is likely wrong and nobody can tell which."""
+    reports = analyser_seeing([encoding(0.42), encoding(0.43)]).analyse(None, INSTAGRAM, register(grant(1)), TODAY)
     assert [r.action for r in reports] == [Action.BLURRED, Action.BLURRED]
     assert all(r.consent.value == "uncertain" and r.person_id is None for r in reports)
 
