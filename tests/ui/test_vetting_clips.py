@@ -197,3 +197,34 @@ def test_the_selected_results_hold_a_clip_result_for_a_selected_clip(qtbot, inst
     (result,) = workspace.presenter.selected_results()
     assert isinstance(result, ClipResult) and result.source == clip and result.decision.value == "redacted"
     assert len(result.tracks) == 1 and result.tracks[0].action is Action.BLURRED
+
+
+def test_a_checked_clip_is_posted_from_vet_photos_with_its_safe_copy_in_the_pack(qtbot, instagram, register, tmp_path):
+    """"Post…" after checking a clip lists the clip in the Post panel; making the pack exports the safe clip
+    into it and the post_approved entry covers the clip's own entry."""
+    from rws_desktop.ui.posts.panel import PostPanel
+
+    window, answers, workspace = instagram
+    db, _ids = register
+    clip = write_clip(tmp_path / "sports.mp4", FRAMES, checkered)
+    with qtbot.waitSignal(workspace.batch_finished, timeout=TIMEOUT_MS):
+        workspace.add_paths([clip])
+    qtbot.mouseClick(workspace.post_button, Qt.MouseButton.LeftButton)
+    panel = workspace.post_dialog.findChild(PostPanel)
+    assert [item.source for item in panel.photos] == [clip]
+    assert panel.photo_list.item(0).text().startswith("sports.mp4 (clip): redacted")
+    qtbot.waitUntil(lambda: panel.checker is not None, timeout=30_000)
+    panel.editor.setPlainText("Sports day at Ravens Wood")
+    qtbot.waitUntil(panel.make_button.isEnabled, timeout=30_000)
+    (tmp_path / "packs").mkdir()
+    panel.ask_pack_folder = lambda: tmp_path / "packs"
+    with qtbot.waitSignal(panel.pack_made, timeout=TIMEOUT_MS) as made:
+        qtbot.mouseClick(panel.make_button, Qt.MouseButton.LeftButton)
+    pack = made.args[0]
+    assert "sports.mp4" in {p.name for p in pack.folder.iterdir()}
+    entries = audit(db)
+    clip_seq = next(i + 1 for i, e in reversed(list(enumerate(entries))) if e["kind"] == "clip_vetted")
+    approved = entries[-1]
+    assert approved["kind"] == "post_approved" and [m.get("kind") for m in approved["media"]] == ["clip"]
+    assert [m["audit_seq"] for m in approved["media"]] == [clip_seq]
+    workspace.post_dialog.close()

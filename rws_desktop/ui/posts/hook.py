@@ -36,7 +36,9 @@ def open_post_panel(workspace) -> PostPanel | None:
     if presenter.checking:
         presenter.questions.explain("Still checking", "Wait for the check to finish, or cancel it, before making a post.")
         return None
-    reviews = [item.review for item in presenter.batch.items if getattr(item, "review", None) is not None]
+    # A photo's review is item.review; a clip's, item.clip (see ui/vetting/batch.py).
+    reviews = [review for item in presenter.batch.items
+               if (review := getattr(item, "clip", None) or getattr(item, "review", None)) is not None]
     if not reviews:
         presenter.questions.explain("Nothing to post", "Add photos or clips and let them be checked first; then make a post from them.")
         return None
