@@ -41,8 +41,10 @@ def write_export(path, header: str = HEADER, rows: list[str] = ROWS) -> None:
 
 def existing_pupils(workspace) -> None:
     register = workspace.app.register
-    register.add_person(NewPerson("Bea Birch", PersonKind.PUPIL, "A1000", 8, "8B", date(2012, 5, 5)))
-    register.add_person(NewPerson("Cal Castle", PersonKind.PUPIL, "A1001", 10, "10C", date(2011, 6, 6)))
+    register.add_person(NewPerson("Bea Birch", PersonKind.PUPIL, "A1000", 8, "8B", date(2012, 5, 5),
+                                  legal_forename="Beatrice"))
+    register.add_person(NewPerson("Cal Castle", PersonKind.PUPIL, "A1001", 10, "10C", date(2011, 6, 6),
+                                  legal_forename="Callum"))
     register.add_person(NewPerson("Ola Orme", PersonKind.PUPIL, "A0999", 12, "12A", date(2009, 9, 9)))
 
 

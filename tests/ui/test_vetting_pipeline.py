@@ -80,6 +80,9 @@ def test_a_worker_that_dies_marks_its_photos_as_errors_and_the_window_does_not_r
     window, answers = window
     workspace = window.vetting
     workspace.app.vetting.workers.settings = AnalysisSettings(build_analyser=faceless_analyser)
+    # One worker, so a.png is answered before c_dies.png is handed out whatever the machine's load (with two,
+    # the other worker could take c_dies.png and die while a.png is still in flight).
+    workspace.app.vetting.workers.workers = 1
     folder = tmp_path / "trip"
     folder.mkdir()
     for name, side in (("a.png", 64), ("b.png", 64), ("c_dies.png", DYING_SIDE), ("d.png", 64), ("e.png", 64),
