@@ -9,7 +9,9 @@ import os
 from pathlib import Path
 from typing import Iterable
 
+from ..faces.imaging import file_sha256
 from ..kernel.audit_chain import safe_text, utc_timestamp
+from ..kernel.audit_index import AuditQuery
 from ..kernel.channels import Channel
 from ..kernel.ports import Store
 from .analysis import Decision, FaceReport, PhotoResult
@@ -108,3 +110,72 @@ def _fitting(stem: str, ending: str) -> str:
                 break
             cut = cut[:-1]
     return os.fsdecode(cut) + ending
+
+
+def already_published(store: Store, result: PhotoResult, channel: Channel, output_sha256: str,
+                      out_dir: Path) -> tuple[int, Path] | None:
+    """The entry and file of an earlier run that published this very safe copy into `out_dir`: the same
+    source (SHA-256), the same channel, the same safe copy (so the register said the same), and the file
+    still there with the recorded hash. A rerun after a crash then says so instead of writing `name (2).jpg`."""
+    if not result.source_sha256:
+        return None
+    query = AuditQuery(kind="photo_vetted", channel=channel.key, source_sha256=result.source_sha256)
+    with store.transaction() as tx:
+        records = tx.audit.newest(query, limit=20)
+    for record in records:
+        content = record.content
+        name = content.get("output_name")
+        if not isinstance(name, str) or content.get("output_sha256") != output_sha256:
+            continue
+        candidate = out_dir / name
+        try:
+            if candidate.is_file() and not candidate.is_symlink() and file_sha256(candidate.read_bytes()) == output_sha256:
+                return record.seq, candidate
+        except OSError:
+            continue
+    return None
+
+
+def reconcile_pending(store: Store, out_dir: Path) -> dict[Path, str]:
+    """Finish or clear what a crash left in `out_dir`; returns the safe copies finished, each with a sentence.
+
+    A `.part` file whose entry was committed (its name and hash are in the log) was killed between the
+    commit and the rename: it is renamed into place now. Any other `.part` never had an entry: it is
+    deleted (the name only, if it is a link), and its photo is vetted again in this run."""
+    notes: dict[Path, str] = {}
+    try:
+        pending = sorted(p for p in out_dir.iterdir() if p.name.endswith(PART_SUFFIX))
+    except OSError:
+        return notes
+    if not pending:
+        return notes
+    recorded = _recorded_outputs(store)
+    for part in pending:
+        final = part.with_name(part.name[:-len(PART_SUFFIX)])
+        try:
+            if part.is_symlink() or not part.is_file():
+                part.unlink()
+                continue
+            digest = file_sha256(part.read_bytes())
+            if recorded.get(safe_text(final.name)) == digest and not os.path.lexists(final):
+                os.replace(part, final)
+                notes[final] = (f"the last run stopped after recording this photo's check but before saving "
+                                f"{safe_text(final.name)}; it has now been saved.")
+            else:
+                part.unlink()
+        except OSError:
+            continue  # left for the next run; output_path never picks a name whose .part is present
+    return notes
+
+
+def already_done_reason(result: PhotoResult, seq: int, output: Path, finished_note: str | None) -> str:
+    done = (f"Already vetted for this channel (audit entry {seq}): {result.reason}. The safe copy "
+            f"{safe_text(output.name)} is in place, so it was not written again.")
+    return f"{done} Note: {finished_note}" if finished_note else done
+
+
+def _recorded_outputs(store: Store) -> dict[str, str]:
+    with store.transaction() as tx:
+        return {record.content.get("output_name"): record.content.get("output_sha256")
+                for record in tx.audit.matching(AuditQuery(kind="photo_vetted"))
+                if record.content.get("output_name")}
