@@ -25,16 +25,16 @@ def collect_photos(paths: Iterable[Path]) -> list[Path]:
     the operating system's own files; a folder that cannot be read is listed itself."""
     found: list[Path] = []
     for path in paths:
-        if path.is_dir() and not _is_link(path):
+        if _is_folder(path):  # a folder given by a link is walked; links to folders inside it are not
             found += _walk(path)
         else:
             found.append(path)
     return found
 
 
-def _is_link(path: Path) -> bool:
+def _is_folder(path: Path) -> bool:
     try:
-        return path.is_symlink()
+        return path.is_dir()
     except OSError:
         return False
 
