@@ -104,7 +104,7 @@ def run(url: str, processes: int, writes: int, work: Path) -> int:
     _rws(url, data, "--user", "CCA", "user", "roles", "CCA", "--role", "admin", "--role", "office", "--role", "auditor")
     writers = []
     for n in range(processes):
-        initials = f"W{n:02d}"
+        initials = "W" + chr(ord("A") + n)  # staff initials are letters only
         person = _rws(url, data, "--user", "CCA", "person", "add", "--name", f"Writer Person {n}").strip()
         env = {**_env(data), "RWS_NEW_PASSWORD": "temporary password 1"}
         subprocess.run([sys.executable, "-m", "rws_desktop.cli", "--db", url, "--user", "CCA", "user", "add", initials,
