@@ -113,6 +113,8 @@ def run(url: str, processes: int, writes: int, work: Path) -> int:
         subprocess.run([sys.executable, "-m", "rws_desktop.cli", "--db", url, "--user", initials, "user", "passwd"],
                        env={**_env(data), "RWS_PASSWORD": "temporary password 1"}, check=True, capture_output=True)
         writers.append((initials, int(person)))
+    # Vetting for a channel is for its admins (the school's policy): the writers become Instagram's admins.
+    _rws(url, data, "--user", "CCA", "channels", "admins", "instagram", "--set", ",".join(i for i, _p in writers))
     before = _entry_count(url)
     started = time.perf_counter()
     running = [subprocess.Popen([sys.executable, "-c", WRITER, url, initials, str(person), str(writes), str(photo),
