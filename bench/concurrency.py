@@ -45,7 +45,9 @@ for n in range(writes):
             last = statuses[(n // 2) % 2]
             app.register.set_photo_consent(person, "instagram", last, date.today(), None, f"writer {initials}", False)
         else:
-            app.vetting.vet([photo], "instagram", out)
+            # A folder per write: vetting the same photo into a folder already holding its safe copy is
+            # reported as already done and writes nothing, which would not be a write.
+            app.vetting.vet([photo], "instagram", out / str(n))
         done += 1
     except Exception as exc:
         errors.append(f"{type(exc).__name__}: {exc}")
@@ -102,7 +104,7 @@ def run(url: str, processes: int, writes: int, work: Path) -> int:
     _rws(url, data, "--user", "CCA", "user", "roles", "CCA", "--role", "admin", "--role", "office", "--role", "auditor")
     writers = []
     for n in range(processes):
-        initials = f"W{n:02d}"
+        initials = "W" + chr(ord("A") + n)  # staff initials are letters only
         person = _rws(url, data, "--user", "CCA", "person", "add", "--name", f"Writer Person {n}").strip()
         env = {**_env(data), "RWS_NEW_PASSWORD": "temporary password 1"}
         subprocess.run([sys.executable, "-m", "rws_desktop.cli", "--db", url, "--user", "CCA", "user", "add", initials,
@@ -111,6 +113,8 @@ def run(url: str, processes: int, writes: int, work: Path) -> int:
         subprocess.run([sys.executable, "-m", "rws_desktop.cli", "--db", url, "--user", initials, "user", "passwd"],
                        env={**_env(data), "RWS_PASSWORD": "temporary password 1"}, check=True, capture_output=True)
         writers.append((initials, int(person)))
+    # Vetting for a channel is for its admins (the school's policy): the writers become Instagram's admins.
+    _rws(url, data, "--user", "CCA", "channels", "admins", "instagram", "--set", ",".join(i for i, _p in writers))
     before = _entry_count(url)
     started = time.perf_counter()
     running = [subprocess.Popen([sys.executable, "-c", WRITER, url, initials, str(person), str(writes), str(photo),

@@ -115,7 +115,7 @@ def _gradient(size) -> Image.Image:
 
 
 def make_hostile_files(folder: Path, seed: int, scale: int = 10) -> list[Hostile]:
-    """Write hostile files into `folder`; `scale` damaged copies per format and kind (10 gives over 150 files)."""
+    """Write hostile files into `folder`; `scale` damaged copies per format and kind (13 gives over 150 files)."""
     rng = random.Random(seed)
     made: list[Hostile] = []
 
@@ -351,10 +351,10 @@ def check(seed: int, scale: int, keep: Path | None) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--quick", action="store_true", help="3 damaged copies per format instead of 10")
+    parser.add_argument("--quick", action="store_true", help="3 damaged copies per format instead of 13")
     parser.add_argument("--keep", type=Path, help="copy the files, report and data folder here")
     args = parser.parse_args()
-    return check(args.seed, 3 if args.quick else 10, args.keep)
+    return check(args.seed, 3 if args.quick else 13, args.keep)
 
 
 if __name__ == "__main__":

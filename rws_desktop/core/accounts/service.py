@@ -96,38 +96,49 @@ class SignInService:
     def sign_in(self, initials: str, password: str) -> Session:
         typed = initials.strip().upper()
         valid = looks_like_initials(typed)
+        now = self.clock()
+        attempt = 0
         with self.store.transaction() as tx:
-            account = tx.accounts.get_account(typed) if valid else None
+            # The row is locked (BEGIN IMMEDIATE on SQLite, FOR UPDATE on PostgreSQL) while this attempt is
+            # counted, before the password is checked: of many attempts sent at once, only the first
+            # MAX_FAILED_SIGN_INS are checked, the one reaching the limit locks the account, and the rest are
+            # refused unchecked (they used to be checked all at once, the right one signing in).
+            account = tx.accounts.get_account(typed, lock=True) if valid else None
+            if account is not None and not account.locked_at(now):
+                attempt = account.failed_sign_ins + 1
+                tx.accounts.update_account(replace(
+                    account, failed_sign_ins=attempt,
+                    locked_until=now + LOCKOUT if attempt >= MAX_FAILED_SIGN_INS else account.locked_until))
         if account is None:
             self.hashing.verify_nothing(password)
             # Only text shaped like initials is logged: a password typed into the wrong box must not be.
             self._record(_entry("sign_in_failed", typed if valid else "", reason="unknown initials"))
             raise SignInFailed(NO_MATCH)
-        now = self.clock()
         if account.locked_at(now):
             self._record(_entry("sign_in_failed", typed, reason="account locked"))
             raise SignInFailed(self._locked_message(account))
         right = self.hashing.verify(account.password_hash, password)
         with self.store.transaction() as tx:
             current = tx.accounts.get_account(typed, lock=True)
-            if right:
+            if right and not current.locked:
                 rehash = self.hashing.needs_rehash(current.password_hash)
                 new_hash = self.hashing.hash(password) if rehash else current.password_hash
                 current = replace(current, password_hash=new_hash, failed_sign_ins=0, locked_until=None)
                 tx.accounts.update_account(current)
                 tx.audit.append(_entry("signed_in", typed, rehashed=rehash, must_change_password=current.must_change_password))
+            elif right:  # an admin locked the account while the password was being checked
+                tx.audit.append(_entry("sign_in_failed", typed, reason="account locked"))
             else:
-                failures = current.failed_sign_ins + 1
-                locks = failures >= MAX_FAILED_SIGN_INS
-                current = replace(current, failed_sign_ins=0 if locks else failures,
-                                  locked_until=now + LOCKOUT if locks else current.locked_until)
-                tx.accounts.update_account(current)
-                tx.audit.append(_entry("sign_in_failed", typed, reason="wrong password", failures_in_a_row=failures))
+                locks = attempt >= MAX_FAILED_SIGN_INS  # this attempt was counted, and set the lock, above
+                if locks:
+                    current = replace(current, failed_sign_ins=0)
+                    tx.accounts.update_account(current)
+                tx.audit.append(_entry("sign_in_failed", typed, reason="wrong password", failures_in_a_row=attempt))
                 if locks:
                     tx.audit.append(_entry("account_locked", typed, account=typed, reason="too many wrong passwords",
                                            until=utc_timestamp(current.locked_until)))
-        if not right:
-            raise SignInFailed(self._locked_message(current) if current.locked_until and now < current.locked_until else NO_MATCH)
+        if not right or current.locked:
+            raise SignInFailed(self._locked_message(current) if current.locked_at(now) else NO_MATCH)
         return Session.for_account(current, self.store, self.channels)
 
     def _record(self, entry: dict) -> None:

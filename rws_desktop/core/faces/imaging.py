@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
+import struct
 import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,12 +25,25 @@ try:  # HEIC/HEIF from iPhones; optional so a broken wheel never stops JPEG work
 except ImportError:  # pragma: no cover - depends on the platform's wheels
     HEIF_SUPPORTED = False
 
-PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"})
-ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "HEIF"})
+from .photo_checks import PhotoCheckError, check_dimensions, check_intact, read_photo_file, usable_icc_profile
+
+log = logging.getLogger(__name__)
+
+# What the file dialog offers; the content decides what a file is, never its suffix.
+PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".heic", ".heif", ".avif",
+                            ".gif", ".tif", ".tiff"})
+ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "HEIF", "AVIF", "GIF", "TIFF"})
+# Formats that can hold several pictures: only a single still one is vetted, since a face in another frame
+# would be published unchecked. (An MPO's second picture is a camera's depth or 3-D view, never written out.)
+_SINGLE_FRAME_ONLY = frozenset({"GIF", "WEBP", "TIFF", "PNG", "HEIF", "AVIF"})
 OUTPUT_JPEG_QUALITY = 92
 
 # Modes we can show faithfully; anything else is refused rather than guessed at.
-_CONVERTIBLE_MODES = {"RGB", "RGBA", "L", "LA", "P", "PA", "RGBX"}
+_CONVERTIBLE_MODES = {"RGB", "RGBA", "L", "LA", "P", "PA", "RGBX", "1"}
+
+
+PHOTO_DAMAGED = ("The photo is damaged or cut short and cannot be read. Use the original from the camera or "
+                 "phone, or save it again and vet that copy.")
 
 
 class PhotoLoadError(Exception):
@@ -41,6 +57,7 @@ class LoadedPhoto:
     image: Image.Image
     sha256: str
     icc_profile: bytes | None
+    notes: tuple[str, ...] = ()  # what was changed on the way in (a colour profile left out), for the result
 
     @property
     def size(self) -> tuple[int, int]:
@@ -54,9 +71,9 @@ def file_sha256(data: bytes) -> str:
 def load_photo(path: Path) -> LoadedPhoto:
     """Read, check and orient a photo; raise PhotoLoadError with a plain reason on any problem."""
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise PhotoLoadError(f"The file could not be read ({exc.strerror or exc}).") from exc
+        data = read_photo_file(Path(path))
+    except PhotoCheckError as exc:
+        raise PhotoLoadError(str(exc)) from exc
     return load_photo_bytes(data)
 
 
@@ -72,28 +89,55 @@ def load_photo_bytes(data: bytes) -> LoadedPhoto:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             _check_format_and_mode(image)
+            check_dimensions(*image.size)  # from the header, before a pixel is decoded
             image.load()
+            check_intact(data, image.format)
+    except PhotoCheckError as exc:
+        raise PhotoLoadError(str(exc)) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise PhotoLoadError(
             "The image is too large to open safely (over "
             f"{Image.MAX_IMAGE_PIXELS:,} pixels); resize it before vetting."
         ) from exc
     except UnidentifiedImageError as exc:
-        raise PhotoLoadError("This is not a photo the app can read (JPEG, PNG, WebP or HEIC).") from exc
+        raise PhotoLoadError("This is not a photo the app can read (JPEG, PNG, WebP, HEIC, AVIF, GIF or TIFF).") from exc
     except PhotoLoadError:
         raise
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise PhotoLoadError(f"The photo is damaged or cut short and cannot be read ({exc}).") from exc
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, MemoryError) as exc:
+        log.info("photo refused: the decoder said %s: %s", type(exc).__name__, exc)
+        raise PhotoLoadError(_decoder_reason(exc)) from exc
 
-    icc_profile = image.info.get("icc_profile") or None
-    upright = ImageOps.exif_transpose(image)
-    return LoadedPhoto(image=_to_rgb(upright), sha256=file_sha256(data), icc_profile=icc_profile)
+    icc_profile, icc_note = usable_icc_profile(image.info.get("icc_profile") or None)
+    try:
+        upright = ImageOps.exif_transpose(image)
+    except Exception as exc:  # noqa: BLE001 - garbage EXIF: the orientation cannot be trusted
+        log.info("EXIF orientation unreadable: %s: %s", type(exc).__name__, exc)
+        raise PhotoLoadError("The photo's orientation information (EXIF) is damaged, so it cannot be turned "
+                             "upright for checking; save it again without EXIF and vet that copy.") from exc
+    return LoadedPhoto(image=_to_rgb(upright), sha256=file_sha256(data), icc_profile=icc_profile,
+                       notes=(icc_note,) if icc_note else ())
+
+
+def _decoder_reason(exc: BaseException) -> str:
+    """A decoder's failure in plain words; the decoder's own wording goes to the log only."""
+    text = str(exc).lower()
+    if isinstance(exc, MemoryError):
+        return "The photo needs more memory to open than this computer can spare; make a smaller copy and vet that."
+    if any(word in text for word in ("text", "decompressed", "too much memory", "icc", "exceeds")):
+        return ("The file carries an oversized hidden block of text or colour data (a way of making programs run "
+                "out of memory), so it was not opened. Save the picture again and vet that copy.")
+    return PHOTO_DAMAGED
 
 
 def _check_format_and_mode(image: Image.Image) -> None:
     if image.format not in ACCEPTED_FORMATS:
         raise PhotoLoadError(
-            f"{image.format or 'This'} files are not accepted; use JPEG, PNG, WebP or HEIC."
+            f"{image.format or 'This'} files are not accepted; use JPEG, PNG, WebP, HEIC, AVIF, GIF or TIFF."
+        )
+    if image.format in _SINGLE_FRAME_ONLY and getattr(image, "n_frames", 1) > 1:
+        raise PhotoLoadError(
+            "The file holds several pictures (an animation or several pages), and only a single still photo can "
+            "be checked; save the picture you want as a JPEG and vet that."
         )
     if image.mode == "CMYK":
         raise PhotoLoadError(

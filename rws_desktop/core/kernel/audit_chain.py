@@ -18,7 +18,32 @@ GENESIS_HASH = "0" * 64
 
 
 def canonical_json(content: dict[str, Any]) -> str:
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (a file name whose bytes are not UTF-8, as Python decodes it) cannot be hashed or
+        # stored as UTF-8: written as a JSON escape instead, which parses back to the same string, so the
+        # entry verifies. Text that was valid UTF-8 is untouched, so existing chains keep their hashes.
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def safe_text(text: str) -> str:
+    """`text` as valid Unicode for the log: bytes a file name held that are not UTF-8 (which Python keeps
+    as lone surrogates) are written as \\xNN, so the name stays recognisable and every reader can show it."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") if _only_escapes(text) \
+            else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _only_escapes(text: str) -> bool:
+    return all(not 0xD800 <= ord(char) <= 0xDFFF or 0xDC80 <= ord(char) <= 0xDCFF for char in text)
 
 
 def chain_hash(previous_hash: str, canonical_content: str) -> str:

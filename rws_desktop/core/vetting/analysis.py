@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Iterable
 
 from PIL import Image
 
@@ -19,11 +18,12 @@ from ..kernel.consent import FaceConsent, Person, PhotoConsent, biometric_verdic
 from ..faces.detection import DetectedFace, FaceDetector
 from ..accounts.dpia import recognition_allowed
 from ..faces.geometry import Box
-from ..faces.imaging import PHOTO_SUFFIXES, PhotoLoadError, load_photo
+from ..faces.imaging import PhotoLoadError, load_photo
 from ..faces.matching import Gallery, MatchOutcome, MatchPolicy, identify
 from ..kernel.ports import Store
 from ..faces.recognition import FaceEncoder
 from ..faces.redaction import Region, redact
+from .inputs import collect_photos  # noqa: F401  (kept importable from here for the CLI and window)
 from .safe_copy import SafeCopy, hidden_regions, make_safe_copy
 
 
@@ -207,7 +207,7 @@ def analyse_photo(source: Path, channel: Channel, register: RegisterSnapshot, to
     try:
         faces = analyser.analyse(photo.image, channel, register, today)
         decision, reason = overall_decision(faces, block_hidden)
-        result = PhotoResult(source, decision, reason, faces, source_sha256=photo.sha256)
+        result = PhotoResult(source, decision, " ".join((reason, *photo.notes)), faces, source_sha256=photo.sha256)
         if decision is Decision.BLOCKED:
             return PhotoAnalysis(result)
         safe = make_safe_copy(photo, faces)
@@ -218,14 +218,3 @@ def analyse_photo(source: Path, channel: Channel, register: RegisterSnapshot, to
         return PhotoAnalysis(PhotoResult(source, Decision.ERROR, f"The photo could not be analysed ({exc}).", source_sha256=photo.sha256))
     result.output_sha256 = safe.sha256
     return PhotoAnalysis(result, safe)
-
-
-def collect_photos(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, and the photos inside folders (recursively, in name order)."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES)
-        else:
-            found.append(path)
-    return found

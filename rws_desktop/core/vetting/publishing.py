@@ -9,7 +9,9 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from ..kernel.audit_chain import utc_timestamp
+from ..faces.imaging import file_sha256
+from ..kernel.audit_chain import safe_text, utc_timestamp
+from ..kernel.audit_index import AuditQuery
 from ..kernel.channels import Channel
 from ..kernel.ports import Store
 from .analysis import Decision, FaceReport, PhotoResult
@@ -22,9 +24,9 @@ def vetted_entry(result: PhotoResult, channel: Channel, user: str, decision: Dec
         "at": utc_timestamp(),
         "user": user,
         "channel": channel.key,
-        "source_name": result.source.name,
+        "source_name": safe_text(result.source.name),
         "source_sha256": result.source_sha256,
-        "output_name": result.output.name if result.output else None,
+        "output_name": safe_text(result.output.name) if result.output else None,
         "output_sha256": result.output_sha256 if result.output else None,
         "decision": decision.value,
         "reason": reason,
@@ -43,11 +45,17 @@ def record(store: Store, content: dict) -> int:
         return tx.audit.append(content).seq
 
 
+PART_SUFFIX = ".part"
+# Most file systems allow 255 bytes a name; the pending name adds PART_SUFFIX to the final one.
+MAX_NAME_BYTES = 255 - len(PART_SUFFIX)
+
+
 def publish(store: Store, data: bytes, target: Path, content: dict) -> int:
     """Write `data` to `target` and record `content`; the file appears only once the entry is committed."""
-    pending = target.with_name(target.name + ".part")
+    pending = pending_path(target)
+    descriptor = create_exclusive(pending)
     try:
-        with open(pending, "wb") as handle:
+        with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -55,14 +63,119 @@ def publish(store: Store, data: bytes, target: Path, content: dict) -> int:
     except BaseException:
         pending.unlink(missing_ok=True)
         raise
-    os.replace(pending, target)
+    os.replace(pending, target)  # replaces a name, never follows a link planted there
     return seq
 
 
+def pending_path(target: Path) -> Path:
+    return target.with_name(target.name + PART_SUFFIX)
+
+
+def create_exclusive(path: Path) -> int:
+    """A new file at `path`, opened for writing without following a link: a `.part` planted as a link to
+    another file must not make the app write through it. A leftover `.part` (a crash before its entry was
+    committed, or something planted) is removed (the name, never what a link points to) and made anew."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        return os.open(path, flags, 0o666)
+    except FileExistsError:
+        os.unlink(path)
+        return os.open(path, flags, 0o666)
+
+
 def output_path(source: Path, out_dir: Path, taken: set[str]) -> Path:
-    """`<stem>.jpg` in `out_dir`, numbered when that name is taken in this batch or already on disk."""
-    stem, name, counter = source.stem, f"{source.stem}.jpg", 2
-    while name.lower() in taken or (out_dir / name).exists():
-        name, counter = f"{stem} ({counter}).jpg", counter + 1
+    """`<stem>.jpg` in `out_dir`, numbered when that name is taken in this batch or already on disk (or
+    pending); the stem is shortened where needed so the name and its pending `.part` fit the file system."""
+    counter, suffix = 2, ".jpg"
+    name = _fitting(source.stem, suffix)
+    while name.lower() in taken or (out_dir / name).exists() or os.path.lexists(out_dir / (name + PART_SUFFIX)):
+        name, counter = _fitting(source.stem, f" ({counter}){suffix}"), counter + 1
     taken.add(name.lower())
     return out_dir / name
+
+
+def _fitting(stem: str, ending: str) -> str:
+    """`stem + ending`, the stem cut (on a character boundary) so the whole is at most MAX_NAME_BYTES."""
+    room = MAX_NAME_BYTES - len(os.fsencode(ending))
+    raw = os.fsencode(stem)
+    if len(raw) <= room:
+        return stem + ending
+    cut = raw[:room]
+    while cut:
+        try:
+            cut.decode("utf-8")
+            break
+        except UnicodeDecodeError as exc:
+            if exc.start < len(cut) - 4:  # not UTF-8 anyway: keep the bytes as the file system has them
+                break
+            cut = cut[:-1]
+    return os.fsdecode(cut) + ending
+
+
+def already_published(store: Store, result: PhotoResult, channel: Channel, output_sha256: str,
+                      out_dir: Path) -> tuple[int, Path] | None:
+    """The entry and file of an earlier run that published this very safe copy into `out_dir`: the same
+    source (SHA-256), the same channel, the same safe copy (so the register said the same), and the file
+    still there with the recorded hash. A rerun after a crash then says so instead of writing `name (2).jpg`."""
+    if not result.source_sha256:
+        return None
+    query = AuditQuery(kind="photo_vetted", channel=channel.key, source_sha256=result.source_sha256)
+    with store.transaction() as tx:
+        records = tx.audit.newest(query, limit=20)
+    for record in records:
+        content = record.content
+        name = content.get("output_name")
+        if not isinstance(name, str) or content.get("output_sha256") != output_sha256:
+            continue
+        candidate = out_dir / name
+        try:
+            if candidate.is_file() and not candidate.is_symlink() and file_sha256(candidate.read_bytes()) == output_sha256:
+                return record.seq, candidate
+        except OSError:
+            continue
+    return None
+
+
+def reconcile_pending(store: Store, out_dir: Path) -> dict[Path, str]:
+    """Finish or clear what a crash left in `out_dir`; returns the safe copies finished, each with a sentence.
+
+    A `.part` file whose entry was committed (its name and hash are in the log) was killed between the
+    commit and the rename: it is renamed into place now. Any other `.part` never had an entry: it is
+    deleted (the name only, if it is a link), and its photo is vetted again in this run."""
+    notes: dict[Path, str] = {}
+    try:
+        pending = sorted(p for p in out_dir.iterdir() if p.name.endswith(PART_SUFFIX))
+    except OSError:
+        return notes
+    if not pending:
+        return notes
+    recorded = _recorded_outputs(store)
+    for part in pending:
+        final = part.with_name(part.name[:-len(PART_SUFFIX)])
+        try:
+            if part.is_symlink() or not part.is_file():
+                part.unlink()
+                continue
+            digest = file_sha256(part.read_bytes())
+            if recorded.get(safe_text(final.name)) == digest and not os.path.lexists(final):
+                os.replace(part, final)
+                notes[final] = (f"the last run stopped after recording this photo's check but before saving "
+                                f"{safe_text(final.name)}; it has now been saved.")
+            else:
+                part.unlink()
+        except OSError:
+            continue  # left for the next run; output_path never picks a name whose .part is present
+    return notes
+
+
+def already_done_reason(result: PhotoResult, seq: int, output: Path, finished_note: str | None) -> str:
+    done = (f"Already vetted for this channel (audit entry {seq}): {result.reason}. The safe copy "
+            f"{safe_text(output.name)} is in place, so it was not written again.")
+    return f"{done} Note: {finished_note}" if finished_note else done
+
+
+def _recorded_outputs(store: Store) -> dict[str, str]:
+    with store.transaction() as tx:
+        return {record.content.get("output_name"): record.content.get("output_sha256")
+                for record in tx.audit.matching(AuditQuery(kind="photo_vetted"))
+                if record.content.get("output_name")}

@@ -19,7 +19,7 @@ from ..kernel.session import Session
 from .analysis import PhotoAnalyser, PhotoResult, RegisterSnapshot
 from .batch import AnalysisSettings, BatchContext, WorkerPool, WorkersStopped, analyse_in_process
 from .events import BatchFinished, BatchStarted, PhotoAnalysed, PhotoFailed, VettingEvent
-from .publishing import output_path, publish, record, vetted_entry
+from .publishing import already_done_reason, already_published, output_path, publish, reconcile_pending, record, vetted_entry
 
 EventCallback = Callable[[VettingEvent], None]
 
@@ -98,16 +98,25 @@ class VettingService:
         out_dir.mkdir(parents=True, exist_ok=True)
         results: list[PhotoResult] = []
         taken_names: set[str] = set()
+        finished = reconcile_pending(self.store, out_dir)  # what a run killed mid-write left behind
         for event in self.vet_batch(photos, channel_key, today, block_hidden, should_stop):
             if isinstance(event, (PhotoAnalysed, PhotoFailed)):
-                results.append(self._publish(event, channel, out_dir, taken_names))
+                results.append(self._publish(event, channel, out_dir, taken_names, finished))
             if progress:
                 progress(event)
         return results
 
-    def _publish(self, event: PhotoAnalysed | PhotoFailed, channel: Channel, out_dir: Path, taken_names: set[str]) -> PhotoResult:
+    def _publish(self, event: PhotoAnalysed | PhotoFailed, channel: Channel, out_dir: Path, taken_names: set[str],
+                 finished: dict[Path, str]) -> PhotoResult:
         result = event.result
         safe = event.safe_copy if isinstance(event, PhotoAnalysed) else None
+        earlier = already_published(self.store, result, channel, safe.sha256, out_dir) if safe is not None else None
+        if earlier is not None:  # a rerun: the same safe copy is already published here, with its entry
+            result.audit_seq, result.output = earlier
+            result.output_sha256 = safe.sha256
+            result.reason = already_done_reason(result, *earlier, finished.get(earlier[1]))
+            taken_names.add(earlier[1].name.lower())
+            return result
         if safe is not None:
             result.output = output_path(result.source, out_dir, taken_names)
         content = vetted_entry(result, channel, self.session.initials, result.decision, result.reason, result.faces)

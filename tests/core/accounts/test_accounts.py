@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -181,3 +183,59 @@ def test_a_chosen_password_change_needs_the_current_password(store, admin):
     assert audit_entries(store)[-1]["kind"] == "password_changed"
     with store.transaction() as tx:
         assert PasswordHashing().verify(tx.accounts.get_account("MSN").password_hash, "a brand new password")
+
+
+class GatedHashing(PasswordHashing):
+    """Argon2 as usual, but every password check waits at a gate, so sign-ins sent at once really overlap."""
+
+    def __init__(self):
+        super().__init__()
+        self.checks = 0
+        self.entered = threading.Semaphore(0)
+        self.gate = threading.Event()
+        self._count = threading.Lock()
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        with self._count:
+            self.checks += 1
+        self.entered.release()
+        assert self.gate.wait(30), "the test never opened the gate"
+        return super().verify(password_hash, password)
+
+
+def test_parallel_wrong_passwords_cannot_outrun_the_lockout(store, channels, admin, clock):
+    """Twenty wrong passwords for NEF sent at once from twenty threads, then the right one while they are
+    still being checked: only five passwords are ever checked, the fifth locks the account, the other fifteen
+    and the right one are refused unchecked, and the right one does not sign in."""
+    hashing = GatedHashing()
+    sign_ins = SignInService(store, channels, hashing, clock)
+    outcomes: dict[str, str] = {}
+
+    def attempt(label: str, password: str) -> None:
+        try:
+            sign_ins.sign_in("NEF", password)
+            outcomes[label] = "signed in"
+        except SignInFailed as failure:
+            outcomes[label] = "locked" if "locked" in str(failure) else "wrong"
+
+    wrong = [threading.Thread(target=attempt, args=(f"wrong {n}", f"wrong {n}")) for n in range(20)]
+    for thread in wrong:
+        thread.start()
+    for _ in range(5):  # five attempts reach the password check...
+        assert hashing.entered.acquire(timeout=30)
+    deadline = time.monotonic() + 30
+    while sum(o == "locked" for o in outcomes.values()) < 15 and time.monotonic() < deadline:
+        time.sleep(0.05)  # ...and the other fifteen are refused without one
+    right = threading.Thread(target=attempt, args=("right", TEMPORARY))
+    right.start()
+    right.join(30)
+    hashing.gate.set()
+    for thread in wrong:
+        thread.join(30)
+    assert hashing.checks == 5
+    assert outcomes["right"] == "locked"
+    assert len(outcomes) == 21 and "signed in" not in outcomes.values()
+    # Whichever five were checked, they finished after the lock was set: all twenty are told it is locked.
+    assert [outcomes[f"wrong {n}"] for n in range(20)] == ["locked"] * 20
+    kinds = [e["kind"] for e in audit_entries(store) if e["user"] == "NEF"]
+    assert kinds.count("account_locked") == 1 and "signed_in" not in kinds
