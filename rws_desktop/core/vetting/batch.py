@@ -15,15 +15,12 @@ dies, so a killed `rws vet` or window leaves no worker holding half a gigabyte.
 """
 from __future__ import annotations
 
-import ctypes
 import itertools
 import logging
 import multiprocessing
 import multiprocessing.connection
 import os
 import pickle
-import signal
-import sys
 import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -38,11 +35,11 @@ from ..faces.detection import DetectorSettings
 from ..faces.matching import MatchPolicy
 from .analysis import Decision, PhotoAnalyser, PhotoAnalysis, PhotoResult, RegisterSnapshot, analyse_photo
 from .events import PhotoAnalysed, PhotoFailed, PhotoStarted
+from .worker_start import start_worker
 
 log = logging.getLogger(__name__)
 
 IN_FLIGHT_PER_WORKER = 2
-PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 
 WORKER_DIED = ("The worker process checking this photo stopped unexpectedly (it may have run out of memory), "
                "so it was not vetted.")
@@ -151,8 +148,9 @@ class WorkerPool:
         if self._pool is None:
             # Workers are spawned here, by this thread; Linux can end them with it only if it is the main thread.
             pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_start_worker,
-                                       initargs=(self.settings, threading.current_thread() is threading.main_thread()))
+                                       initializer=start_worker,
+                                       initargs=(pickle.dumps(self.settings),
+                                                 threading.current_thread() is threading.main_thread()))
             # A worker loads its models before its first task, so one small task each waits for them; submitting
             # them spawns every worker now, on this thread.
             self._warming = [pool.submit(os.getpid) for _ in range(self.workers)]
@@ -256,14 +254,14 @@ def _broken() -> Future:
     return future
 
 
-# One per worker process, set by _start_worker.
+# One per worker process, set by set_up_worker.
 _worker: dict = {}
 
 
-def _start_worker(settings: AnalysisSettings, spawned_by_main_thread: bool = False) -> None:
+def set_up_worker(settings: AnalysisSettings) -> None:
+    """A worker's models, loaded once (worker_start.start_worker calls this after its exit request)."""
     from ..faces.centerface import limit_threads
 
-    _exit_with_parent(spawned_by_main_thread)
     limit_threads(1)  # one worker per core already; more threads would only fight over them
     _worker.update(analyser=(settings.build_analyser or _build_analyser)(settings), batch=None)
 
@@ -273,31 +271,6 @@ def _build_analyser(settings: AnalysisSettings) -> PhotoAnalyser:
     from ..faces.recognition import FaceEncoder
 
     return PhotoAnalyser(FaceDetector(settings.detector), FaceEncoder(), settings.policy)
-
-
-def _exit_with_parent(spawned_by_main_thread: bool) -> None:
-    """End this worker as soon as its parent process is gone, however it died (even kill -9).
-
-    On Linux, when the main thread spawned it, the kernel does it at once (PR_SET_PDEATHSIG; it fires when the
-    spawning *thread* ends, which is why a worker spawned by another thread, such as the window's, does not
-    ask for it). Everywhere, a thread also waits on the parent's end of a pipe, which closes when the parent
-    dies; it needs the GIL, so it acts between dlib calls, within a second or so of a photo."""
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-    if spawned_by_main_thread and sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):
-            log.warning("PR_SET_PDEATHSIG is not available; the pipe watch alone ends this worker with its parent")
-        if os.getppid() != parent.pid:  # the parent died before the request took effect
-            os._exit(1)
-
-    def watch() -> None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _analyse_in_worker(batch: tuple[int, bytes], source: Path) -> PhotoAnalysis:

@@ -20,7 +20,7 @@ from ...core.vetting.analysis import collect_photos
 from ...core.vetting.events import (BatchFinished, BatchStarted, PhotoAnalysed, PhotoFailed, PhotoStarted,
                                     VettingEvent)
 from ...core.vetting.review import ReviewError
-from ...core.vetting.review_service import ExportOutcome, ReviewService
+from ...core.vetting.review_service import ReviewService
 from ...core.vetting.service import VettingService
 from ..questions import Questions
 from .batch import BatchItem, Status, VettingBatch

@@ -224,3 +224,15 @@ def test_workers_exit_when_rws_vet_is_killed(testdata, tmp_path):
     finally:
         if vet.poll() is None:
             vet.kill()
+
+
+def test_a_worker_asks_to_end_with_its_parent_before_importing_the_engine():
+    """The pool's initializer lives in a module of the standard library alone, so a spawned worker makes its
+    exit-with-parent request before numpy, OpenCV or dlib load (seconds on a busy machine)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, rws_desktop.core.vetting.worker_start as w; "
+            "print(sorted(m for m in ('numpy', 'cv2', 'dlib', 'face_recognition', 'PIL') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
