@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from rws_cli import register_entries, rws
@@ -171,7 +172,9 @@ def test_a_blocked_post_records_every_file_but_names_no_output(register, testdat
     db, _ = register
     before = len(register_entries(db))
     clip = faceless_clip(tmp_path / "assembly.mov")
-    code, report = post(db, tmp_path, "Ring 07700 900123", testdata / "photos/no_faces_dogs.jpg", clip)
+    wall = tmp_path / "wall.jpg"  # no face at all (no_faces_dogs.jpg has a printed face the engine blurs)
+    Image.new("RGB", (640, 480), "white").save(wall)
+    code, report = post(db, tmp_path, "Ring 07700 900123", wall, clip)
     assert code == 0 and report["decision"] == "blocked"
     assert [m["output"] for m in report["media"]] == [None, None]
     new = [e for e in register_entries(db)[before:] if e["kind"] in ("photo_vetted", "clip_vetted")]

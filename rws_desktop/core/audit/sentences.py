@@ -35,8 +35,6 @@ LABELS = {
     "post_approved": "Post approved",
     "reference_faces_deleted": "Reference faces deleted",
     "post_not_written": "Post not written",
-    "clip_vetted": "Clip vetted",
-    "clip_corrected": "Clip corrected",
 }
 
 
@@ -210,34 +208,6 @@ def reference_faces_deleted(content, name):
     reason = f" ({_text(content.get('reason'))})" if content.get("reason") else ""
     deleted = _count(content.get("reference_faces_deleted")) or 0
     return f"{_person(content, name)}: {_plural(deleted, 'reference face')} deleted{reason}"
-
-
-def clip_vetted(content, name):
-    tracks = [t for t in content.get("tracks") or [] if isinstance(t, dict)] if isinstance(content.get("tracks"), list) else []
-    shown = [t for t in tracks if t.get("action") == "shown"]
-    people = [name(t["person_id"]) for t in shown if _count(t.get("person_id")) is not None]
-    text = (f"{_text(content.get('source_name'), 'a clip')}: {_text(content.get('decision'), 'no decision')}; "
-            f"{_plural(len(tracks), 'face track')}, {len(shown)} shown, {len(tracks) - len(shown)} blurred")
-    text += f" ({', '.join(people)})" if people else ""
-    if content.get("decision") in ("blocked", "error") and content.get("reason"):
-        text += f"; {_text(content.get('reason'))}"
-    return text
-
-
-_CLIP_CORRECTIONS = {"blur_track": "blurred a face track", "show_track": "showed a face track",
-                     "blur_area": "blurred an area"}
-
-
-def clip_corrected(content, name):
-    correction = content.get("correction") if isinstance(content.get("correction"), dict) else {}
-    action = _CLIP_CORRECTIONS.get(correction.get("action"), "a correction")
-    person_id = _count(correction.get("person_id"))
-    who = f" as {name(person_id)}" if person_id is not None and correction.get("action") == "show_track" else ""
-    frames = ""
-    if _count(correction.get("first_frame")) is not None and _count(correction.get("last_frame")) is not None:
-        frames = f", frames {correction['first_frame']}–{correction['last_frame']}"
-    reason = f": {_text(correction.get('reason'))}" if correction.get("reason") else ""
-    return f"{_text(content.get('source_name'), 'a clip')}: {action}{who}{frames}{reason}"
 
 
 SENTENCES: dict[str, Callable[[dict[str, Any], Name], str]] = {
