@@ -7,6 +7,8 @@ for enrolled people with biometric consent.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from PIL import Image
 
@@ -14,18 +16,32 @@ from .detection import DetectedFace, upright_patch
 
 
 class FaceEncoder:
-    def __init__(self, jitters: int = 1):
-        import face_recognition  # deferred: loads dlib's models
+    """dlib's ResNet encoder after its 5-point landmarks, as face_recognition's `face_encodings` runs them (the
+    same two models, the same calls, so the same numbers), loaded without importing face_recognition: its
+    import also loads the 68-point, HOG and CNN models, which vetting never uses (about 2 s per worker)."""
 
-        self._face_encodings = face_recognition.face_encodings
+    def __init__(self, jitters: int = 1):
+        self._landmarks, self._encoder = _models()
         self._jitters = jitters
 
     def encode_all(self, image: Image.Image, faces: list[DetectedFace]) -> list[np.ndarray | None]:
+        import dlib
+
         rgb = image.convert("RGB")
         encodings = []
         for face in faces:
             patch, square = upright_patch(rgb, face)
-            location = (square.top, square.right, square.bottom, square.left)
-            found = self._face_encodings(np.asarray(patch), known_face_locations=[location], num_jitters=self._jitters)
-            encodings.append(found[0] if found else None)
+            pixels = np.asarray(patch)
+            landmarks = self._landmarks(pixels, dlib.rectangle(square.left, square.top, square.right, square.bottom))
+            encodings.append(np.array(self._encoder.compute_face_descriptor(pixels, landmarks, self._jitters)))
         return encodings
+
+
+@functools.lru_cache(maxsize=1)
+def _models():
+    """dlib's 5-point landmark model and face encoder, loaded once per process (deferred: they take a second)."""
+    import dlib
+    import face_recognition_models as models
+
+    return (dlib.shape_predictor(models.pose_predictor_five_point_model_location()),
+            dlib.face_recognition_model_v1(models.face_recognition_model_location()))
