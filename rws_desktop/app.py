@@ -101,7 +101,10 @@ class App:
         return session
 
     def sign_out(self) -> None:
-        """Forget the signed-in person and every service built for them (File > Sign out)."""
+        """Forget the signed-in person and every service built for them (File > Sign out). The worker processes
+        stop too: they hold the last batch's register, reference encodings included, which must not outlive the
+        session it was read for. The next person's sign-in warms them again (about a second)."""
+        self.stop_workers()
         for name in SESSION_SERVICES:
             self.__dict__.pop(name, None)
         self.session = None
@@ -154,9 +157,9 @@ class App:
 
     @cached_property
     def worker_pool(self) -> WorkerPool:
-        """The worker processes that vet photos: one pool for the App's life, so it stays warm across batches and
-        sign-outs (the workers hold the face models and nothing about anyone between batches but the last
-        batch's register). Closed by `close`."""
+        """The worker processes that vet photos: one pool for the App's life, warm across a session's batches
+        (between batches the workers hold the face models and the last batch's register). Its processes stop at
+        sign-out and at `close`."""
         from .core.vetting.batch import WorkerPool
 
         return WorkerPool(self.workers)

@@ -75,8 +75,9 @@ def test_an_error_in_a_command_is_still_reported_in_one_line(school, tmp_path):
 
 
 def test_the_app_keeps_one_worker_pool_across_sign_outs_and_closes_it(tmp_path):
-    """Vetting services built for each person who signs in share the App's one worker pool, so workers warmed at
-    sign-in stay warm for the next person; closing the App stops them."""
+    """Vetting services built for each person who signs in share the App's one worker pool; signing out stops its
+    processes (they hold the last batch's reference encodings, which must not outlive that session), and
+    closing the App stops them too."""
     app = App.open(f"sqlite:///{tmp_path / 'rws.sqlite3'}", workers=2)
     try:
         app.sign_ins.create_first_admin("HT", "Test Head", TEST_PASSWORD)
@@ -84,7 +85,10 @@ def test_the_app_keeps_one_worker_pool_across_sign_outs_and_closes_it(tmp_path):
         app.accounts.set_roles("HT", [Role.ADMIN, Role.COMMS])
         first = app.vetting.workers
         assert first is app.worker_pool and first.workers == 2
+        app.warm_workers()
+        assert first.warming
         app.sign_out()
+        assert not first.warming
         app.sign_in("HT", TEST_PASSWORD)
         assert app.vetting.workers is first
         closed = []
