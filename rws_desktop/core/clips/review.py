@@ -111,6 +111,12 @@ class ClipReview:
             return Decision.REDACTED, f"{areas} area{'s' if areas > 1 else ''} blurred by hand"
         return decision, reason + (f", {areas} area{'s' if areas > 1 else ''} blurred by hand" if areas else "")
 
+    def current_result(self) -> ClipResult:
+        """The clip as reviewed: corrections applied, decided as it stands now (for a post)."""
+        decision, reason = self.decision()
+        return replace(self.result, tracks=self.tracks(), decision=decision, reason=reason, output=self.exported_to,
+                       audit_seq=self.recorded_seq if self.recorded_seq is not None else self.result.audit_seq)
+
     def track(self, track_id: int, current: Action) -> TrackVerdict:
         if self.recorded_seq is not None:
             raise ClipReviewError("This clip has been exported; its corrections can no longer change.")

@@ -105,6 +105,12 @@ class PhotoReview:
             return decision, f"{reason}, {areas} area{'s' if areas > 1 else ''} blurred by hand"
         return decision, reason
 
+    def current_result(self) -> PhotoResult:
+        """The photo as reviewed: corrections applied, decided as it stands now (for a post)."""
+        decision, reason = self.decision()
+        return replace(self.result, faces=self.faces(), decision=decision, reason=reason, output=self.exported_to,
+                       audit_seq=self.recorded_seq)
+
     def state(self, faces: list[FaceReport] | None = None) -> Hashable:
         """What its safe copy depends on (see safe_copy.photo_state), for `faces` or as corrected now."""
         return photo_state(self.result.source_sha256, self.faces() if faces is None else faces, self.areas())

@@ -24,8 +24,6 @@ from ...core.posts.media import PostMedia
 from ...core.posts.media_vetting import record_not_written
 from ...core.posts.pack import PackError, PostingPack
 from ...core.posts.service import PostService
-from ...core.vetting.analysis import PhotoResult
-from ...core.vetting.review import PhotoReview
 from ...paths import resources_dir
 from .panel import PostPanel
 
@@ -58,13 +56,6 @@ def open_post_panel(workspace) -> PostPanel | None:
     return panel
 
 
-def photo_of(review: PhotoReview) -> PhotoResult:
-    """The photo as reviewed: corrections applied, decided as it stands now."""
-    decision, reason = review.decision()
-    return replace(review.result, faces=review.faces(), decision=decision, reason=reason,
-                   output=review.exported_to, audit_seq=review.recorded_seq)
-
-
 class ClipExporter:
     """Exports a reviewed clip for a post, and remembers what each export wrote (a ClipReview keeps only its
     entry's number), so the pack is made from the safe copy that was recorded."""
@@ -83,9 +74,8 @@ class ClipExporter:
         """The clip as reviewed (corrections applied), or as exported when it was exported for a post."""
         if review.result.source in self.exported:
             return self.exported[review.result.source]
-        decision, reason = review.decision()
-        return replace(review.result, tracks=review.tracks(), decision=decision, reason=reason, output=None,
-                       audit_seq=review.recorded_seq)
+        # No output: the pack is made from the copy this post exports (see export).
+        return replace(review.current_result(), output=None, audit_seq=review.recorded_seq)
 
     def export(self, review: ClipReview, channel_key: str, out_dir: Path) -> ClipResult:
         source = review.result.source
@@ -102,7 +92,7 @@ class ClipExporter:
 
 
 def media_of(review, clips: ClipExporter) -> PostMedia:
-    return clips.clip_of(review) if isinstance(review, ClipReview) else photo_of(review)
+    return clips.clip_of(review) if isinstance(review, ClipReview) else review.current_result()
 
 
 def _source(review) -> Path:

@@ -8,7 +8,7 @@ is recorded. So a cancel, or a clip that cannot be decoded, leaves nothing behin
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -106,13 +106,6 @@ class ClipDesk:
                 continue
             outcomes.append(ClipExportOutcome(review, result.output))
         return outcomes
-
-
-def clip_result_now(review: ClipReview) -> ClipResult:
-    """The clip as reviewed: corrections applied and decided as it stands now (for the Post panel)."""
-    decision, reason = review.decision()
-    return replace(review.result, tracks=review.tracks(), decision=decision, reason=reason, output=review.exported_to,
-                   audit_seq=review.recorded_seq if review.recorded_seq is not None else review.result.audit_seq)
 
 
 def clip_status(step: ClipProgress, name: str) -> str:

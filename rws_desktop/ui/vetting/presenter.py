@@ -5,7 +5,7 @@ Photos are checked first, in the core's worker processes; then the clips, one at
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator
@@ -24,7 +24,7 @@ from ...core.vetting.review_service import ReviewService
 from ...core.vetting.service import VettingService
 from ..questions import Questions
 from .batch import BatchItem, Status, VettingBatch
-from .clip_work import ClipChecked, ClipDesk, ClipStarted, ClipStep, clip_result_now, clip_status
+from .clip_work import ClipChecked, ClipDesk, ClipStarted, ClipStep, clip_status
 
 LOADING_MODELS = "Loading the face models…"
 
@@ -195,12 +195,9 @@ class VettingPresenter:
         chosen = self.selection or ([self.current] if self.current else [])
         results = []
         for item in chosen:
-            if item.clip is not None:
-                results.append(clip_result_now(item.clip))
-            elif item.review is not None:
-                decision, reason = item.review.decision()
-                results.append(replace(item.review.result, faces=item.review.faces(), decision=decision, reason=reason,
-                                       output=item.review.exported_to, audit_seq=item.review.recorded_seq))
+            review = item.clip or item.review
+            if review is not None:
+                results.append(review.current_result())
         return results
 
     def can_undo(self) -> bool:
