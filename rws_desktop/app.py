@@ -32,13 +32,14 @@ if TYPE_CHECKING:  # the services are imported where first built, so a command l
     from .core.vetting.batch import WorkerPool
     from .core.vetting.review_service import ReviewService
     from .core.vetting.service import VettingService
-    from .keys import KeyStore
+    from .core.keys.ports import KeyStore
+    from .core.keys.service import KeyTransferService
+    from .core.keys.status import KeyStatus
     from .storage import Database
-    from .storage.template_key import KeyStatus
 
 # Built for the signed-in person; forgotten when someone else signs in.
 SESSION_SERVICES = ("register", "mis_import", "year_end", "vetting", "review", "queries", "audit", "accounts",
-                    "channel_admins", "dpia", "people_search")
+                    "channel_admins", "dpia", "people_search", "key_transfer")
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -60,6 +61,7 @@ class App:
     def open(cls, url: str | None = None, workers: int | None = None, key_store: KeyStore | None = None) -> "App":
         from .core.kernel.channels import ChannelCatalogue
         from .core.kernel.session import Session
+        from .core.keys.service import unlock_keys
         from .core.register.service import RegisterService
         from .core.vetting.batch import default_workers
         from .paths import channels_file, data_dir
@@ -205,6 +207,12 @@ class App:
         return DpiaService(self.database, self.signed_in())
 
     @cached_property
+    def key_transfer(self) -> KeyTransferService:
+        from .core.keys.service import KeyTransferService
+
+        return KeyTransferService(self.database, self.key_store, self.signed_in())
+
+    @cached_property
     def people_search(self) -> PersonSearch:
         from .core.audit.person_search import PersonSearch
 
@@ -235,20 +243,3 @@ class App:
             lock.release()
         self.database.close()
 
-
-def unlock_keys(database: Database, keys: KeyStore) -> KeyStatus:
-    """The reference-face key, then the audit-log key named after it. Recognition needs both: a PC that
-    can recognise people but cannot check the register's seals would trust rows edited outside the app."""
-    from .storage.log_key import unlock_audit_log
-    from .storage.template_key import KeyStatus, unlock_reference_faces
-
-    status = unlock_reference_faces(database, keys)
-    if status.key_id is None:
-        database.use_log_key(None)
-        return status
-    # Only a PC holding the reference-face key keys a log that was never keyed, so PCs agree on one key.
-    log_status = unlock_audit_log(database, keys, status.key_id, may_create=status.ready)
-    if log_status.ready or not status.ready:
-        return status
-    database.use_template_cipher(None)
-    return KeyStatus(False, status.key_id, log_status.message)

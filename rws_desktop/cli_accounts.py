@@ -2,7 +2,8 @@
 
 Who you are: `rws --user INITIALS ...` (or $RWS_USER); the password comes from $RWS_PASSWORD
 or is asked for. A new password (first admin, new account, password change) comes from
-$RWS_NEW_PASSWORD or is asked for twice.
+$RWS_NEW_PASSWORD or is asked for twice. The passphrase sealing a key file comes from
+$RWS_KEY_PASSPHRASE or is asked for (twice when exporting).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 NEW_PASSWORD_VARIABLE = "RWS_NEW_PASSWORD"
 PASSWORD_VARIABLE = "RWS_PASSWORD"
+KEY_PASSPHRASE_VARIABLE = "RWS_KEY_PASSPHRASE"
 USER_VARIABLE = "RWS_USER"
 ROLE_CHOICES = [role.value for role in Role]
 
@@ -70,9 +72,10 @@ def add_account_commands(commands) -> None:
 
     key = commands.add_parser("key", help="the key that encrypts reference faces").add_subparsers(dest="action", required=True)
     key.add_parser("status", help="whether this computer holds the key")
-    export = key.add_parser("export", help="write the key to a file, to import on another PC sharing the database")
+    export = key.add_parser("export", help="write the key to a file sealed with a passphrase, to import on another "
+                                           "PC sharing the database (the window's Admin > Reference-face key reads it too)")
     export.add_argument("--out", required=True, type=Path)
-    key.add_parser("import", help="keep a key exported from another PC").add_argument("file", type=Path)
+    key.add_parser("import", help="keep a key exported from another PC, by rws or the window").add_argument("file", type=Path)
 
 
 def sign_in(app: App, args) -> None:
@@ -155,20 +158,33 @@ def cmd_dpia(app: App, args) -> int:
 
 
 def cmd_key(app: App, args) -> int:
-    from .key_transfer import export_key, import_key
-
     session = app.signed_in()
     if args.action == "export":
-        key_id = export_key(app.database, app.key_store, session, args.out)
-        print(f"Key {key_id} written to {args.out}. Carry it to the other PC, import it there with "
-              "rws key import FILE, then delete the file.")
+        session.require(Action.MANAGE_KEY)  # before asking for a passphrase
+        key_id = app.key_transfer.export(args.out, key_passphrase(exporting=True))
+        print(f"Key {key_id} written to {args.out}, sealed with the passphrase. Carry it to the other PC, import it "
+              "there with rws key import FILE (or Admin > Reference-face key) and the same passphrase, then delete the file.")
     elif args.action == "import":
-        app.key_status = import_key(app.database, app.key_store, session, args.file)
+        from .core.keys.key_file import needs_passphrase
+
+        session.require(Action.MANAGE_KEY)
+        passphrase = key_passphrase(exporting=False) if needs_passphrase(args.file) else None
+        app.key_status = app.key_transfer.import_file(args.file, passphrase)
         print(app.key_status.message)
     else:
         session.require(Action.VIEW_SETUP)
         print(app.key_status.message)
     return 0
+
+
+def key_passphrase(exporting: bool) -> str:
+    passphrase = os.environ.get(KEY_PASSPHRASE_VARIABLE)
+    if passphrase is not None:
+        return passphrase
+    first = _ask("Passphrase for the key file: ", KEY_PASSPHRASE_VARIABLE)
+    if exporting and _ask("The same again: ", KEY_PASSPHRASE_VARIABLE) != first:
+        raise CommandLineError("The two passphrases were not the same; no key file was written.")
+    return first
 
 
 def new_password() -> str:
@@ -183,7 +199,8 @@ def new_password() -> str:
 
 def _ask(prompt: str, variable: str) -> str:
     if not sys.stdin.isatty():
-        raise CommandLineError(f"No password given: set {variable}, or run rws in a terminal to be asked.")
+        what = "passphrase" if variable == KEY_PASSPHRASE_VARIABLE else "password"
+        raise CommandLineError(f"No {what} given: set {variable}, or run rws in a terminal to be asked.")
     return getpass.getpass(prompt)
 
 

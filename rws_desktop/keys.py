@@ -1,4 +1,4 @@
-"""Where the key that encrypts reference faces is kept: never in the database.
+"""Where the keys are kept on this computer (`core.keys.ports.KeyStore`): never in the database.
 
 The OS keyring first, through `keyring`: the Windows Credential Manager (protected by the
 user's Windows login), the macOS login Keychain, or the Secret Service (GNOME Keyring or
@@ -15,12 +15,15 @@ import logging
 import os
 import stat
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 import keyring
 from keyring.backends import chainer, fail
 
 from .paths import APP_NAME
+
+if TYPE_CHECKING:
+    from .core.keys.ports import KeyStore
 
 KEYRING_SERVICE = APP_NAME
 log = logging.getLogger(__name__)
@@ -31,12 +34,6 @@ _KEYRING_NAMES = {
     "macOS.Keyring": "the macOS Keychain",
     "kwallet.DBusKeyring": "KWallet",
 }
-
-
-class KeyStore(Protocol):
-    def load(self, key_id: str) -> bytes | None: ...
-    def save(self, key_id: str, key: bytes) -> str:
-        """Keep the key; returns where, in words."""
 
 
 class MemoryKeyStore:

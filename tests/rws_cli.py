@@ -21,14 +21,19 @@ from sessions import TEST_PASSWORD
 STAFF = "TST"
 ALL_ROLES = ("admin", "office", "comms", "auditor")
 TEMPORARY_PASSWORD = "temporary password 123"
+KEY_PASSPHRASE = "the test key passphrase"  # seals key files `rws key export` writes
 # Entries about accounts and the key, which every command may add by signing in.
 ACCESS_KINDS = frozenset({"signed_in", "sign_in_failed", "account_added", "account_roles_changed", "password_changed",
                           "reference_face_key_created", "dpia_recorded"})
 
 
-def rws(db: Path, *args, user: str | None = STAFF, password: str = TEST_PASSWORD, new_password: str | None = None) -> int:
+def rws(db: Path, *args, user: str | None = STAFF, password: str = TEST_PASSWORD, new_password: str | None = None,
+        key_passphrase: str | None = KEY_PASSPHRASE) -> int:
+    """`rws --db DB --user USER ARGS...`; `key_passphrase` None leaves $RWS_KEY_PASSPHRASE as the caller set it."""
     ensure_staff(db)
     environment = {"RWS_PASSWORD": password}
+    if key_passphrase is not None:
+        environment["RWS_KEY_PASSPHRASE"] = key_passphrase
     if new_password is not None:
         environment["RWS_NEW_PASSWORD"] = new_password
     who = ["--user", user] if user else []

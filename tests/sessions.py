@@ -10,7 +10,7 @@ from rws_desktop.core.accounts.passwords import HashParameters, PasswordHashing
 from rws_desktop.core.kernel.permissions import Role
 from rws_desktop.core.kernel.session import Session
 from rws_desktop.core.kernel.audit_seal import LogKey, log_key_id
-from rws_desktop.storage.template_cipher import TemplateCipher
+from rws_desktop.core.keys.template_cipher import TemplateCipher
 
 TEST_PASSWORD = "a test password that is long"
 # Argon2id at its cheapest: tests sign in hundreds of times (see the autouse fixture in conftest.py).

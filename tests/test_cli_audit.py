@@ -21,7 +21,7 @@ from rws_desktop.core.register.service import RegisterService
 from rws_desktop.core.vetting.analysis import PhotoAnalyser
 from rws_desktop.core.vetting.service import VettingService
 from rws_desktop.paths import channels_file
-from rws_desktop.app import unlock_keys
+from rws_desktop.core.keys.service import unlock_keys
 from rws_desktop.storage import open_database
 from rws_cli import rws
 from sessions import record_dpia, signed_in

@@ -1,10 +1,10 @@
 """Where the reference-face key is kept: the OS keyring, else a file only its owner can read; never the database.
-And carrying it to another PC that shares the database."""
+And carrying it to another PC that shares the database, from the window to `rws` and back."""
 from __future__ import annotations
 
-import base64
 import os
 import stat
+from unittest import mock
 
 import pytest
 from keyring.backend import KeyringBackend
@@ -13,13 +13,10 @@ from keyring.errors import KeyringLocked
 
 from rws_desktop import keys as key_module
 from rws_desktop.app import App
-from rws_desktop.core.kernel.permissions import NotAllowed, Role
-from rws_desktop.key_transfer import export_key, import_key
 from rws_desktop.keys import FallbackKeyStore, FileKeyStore, KeyringKeyStore, MemoryKeyStore, default_key_store
-from rws_desktop.storage import StorageError
-from rws_desktop.storage.template_cipher import TemplateCipher
-from rws_cli import rws
-from sessions import signed_in
+from rws_desktop.ui.admin.presenter import AdminPresenter
+from rws_cli import KEY_PASSPHRASE, STAFF, rws
+from sessions import TEST_PASSWORD
 
 KEY = bytes(range(32))
 
@@ -88,43 +85,58 @@ def test_a_keyring_that_fails_in_use_falls_back_to_the_file(tmp_path, caplog):
     assert store.load("abc123") == KEY
 
 
-def test_a_pc_without_the_key_recognises_and_enrols_nobody_until_it_is_imported(tmp_path, capsys):
-    """Opened with another PC's (empty) key store, the app says the key is missing and can read no template;
-    comms may not import the key; an admin imports the exported one and templates can be read. Both are audited."""
-    db = tmp_path / "rws.sqlite3"
-    url = f"sqlite:///{db}"
-    assert rws(db, "init") == 0
-    here = App.open(url, workers=1)
-    admin = signed_in(here.database, here.channels, "TST")
-    export_key(here.database, here.key_store, admin, tmp_path / "key.json")
-    if os.name == "posix":
-        assert stat.S_IMODE((tmp_path / "key.json").stat().st_mode) == 0o600
-    here.close()
-
-    elsewhere = App.open(url, workers=1, key_store=MemoryKeyStore())
-    assert not elsewhere.key_status.ready and "rws key import" in elsewhere.key_status.message
-    assert elsewhere.database.template_cipher is None
-    comms = signed_in(elsewhere.database, elsewhere.channels, "MSN", Role.COMMS)
-    with pytest.raises(NotAllowed):
-        import_key(elsewhere.database, elsewhere.key_store, comms, tmp_path / "key.json")
-    status = import_key(elsewhere.database, elsewhere.key_store, signed_in(elsewhere.database, elsewhere.channels, "TST"),
-                        tmp_path / "key.json")
-    assert status.ready and elsewhere.database.template_cipher is not None
-    with elsewhere.database.transaction() as tx:
-        kinds = [r.content["kind"] for r in tx.audit.records()]
-    assert "reference_face_key_exported" in kinds and "reference_face_key_imported" in kinds
-    elsewhere.close()
+def other_pc(monkeypatch) -> MemoryKeyStore:
+    """Commands run from here on as on a second PC sharing the database: its key store starts empty."""
+    keys = MemoryKeyStore()
+    monkeypatch.setattr("rws_desktop.app.default_key_store", lambda folder: keys)
+    return keys
 
 
-def test_a_key_for_another_database_is_refused(tmp_path):
-    """Importing a key file whose key is not this database's is refused in plain words, and nothing is kept."""
+def test_a_key_exported_from_the_window_is_imported_by_rws_key_import(tmp_path, monkeypatch, capsys):
+    """Admin > Reference-face key > Export (the presenter) writes a file that `rws key import` on a second PC reads
+    with the same passphrase: that PC then holds both keys and recognises again. Without the passphrase, or with
+    a wrong one, the command says so and keeps nothing."""
     db = tmp_path / "rws.sqlite3"
     assert rws(db, "init") == 0
-    app = App.open(f"sqlite:///{db}", workers=1, key_store=MemoryKeyStore())
-    key_id = app.key_status.key_id
-    other_key = base64.b64encode(TemplateCipher.new_key()).decode()
-    (tmp_path / "key.json").write_text(f'{{"rws_reference_face_key": "{key_id}", "key": "{other_key}"}}')
-    with pytest.raises(StorageError, match="does not hold this database's key"):
-        import_key(app.database, app.key_store, signed_in(app.database, app.channels, "TST"), tmp_path / "key.json")
-    assert app.key_store.load(key_id) is None
-    app.close()
+    window = App.open(f"sqlite:///{db}", workers=1)
+    window.sign_in(STAFF, TEST_PASSWORD)
+    path = tmp_path / "school.rwskey"
+    AdminPresenter(window).export_key(path, KEY_PASSPHRASE)
+    key_id = window.key_status.key_id
+    exported = {name: window.key_store.load(name) for name in (key_id, f"log-{key_id}")}
+    window.close()
+
+    elsewhere = other_pc(monkeypatch)
+    assert rws(db, "key", "status") == 0 and "does not hold the key" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    monkeypatch.delenv("RWS_KEY_PASSPHRASE", raising=False)
+    with mock.patch.dict(os.environ, {"RWS_KEY_PASSPHRASE": "not the passphrase at all"}):
+        assert rws(db, "key", "import", path, key_passphrase=None) == 1
+    assert "passphrase does not open" in capsys.readouterr().err and elsewhere.keys == {}
+    assert rws(db, "key", "import", path, key_passphrase=None) == 1
+    assert "No passphrase given: set RWS_KEY_PASSPHRASE" in capsys.readouterr().err
+    assert rws(db, "key", "import", path) == 0
+    assert "holds the key" in capsys.readouterr().out
+    assert elsewhere.keys == exported
+    assert rws(db, "key", "status") == 0 and "holds the key" in capsys.readouterr().out
+
+
+def test_a_key_exported_by_rws_key_export_is_imported_in_the_window(tmp_path, monkeypatch, capsys):
+    """`rws key export` writes the same sealed file: the window's presenter on a second PC imports it with the
+    passphrase, and recognition and the log's seals work there. The file holds neither key in the clear."""
+    db = tmp_path / "rws.sqlite3"
+    assert rws(db, "init") == 0
+    path = tmp_path / "school.rwskey"
+    assert rws(db, "key", "export", "--out", path) == 0
+    assert "sealed with the passphrase" in capsys.readouterr().out
+    assert "rws_reference_face_key_sealed" in path.read_text()
+
+    window = App.open(f"sqlite:///{db}", workers=1, key_store=MemoryKeyStore())
+    window.sign_in(STAFF, TEST_PASSWORD)
+    assert not window.key_status.ready
+    assert "holds the key" in AdminPresenter(window).import_key(path, KEY_PASSPHRASE)
+    assert window.key_status.ready and window.database.template_cipher is not None and window.database.log_key is not None
+    with window.database.snapshot() as tx:
+        kinds = [record.content["kind"] for record in tx.audit.records()]
+    assert kinds.count("reference_face_key_exported") == 1 and kinds.count("reference_face_key_imported") == 1
+    window.close()

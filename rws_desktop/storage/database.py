@@ -21,10 +21,10 @@ from .access_repositories import SqlAccountRepository, SqlDpiaRepository
 from .errors import StorageError
 from .network_paths import sqlite_refusal
 from ..core.kernel.audit_seal import LogKey
+from ..core.keys.template_cipher import TemplateCipher
 from .audit_repository import SqlAuditRepository
 from .register_repository import SqlRegisterRepository
 from .row_seals import RowSealer
-from .template_cipher import TemplateCipher
 from .template_key import SqlTemplateKeyRepository
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -51,12 +51,12 @@ class DatabaseTransaction:
     audit: SqlAuditRepository
     accounts: SqlAccountRepository
     dpia: SqlDpiaRepository
-    template_key: SqlTemplateKeyRepository  # storage's own: which key encrypts reference faces
-    sealer: RowSealer  # storage's own: seals the register rows written in this transaction
+    template_key: SqlTemplateKeyRepository  # for core/keys: which key encrypts reference faces
+    sealer: RowSealer  # seals the register rows written in this transaction
 
 
 class Database:
-    """The app's database. Satisfies `core.ports.Store`."""
+    """The app's database. Satisfies `core.kernel.ports.Store` and `core.keys.ports.KeyedStore`."""
 
     def __init__(self, engine: Engine):
         self._engine = engine
@@ -93,6 +93,14 @@ class Database:
     @property
     def template_cipher(self) -> TemplateCipher | None:
         return self._template_cipher
+
+    def discard_replaced_pages(self) -> None:
+        """Rows rewritten in place (plain encodings just encrypted) may still sit in SQLite's write-ahead log:
+        copy it into the file and empty it. PostgreSQL needs nothing here."""
+        if self.dialect_name == "sqlite":
+            with self._engine.connect() as connection:
+                # Straight to the driver: a checkpoint cannot run inside the transaction SQLAlchemy would begin.
+                connection.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
 
     @property
     def engine(self) -> Engine:
@@ -175,7 +183,7 @@ class Database:
                 sealer = RowSealer(session, self._log_key, self._unsealed_appends)
                 yield DatabaseTransaction(SqlRegisterRepository(session, self._template_cipher, sealer),
                                           SqlAuditRepository(session, sealer), SqlAccountRepository(session),
-                                          SqlDpiaRepository(session), SqlTemplateKeyRepository(session), sealer)
+                                          SqlDpiaRepository(session), SqlTemplateKeyRepository(session, sealer), sealer)
                 sealer.finish()
         except DBAPIError as error:
             raise StorageError(f"{failure}: {_driver_message(error)}") from error

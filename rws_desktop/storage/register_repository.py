@@ -31,7 +31,7 @@ from ..core.kernel.ports import BiometricConsentRequired, NewPerson, PersonNotFo
 from .errors import StorageError
 from .models import BiometricConsentRow, PersonRow, PhotoConsentRow, ReferenceFaceRow
 from .row_seals import RowSealer
-from .template_cipher import TemplateCipher
+from ..core.keys.template_cipher import TemplateCipher
 
 ENCODING_LENGTH = 128
 NO_KEY = ("Reference faces cannot be stored: this computer does not hold the key that encrypts them. "

@@ -16,8 +16,8 @@ CORE_DIR = Path(rws_desktop.core.__file__).parent
 FORBIDDEN = ("PySide6", "sqlalchemy", "alembic", "rws_desktop.storage", "rws_desktop.ui")
 
 # A package may import packages of a lower rank only (and itself). Equal ranks do not import each other.
-RANK = {"kernel": 0, "faces": 1, "accounts": 2, "register": 3, "audit": 3, "captions": 3, "clips": 4, "vetting": 5,
-        "posts": 6}
+RANK = {"kernel": 0, "faces": 1, "accounts": 2, "keys": 2, "register": 3, "audit": 3, "captions": 3, "clips": 4,
+        "vetting": 5, "posts": 6}
 
 
 def _core_modules() -> list[Path]:

@@ -16,8 +16,8 @@ from rws_desktop.core.kernel.ports import NewPerson
 from rws_desktop.keys import MemoryKeyStore
 from rws_desktop.paths import migrations_dir
 from rws_desktop.storage import StorageError
-from rws_desktop.storage.template_cipher import TemplateCipher
-from rws_desktop.storage.template_key import unlock_reference_faces
+from rws_desktop.core.keys.template_cipher import TemplateCipher
+from rws_desktop.core.keys.reference_face_key import unlock_reference_faces
 
 TODAY = date(2026, 11, 24)
 SOURCE_SHA = "ab" * 32

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import text
 
-from rws_desktop.app import unlock_keys
+from rws_desktop.core.keys.service import unlock_keys
 from rws_desktop.core.audit.status import check_chain
 from rws_desktop.core.kernel.consent import BiometricConsent, ConsentStatus, FaceConsent, PhotoConsent, show_decision
 from rws_desktop.core.kernel.ports import NewPerson

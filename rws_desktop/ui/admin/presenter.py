@@ -21,7 +21,7 @@ from ...core.kernel.channels import UnknownChannelError
 from ...core.kernel.consent import format_day
 from ...core.kernel.permissions import Action, NotAllowed, Role
 from ...core.kernel.ports import StoreUnavailable as StorageError
-from ...storage.template_key import KeyStatus
+from ...core.keys.status import KeyStatus
 from . import reference_key
 
 ROLE_WORDS = {

@@ -26,10 +26,10 @@ from rws_desktop.core.kernel.session import Session
 from rws_desktop.core.vetting.analysis import PhotoAnalyser
 from rws_desktop.core.vetting.service import VettingService
 from rws_desktop.core.register.year_end import YearEndService
-from rws_desktop.key_transfer import export_key
+from rws_desktop.core.keys.service import KeyTransferService
 from rws_desktop.backups import make_backup
 from rws_desktop.keys import MemoryKeyStore
-from rws_desktop.storage.template_key import unlock_reference_faces
+from rws_desktop.core.keys.reference_face_key import unlock_reference_faces
 from sessions import record_dpia, signed_in
 
 TODAY = date(2026, 11, 24)
@@ -103,7 +103,7 @@ def attempt(action: Action, session: Session, store, channels, person: int, tmp_
     elif action is Action.MANAGE_KEY:
         keys = MemoryKeyStore()
         unlock_reference_faces(store, keys)
-        export_key(store, keys, session, tmp_path / "key.json")
+        KeyTransferService(store, keys, session).export(tmp_path / "key.rwskey", "a passphrase for the key")
     elif action is Action.BACK_UP:
         make_backup(store, session, tmp_path / "backup.sqlite3")
     else:
@@ -212,7 +212,7 @@ def test_the_housekeeping_session_may_only_delete_what_must_go(store, channels):
 
 
 GUARDED_SERVICES = [RegisterService, MisImportService, YearEndService, VettingService, ReviewService, AuditLogService,
-                    RegisterQueries, AccountAdminService, ChannelAdminService, DpiaService]
+                    RegisterQueries, AccountAdminService, ChannelAdminService, DpiaService, KeyTransferService]
 # Public methods that need no role, each for a reason.
 NEEDS_NO_ROLE = {
     (RegisterService, "purge_lapsed_reference_faces"),  # deleting biometric data that may no longer be held
