@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..kernel.audit_chain import AuditRecord
+from ..kernel.audit_entries import PostApproved
 from .describe import AuditRow, kind_label
 from .names import PersonRef
 from ..kernel.consent import BiometricConsent, Person, PhotoConsent
@@ -25,7 +26,7 @@ PERSON_CSV_HEADER = (
     "seq", "at", "kind", "user", "channel", "decision", "part", "about_this_person", "summary", "local_time",
     "source_name", "entry_hash",
 )
-POST_APPROVED = "post_approved"
+POST_APPROVED = PostApproved.KIND
 CONSENT_HISTORY = "register and consent"
 PHOTOS_AND_OTHER = "photos and other"
 _ENTRY_COLUMNS = [
@@ -91,12 +92,13 @@ def about_posts(records: list[AuditRecord], posts: Iterable[AuditRecord], person
 
 def post_involvement(content: dict, person_id: int) -> str:
     """What a post_approved entry says about one person, or "" when nothing."""
-    if content.get("kind") != POST_APPROVED:
+    post = PostApproved.from_payload(content)
+    if post is None:
         return ""
     parts = []
-    if person_id in (content.get("named_person_ids") or ()):
+    if person_id in post.named_person_ids:
         parts.append("named in the post's caption")
-    if person_id in (content.get("shown_person_ids") or ()):
+    if person_id in post.shown_person_ids:
         parts.append("shown in the post's photos")
     return "; ".join(parts)
 

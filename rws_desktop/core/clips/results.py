@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from ..kernel.audit_chain import utc_timestamp
+from ..kernel.audit_entries import ClipVetted
 from ..kernel.channels import Channel
 from ..kernel.decisions import Action, Decision
 from .media import ClipInfo
 from .verdicts import TrackVerdict
 
-CLIP_ENTRY_KIND = "clip_vetted"
+CLIP_ENTRY_KIND = ClipVetted.KIND
 
 
 @dataclass
@@ -59,31 +59,19 @@ def overall_decision(tracks: list[TrackVerdict], block_hidden: bool) -> tuple[De
     return Decision.REDACTED, f"{blurred} of {len(tracks)} faces blurred"
 
 
-def clip_entry(result: ClipResult, channel: Channel, user: str, corrections: Iterable[dict] = (), origin: str | None = None) -> dict:
+def clip_entry(result: ClipResult, channel: Channel, user: str, corrections: Iterable[dict] = (),
+               origin: str | None = None) -> ClipVetted:
     """The clip's audit entry: hashes, timing and every track by person id (never a name)."""
     info = result.info
-    content = {
-        "kind": CLIP_ENTRY_KIND,
-        "at": utc_timestamp(),
-        "user": user,
-        "channel": channel.key,
-        "source_name": result.source.name,
-        "source_sha256": result.source_sha256,
-        "output_name": result.output.name if result.output else None,
-        "output_sha256": result.output_sha256 if result.output else None,
-        "decision": result.decision.value,
-        "reason": result.reason,
-        "duration_s": round(info.duration_s, 3) if info else None,
-        "frame_count": result.frame_count,
-        "frame_rate": round(info.fps, 3) if info else None,
-        "tracks": [track.audit_dict() for track in result.tracks],
-    }
-    corrections = list(corrections)
-    if corrections:
-        content["corrections"] = corrections
-    if origin:
-        content["origin"] = origin
-    return content
+    return ClipVetted(
+        user=user, channel=channel.key, source_name=result.source.name, source_sha256=result.source_sha256,
+        output_name=result.output.name if result.output else None,
+        output_sha256=result.output_sha256 if result.output else None,
+        decision=result.decision.value, reason=result.reason,
+        duration_s=round(info.duration_s, 3) if info else None, frame_count=result.frame_count,
+        frame_rate=round(info.fps, 3) if info else None, tracks=tuple(track.audit_dict() for track in result.tracks),
+        corrections=tuple(corrections), origin=origin,
+    )
 
 
 def file_sha256(path: Path, chunk: int = 1 << 20) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..faces.geometry import Box
 from ..faces.redaction import Region, Shape
 from ..kernel.audit_chain import utc_timestamp
+from ..kernel.audit_entries import ClipCorrected, ClipCorrectionUndone
 from ..kernel.channels import ChannelCatalogue
 from ..kernel.consent import FaceConsent, show_decision
 from ..kernel.decisions import Action, Decision
@@ -30,7 +31,7 @@ from .service import ClipAnalysis, clip_output_path, publish_clip
 from .verdicts import TrackVerdict
 
 MIN_AREA_SIDE_PX = 4
-CLIP_UNDO_KIND = "clip_correction_undone"
+CLIP_UNDO_KIND = ClipCorrectionUndone.KIND
 
 
 class ClipReviewError(Exception):
@@ -187,11 +188,10 @@ class ClipReviewService:
         undone = review.corrections[-1]
         channel = self.channels.get(channel_key)
         with self.store.transaction() as tx:
-            tx.audit.append({
-                "kind": CLIP_UNDO_KIND, "at": utc_timestamp(), "user": self.user, "channel": channel.key,
-                "source_name": review.result.source.name, "source_sha256": review.result.source_sha256,
-                "undoes_seq": undone.audit_seq, "correction": undone.as_dict(),
-            })
+            tx.audit.append(ClipCorrectionUndone(
+                user=self.user, channel=channel.key, source_name=review.result.source.name,
+                source_sha256=review.result.source_sha256, undoes_seq=undone.audit_seq, correction=undone.as_dict(),
+            ).to_payload())
         review.corrections.pop()
         return undone
 
@@ -202,11 +202,10 @@ class ClipReviewService:
         channel = self.channels.get(channel_key)
         correction = ClipCorrection(action, reason, self.user, utc_timestamp(), **target)
         with self.store.transaction() as tx:
-            seq = tx.audit.append({
-                "kind": "clip_corrected", "at": utc_timestamp(), "user": self.user, "channel": channel.key,
-                "source_name": review.result.source.name, "source_sha256": review.result.source_sha256,
-                "correction": correction.as_dict(),
-            }).seq
+            seq = tx.audit.append(ClipCorrected(
+                user=self.user, channel=channel.key, source_name=review.result.source.name,
+                source_sha256=review.result.source_sha256, correction=correction.as_dict(),
+            ).to_payload()).seq
         correction = replace(correction, audit_seq=seq)
         review.corrections.append(correction)
         return correction

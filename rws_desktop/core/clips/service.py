@@ -123,10 +123,10 @@ def analyse_clip(source: Path, target: Path, channel: Channel, register: Registe
 def publish_clip(store: Store, analysis: ClipAnalysis, channel: Channel, user: str, corrections: Iterable[dict] = ()) -> ClipResult:
     """Record the clip's audit entry, then (only then) put its safe copy in place."""
     result = analysis.result
-    content = clip_entry(result, channel, user, corrections)
+    entry = clip_entry(result, channel, user, corrections)
     try:
         with store.transaction() as tx:
-            result.audit_seq = tx.audit.append(content).seq
+            result.audit_seq = tx.audit.append(entry.to_payload()).seq
     except BaseException:
         if analysis.pending is not None:
             analysis.pending.unlink(missing_ok=True)

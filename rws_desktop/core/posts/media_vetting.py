@@ -20,7 +20,7 @@ from typing import Callable
 from ..clips.pipeline import ClipAnalyser, ClipProgress
 from ..clips.results import ClipResult, clip_entry
 from ..clips.service import analyse_clip, clip_output_path
-from ..kernel.audit_entries import audit_entry
+from ..kernel.audit_entries import PhotoVetted, audit_entry
 from ..kernel.channels import Channel
 from ..kernel.ports import Store
 from ..vetting.analysis import PhotoResult, RegisterSnapshot
@@ -128,5 +128,5 @@ def discard(held: list[HeldBack]) -> None:
             item.clip_part.unlink(missing_ok=True)
 
 
-def _photo_entry(result: PhotoResult, channel: Channel, user: str, origin: str) -> dict:
+def _photo_entry(result: PhotoResult, channel: Channel, user: str, origin: str) -> PhotoVetted:
     return vetted_entry(result, channel, user, result.decision, result.reason, result.faces, origin=origin)

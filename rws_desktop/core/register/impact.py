@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import IO
 
+from ..kernel.audit_entries import PostApproved
 from ..kernel.consent import ALL_CHANNELS
 from ..kernel.ports import Store
 from ..kernel.spreadsheet import safe_cell
@@ -52,9 +53,10 @@ def withdrawal_impact(store: Store, person_id: int, channel: str | None = None) 
             if '"output_name"' not in record.content_json and '"post_approved"' not in record.content_json:
                 continue  # most entries export nothing; skip the JSON parse
             content = json.loads(record.content_json)
-            if content.get("kind") == "post_approved":
-                if _named_in_post(content, person_id) and (not wanted_channel or content.get("channel") in (None, wanted_channel)):
-                    found.append(_post(record.seq, content))
+            post = PostApproved.from_payload(content)
+            if post is not None:
+                if person_id in post.named_person_ids and (not wanted_channel or post.channel in (None, wanted_channel)):
+                    found.append(_post(record.seq, post))
                 continue
             if not content.get("output_name"):
                 continue
@@ -71,15 +73,10 @@ def withdrawal_impact(store: Store, person_id: int, channel: str | None = None) 
     return found
 
 
-def _named_in_post(content: dict, person_id: int) -> bool:
-    return person_id in (content.get("named_person_ids") or ())
-
-
-def _post(seq: int, content: dict) -> ExportedPhoto:
+def _post(seq: int, post: PostApproved) -> ExportedPhoto:
     """A post listed as its caption file, inside the posting pack's folder."""
-    return ExportedPhoto(seq, content.get("at", ""), content.get("channel"), "the post's caption", None,
-                         f"{content.get('pack') or 'posting pack'}/caption.txt", content.get("caption_sha256"),
-                         content.get("user"), NAMED_IN_POST)
+    return ExportedPhoto(seq, post.at or "", post.channel, "the post's caption", None,
+                         f"{post.pack or 'posting pack'}/caption.txt", post.caption_sha256, post.user, NAMED_IN_POST)
 
 
 def _how_shown(content: dict, person_id: int) -> str | None:

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Iterable
 
 from ..faces.imaging import file_sha256
-from ..kernel.audit_chain import safe_text, utc_timestamp
+from ..kernel.audit_chain import safe_text
+from ..kernel.audit_entries import Entry, PhotoVetted, payload_of
 from ..kernel.audit_index import AuditQuery
 from ..kernel.channels import Channel
 from ..kernel.ports import Store
@@ -18,31 +19,21 @@ from .analysis import Decision, FaceReport, PhotoResult
 
 
 def vetted_entry(result: PhotoResult, channel: Channel, user: str, decision: Decision, reason: str,
-                 faces: list[FaceReport], corrections: Iterable[dict] = (), origin: str | None = None) -> dict:
-    content = {
-        "kind": "photo_vetted",
-        "at": utc_timestamp(),
-        "user": user,
-        "channel": channel.key,
-        "source_name": safe_text(result.source.name),
-        "source_sha256": result.source_sha256,
-        "output_name": safe_text(result.output.name) if result.output else None,
-        "output_sha256": result.output_sha256 if result.output else None,
-        "decision": decision.value,
-        "reason": reason,
-        "faces": [{key: value for key, value in face.as_dict().items() if key != "reason"} for face in faces],
-    }
-    corrections = list(corrections)
-    if corrections:
-        content["corrections"] = corrections
-    if origin:
-        content["origin"] = origin
-    return content
+                 faces: list[FaceReport], corrections: Iterable[dict] = (), origin: str | None = None) -> PhotoVetted:
+    """The photo's `photo_vetted` entry: hashes, the decision and every face by person id (never a name)."""
+    return PhotoVetted(
+        user=user, channel=channel.key, source_name=safe_text(result.source.name), source_sha256=result.source_sha256,
+        output_name=safe_text(result.output.name) if result.output else None,
+        output_sha256=result.output_sha256 if result.output else None,
+        decision=decision.value, reason=reason,
+        faces=tuple({key: value for key, value in face.as_dict().items() if key != "reason"} for face in faces),
+        corrections=tuple(corrections), origin=origin,
+    )
 
 
-def record(store: Store, content: dict) -> int:
+def record(store: Store, entry: Entry) -> int:
     with store.transaction() as tx:
-        return tx.audit.append(content).seq
+        return tx.audit.append(payload_of(entry)).seq
 
 
 PART_SUFFIX = ".part"
@@ -50,8 +41,8 @@ PART_SUFFIX = ".part"
 MAX_NAME_BYTES = 255 - len(PART_SUFFIX)
 
 
-def publish(store: Store, data: bytes, target: Path, content: dict) -> int:
-    """Write `data` to `target` and record `content`; the file appears only once the entry is committed."""
+def publish(store: Store, data: bytes, target: Path, entry: Entry) -> int:
+    """Write `data` to `target` and record `entry`; the file appears only once the entry is committed."""
     pending = pending_path(target)
     descriptor = create_exclusive(pending)
     try:
@@ -59,7 +50,7 @@ def publish(store: Store, data: bytes, target: Path, content: dict) -> int:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        seq = record(store, content)
+        seq = record(store, entry)
     except BaseException:
         pending.unlink(missing_ok=True)
         raise
@@ -119,13 +110,13 @@ def already_published(store: Store, result: PhotoResult, channel: Channel, outpu
     still there with the recorded hash. A rerun after a crash then says so instead of writing `name (2).jpg`."""
     if not result.source_sha256:
         return None
-    query = AuditQuery(kind="photo_vetted", channel=channel.key, source_sha256=result.source_sha256)
+    query = AuditQuery(kind=PhotoVetted.KIND, channel=channel.key, source_sha256=result.source_sha256)
     with store.transaction() as tx:
         records = tx.audit.newest(query, limit=20)
     for record in records:
-        content = record.content
-        name = content.get("output_name")
-        if not isinstance(name, str) or content.get("output_sha256") != output_sha256:
+        vetted = PhotoVetted.from_payload(record.content)
+        name = vetted.output_name if vetted else None
+        if not isinstance(name, str) or vetted.output_sha256 != output_sha256:
             continue
         candidate = out_dir / name
         try:
@@ -176,6 +167,5 @@ def already_done_reason(result: PhotoResult, seq: int, output: Path, finished_no
 
 def _recorded_outputs(store: Store) -> dict[str, str]:
     with store.transaction() as tx:
-        return {record.content.get("output_name"): record.content.get("output_sha256")
-                for record in tx.audit.matching(AuditQuery(kind="photo_vetted"))
-                if record.content.get("output_name")}
+        entries = [PhotoVetted.from_payload(record.content) for record in tx.audit.matching(AuditQuery(kind=PhotoVetted.KIND))]
+    return {entry.output_name: entry.output_sha256 for entry in entries if entry and entry.output_name}

@@ -13,9 +13,10 @@ from rws_desktop.core.kernel.audit_seal import ADOPTED_ENTRY_KIND, KEYED_ENTRY_K
 
 SOURCE = Path(__file__).resolve().parents[3] / "rws_desktop"
 # Where entries are made: audit_entry("kind", …), a service's _entry("kind", …), change_entry("kind", …),
-# _record(…, "kind", …) for keys, a constant such as CLIP_ENTRY_KIND, or a dict written out with "kind": "…".
+# _record(…, "kind", …) for keys, a constant such as CLIP_ENTRY_KIND, a dict written out with "kind": "…", or a
+# typed entry's `KIND: ClassVar[str] = "…"` (core/kernel/audit_entries.py).
 KIND_WRITTEN = re.compile(r'(?:audit_entry|_entry|change_entry)\(\s*"([a-z_]+)"|"kind": "([a-z_]+)"'
-                          r'|_record\([^)]*"([a-z_]+)"|[A-Z_]*ENTRY_KIND = "([a-z_]+)"')
+                          r'|_record\([^)]*"([a-z_]+)"|[A-Z_]*ENTRY_KIND = "([a-z_]+)"|KIND: ClassVar\[str\] = "([a-z_]+)"')
 # Kinds that are not audit entries: the --json report's media kind, and a caption finding's kind.
 NOT_ENTRIES = {"clip"}
 
@@ -46,7 +47,7 @@ def test_the_source_scan_finds_the_entries_it_should():
     """The scan sees entries made in each way, so the next test covers what the app really writes."""
     kinds = written_kinds()
     assert {"photo_vetted", "dpia_recorded", "person_updated", "account_added", "reference_face_key_exported",
-            "audit_log_keyed", "post_not_written"} <= kinds
+            "audit_log_keyed", "post_not_written", "clip_corrected", "clip_correction_undone", "post_approved"} <= kinds
 
 
 def test_every_kind_written_has_a_label_and_a_sentence(describer):

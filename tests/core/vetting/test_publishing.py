@@ -70,7 +70,7 @@ def test_a_rerun_finishes_a_safe_copy_recorded_before_the_kill_and_skips_it(stor
     target = tmp_path / "x.jpg"
     result = result_for(Path("x.png"), target)
     with store.transaction() as tx:
-        seq = tx.audit.append(vetted_entry(result, channel, "NEF", Decision.APPROVED, "ok", [])).seq
+        seq = tx.audit.append(vetted_entry(result, channel, "NEF", Decision.APPROVED, "ok", []).to_payload()).seq
     (tmp_path / "x.jpg.part").write_bytes(JPEG)  # as the kill left it
     (tmp_path / "orphan.jpg.part").write_bytes(b"half")
     finished = reconcile_pending(store, tmp_path)
