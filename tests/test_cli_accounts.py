@@ -83,7 +83,7 @@ def school(tmp_path_factory) -> Path:
 @pytest.mark.parametrize(("command", "allowed", "exit_code"), COMMANDS, ids=[c[0].split(" {")[0] for c in COMMANDS])
 def test_every_role_against_every_command(school, tmp_path, capsys, role, command, allowed, exit_code):
     """Allowed commands run; the rest exit 3 with a plain 'not allowed' and write exactly one action_refused entry
-    naming the account."""
+    naming the account. Either way the call writes exactly one "Signed in" entry, for that account."""
     db = tmp_path / "rws.sqlite3"
     shutil.copy(school / "rws.sqlite3", db)
     initials = ROLE_ACCOUNTS[role]
@@ -91,7 +91,9 @@ def test_every_role_against_every_command(school, tmp_path, capsys, role, comman
                           key=school / "key.json").split()
     before = len(entries(db))
     code = rws(db, *args, user=initials, new_password=NEW_PASSWORD)
-    refusals = [e for e in entries(db)[before:] if e["kind"] == "action_refused"]
+    written = entries(db)[before:]
+    refusals = [e for e in written if e["kind"] == "action_refused"]
+    assert [e["user"] for e in written if e["kind"] == "signed_in"] == [initials]
     error = capsys.readouterr().err
     if role in allowed:
         assert (code, refusals) == (exit_code, []), error
@@ -192,3 +194,17 @@ def test_the_dpia_is_recorded_and_shown(tmp_path, capsys):
     assert "DPIA-1 of 2026-09-01, signed off by Test DPO; recorded by TST. Face recognition is on." in capsys.readouterr().out
     (entry,) = [e for e in entries(db) if e["kind"] == "dpia_recorded"]
     assert (entry["reference"], entry["assessed_on"], entry["dpo"], entry["user"]) == ("DPIA-1", "2026-09-01", "Test DPO", "TST")
+
+
+def test_a_command_that_starts_worker_processes_signs_in_once(school, tmp_path, capsys):
+    """`rws vet` over two photos with two worker processes writes one "Signed in" entry: the workers analyse
+    without signing in, and nothing in the command signs in a second time."""
+    db = tmp_path / "rws.sqlite3"
+    shutil.copy(school / "rws.sqlite3", db)
+    Image.new("RGB", (120, 90), "lightgreen").save(tmp_path / "sky2.jpg")
+    before = len(entries(db))
+    assert rws(db, "vet", school / "sky.jpg", tmp_path / "sky2.jpg", "--channel", "instagram", "--out", tmp_path / "out",
+               "--workers", "2", user="ADM") == 0, capsys.readouterr().err
+    written = entries(db)[before:]
+    assert [e["user"] for e in written if e["kind"] == "signed_in"] == ["ADM"]
+    assert [e["kind"] for e in written].count("photo_vetted") == 2
