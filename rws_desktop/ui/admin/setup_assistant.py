@@ -8,80 +8,28 @@ steps (password hashing, the import) run off the UI thread.
 """
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QScrollArea, QVBoxLayout, QWizard, QWizardPage)
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QWizard
 
 from ...app import App
 from ...core.accounts.passwords import MIN_PASSWORD_LENGTH
 from ...core.kernel.account_rules import AccountError
-from ...core.kernel.permissions import Action, Role
-from ...core.register.mis_csv import CsvTable, read_csv
-from ..register.import_dialog import ImportDialog
+from ...core.kernel.permissions import Role
 from .background import Background
-from ..form_dialog import problem_label, show_problem
-from .forms import AccountForm, ChannelAdminsForm, DpiaForm, RoleChoice
-from .presenter import AdminPresenter, AdminProblem, plain
+from .forms import ChannelAdminsForm, DpiaForm, RoleChoice
+from .presenter import AdminPresenter
+from .setup_page import AssistantPage
+from .setup_people import MisPage, StaffPage
 
 FIRST_ADMIN, DPIA, CHANNELS, STAFF, MIS, SUMMARY = range(6)
 SKIP = QWizard.WizardButton.CustomButton1
+# The pages: the first admin, the DPIA, channel admins and the summary here; staff and the MIS import in
+# setup_people.py; the base every page shares (Next does its work off the UI thread) in setup_page.py.
 
 
-class _Page(QWizardPage):
-    """A page whose Next first does its work off the UI thread, then moves on; a problem keeps it open."""
-
-    skippable = True
-
-    def __init__(self, assistant: "SetupAssistant", title: str, subtitle: str):
-        super().__init__()
-        self.assistant = assistant
-        self.setTitle(title)
-        self.setSubTitle(subtitle)
-        self.problem = problem_label()
-        self.layout_ = QVBoxLayout(self)
-        self._done = False
-        self.skipped = False
-
-    def initializePage(self) -> None:  # noqa: N802 - Qt's name
-        self._done = False
-        self.skipped = False
-        show_problem(self.problem, "")
-
-    def work(self) -> Callable[[], Any] | None:
-        """What Next does (run off the UI thread), or None when there is nothing to do."""
-        return None
-
-    def finished(self, result: Any) -> None:
-        """On the UI thread, after `work` succeeded."""
-
-    def validatePage(self) -> bool:  # noqa: N802 - Qt's name
-        if self._done or self.skipped:
-            return True
-        try:
-            work = self.work()
-        except (AccountError, AdminProblem) as error:
-            show_problem(self.problem, str(error))
-            return False
-        if work is None:
-            return True
-        show_problem(self.problem, "")
-        self.assistant.run(work, self._succeeded, self._failed)
-        return False
-
-    def _succeeded(self, result: Any) -> None:
-        self.finished(result)
-        self._done = True
-        self.assistant.next()
-
-    def _failed(self, error: Exception) -> None:
-        show_problem(self.problem, str(error) if isinstance(error, AdminProblem) else plain(error))
-
-
-class FirstAdminPage(_Page):
+class FirstAdminPage(AssistantPage):
     skippable = False
 
     def __init__(self, assistant):
@@ -131,7 +79,7 @@ class FirstAdminPage(_Page):
         self.again.clear()
 
 
-class DpiaPage(_Page):
+class DpiaPage(AssistantPage):
     def __init__(self, assistant):
         super().__init__(assistant, "The data protection impact assessment (DPIA)",
                          "UK GDPR Article 35: recognising children's faces needs a DPIA signed off by the data "
@@ -157,7 +105,7 @@ class DpiaPage(_Page):
         return lambda: presenter.record_dpia(reference, assessed_on, dpo)
 
 
-class ChannelsPage(_Page):
+class ChannelsPage(AssistantPage):
     def __init__(self, assistant):
         super().__init__(assistant, "Who may post on each channel",
                          "Each channel's admins, as the school's social media policy lists them. Only they (and "
@@ -187,142 +135,7 @@ class ChannelsPage(_Page):
         return save
 
 
-class StaffPage(_Page):
-    def __init__(self, assistant):
-        super().__init__(assistant, "Staff accounts",
-                         "Add an account for each member of staff who uses the app. Each gets a temporary password "
-                         "to give them in person; they choose their own at their first sign-in.")
-        self.from_policy = QComboBox()
-        self.from_policy.setAccessibleName("Initials named in the policy without an account")
-        self.from_policy.activated.connect(self._pick_from_policy)
-        self.form = AccountForm()
-        self.add_button = QPushButton("&Add this account")
-        self.add_button.clicked.connect(self.add_account)
-        self.added = QLabel("")
-        self.added.setWordWrap(True)
-        self.added.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.added.setAccessibleName("Accounts added, with their temporary passwords")
-        policy = QHBoxLayout()
-        policy.addWidget(QLabel("Named in the policy, no account yet:"))
-        policy.addWidget(self.from_policy, 1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.add_button)
-        self.layout_.addLayout(policy)
-        self.layout_.addWidget(self.form)
-        self.layout_.addLayout(buttons)
-        self.layout_.addWidget(self.problem)
-        self.layout_.addWidget(self.added)
-        self.layout_.addStretch(1)
-        self.lines: list[str] = []
-
-    def initializePage(self) -> None:  # noqa: N802
-        super().initializePage()
-        self._fill_policy()
-
-    def _fill_policy(self) -> None:
-        self.from_policy.clear()
-        self.from_policy.addItem("(choose initials)", None)
-        for initials in self.assistant.presenter.policy_initials_without_account():
-            self.from_policy.addItem(initials, initials)
-
-    def _pick_from_policy(self) -> None:
-        initials = self.from_policy.currentData()
-        if initials:
-            self.form.initials.setText(initials)
-            self.form.roles.set_roles({Role.COMMS})
-            self.form.name.setFocus()
-
-    def add_account(self) -> None:
-        initials, name, roles = self.form.initials.text(), self.form.name.text(), self.form.roles.roles()
-        if not initials.strip() or not name.strip() or not roles:
-            show_problem(self.problem, "Give the initials, the full name and at least one role.")
-            return
-        show_problem(self.problem, "")
-        presenter = self.assistant.presenter
-        self.assistant.run(lambda: presenter.add_account(initials, name, roles), self._added, self._failed)
-
-    def _added(self, new) -> None:
-        account = new.account
-        self.lines.append(f"{account.initials} ({account.name}; {', '.join(r.value for r in Role if r in account.roles)}): "
-                          f"temporary password <b>{new.temporary_password}</b>")
-        self.added.setText("<b>Added</b> (write the passwords down for each person now):<br>" + "<br>".join(self.lines))
-        self.form.clear()
-        self._fill_policy()
-
-    def work(self):
-        if self.form.initials.text().strip() or self.form.name.text().strip():
-            raise AccountError("Add the account typed above (Add this account), or clear its fields, before going on.")
-        return None
-
-
-class MisPage(_Page):
-    def __init__(self, assistant):
-        super().__init__(assistant, "Pupils from the MIS",
-                         "Import the pupils from a CSV export of Arbor, SIMS or Bromcom: names, year, form, date of "
-                         "birth and any photo consent the MIS holds. You can also do this later from the Consent "
-                         "register.")
-        self.state = QLabel("")
-        self.state.setWordWrap(True)
-        self.choose = QPushButton("&Choose the MIS export…")
-        self.choose.clicked.connect(self.import_from_mis)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.choose)
-        buttons.addStretch(1)
-        self.layout_.addWidget(self.state)
-        self.layout_.addLayout(buttons)
-        self.layout_.addWidget(self.problem)
-        self.layout_.addStretch(1)
-        self.dialog: ImportDialog | None = None
-
-    def initializePage(self) -> None:  # noqa: N802
-        super().initializePage()
-        reason = self.assistant.app.signed_in().refusal(Action.CHANGE_REGISTER)
-        self.choose.setEnabled(reason is None)
-        if reason is None:
-            self.state.setText("Choose the file; you see every row before anything is imported.")
-        else:
-            self.state.setText("The MIS import needs the office role, which your account does not have (you can give "
-                               "it yourself on the first page next time, or from Admin > Accounts). Someone with the "
-                               "office role imports the file from the Consent register. Skip this step.")
-
-    def ask_mis_file(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "The MIS export", str(Path.home()), "CSV files (*.csv);;All files (*)")
-        return Path(name) if name else None
-
-    def import_from_mis(self) -> None:
-        path = self.ask_mis_file()
-        if path is None:
-            return
-        self.assistant.run(lambda: read_csv(path.read_bytes()), lambda table: self._open(path, table),
-                           lambda error: show_problem(self.problem, f"That file cannot be imported: {plain(error)}"))
-
-    def _open(self, path: Path, table: CsvTable) -> None:
-        dialog = ImportDialog(path.name, table, self)
-        dialog.review_leavers.hide()  # nobody has left a register that is being filled for the first time
-        dialog.preview_requested.connect(lambda mapping: self._preview(dialog, table, mapping))
-        dialog.import_requested.connect(lambda mapping: self._import(dialog, table, mapping))
-        self.dialog = dialog
-        dialog.show()
-        dialog.request_preview()
-
-    def _preview(self, dialog: ImportDialog, table: CsvTable, mapping) -> None:
-        service, today = self.assistant.app.mis_import, date.today()
-        self.assistant.run(lambda: service.preview(table, mapping, today), dialog.show_preview,
-                           lambda error: dialog.show_mapping(plain(error)))
-
-    def _import(self, dialog: ImportDialog, table: CsvTable, mapping) -> None:
-        service, today = self.assistant.app.mis_import, date.today()
-
-        def imported(result) -> None:
-            dialog.show_imported(result)
-            self.state.setText(f"Imported: {result.created} added, {result.updated} updated.")
-
-        self.assistant.run(lambda: service.import_table(table, mapping, today), imported,
-                           lambda error: dialog.show_import_failed(plain(error)))
-
-
-class SummaryPage(_Page):
+class SummaryPage(AssistantPage):
     skippable = False
 
     def __init__(self, assistant):
@@ -383,7 +196,7 @@ class SetupAssistant(QWizard):
 
     def skip(self) -> None:
         page = self.currentPage()
-        if isinstance(page, _Page) and page.skippable:
+        if isinstance(page, AssistantPage) and page.skippable:
             page.skipped = True
             self.next()
 
@@ -393,7 +206,7 @@ class SetupAssistant(QWizard):
 
     def _page_changed(self, _id: int) -> None:
         page = self.currentPage() or self.page(self.startId())
-        self.button(SKIP).setVisible(isinstance(page, _Page) and page.skippable)
+        self.button(SKIP).setVisible(isinstance(page, AssistantPage) and page.skippable)
 
     def _show_busy(self, busy: bool) -> None:
         for which in (QWizard.WizardButton.NextButton, QWizard.WizardButton.BackButton,
