@@ -251,28 +251,25 @@ class EntryDescriber:
         return "someone" if person_id is None else self.names.name(person_id)
 
     def _photo_vetted(self, content):
-        faces = self.faces(content, self.corrections(content))
-        shown = sum(face.final_action == "shown" for face in faces)
-        text = f"{_text(content.get('source_name')) or 'a photo'}: {_text(content.get('decision')) or 'no decision'}; "
-        text += f"{len(faces)} face(s), {shown} shown, {len(faces) - shown} blurred"
-        corrections = self.corrections(content)
-        if corrections:
-            text += f"; {len(corrections)} correction(s)"
-        if content.get("decision") in ("blocked", "error") and content.get("reason"):
-            text += f" ({_text(content.get('reason'))})"
-        return text
+        name = _text(content.get("source_name")) or "a photo"
+        return self._vetted(content, name, "face(s)", "blurred")
 
     def _clip_vetted(self, content):
-        faces = self.faces(content, self.corrections(content))
-        shown = sum(face.final_action == "shown" for face in faces)
         seconds, frames = content.get("duration_s"), content.get("frame_count")
         length = ", ".join(filter(None, (
             f"{int(seconds) // 60}:{int(seconds) % 60:02d}" if isinstance(seconds, (int, float)) else "",
             f"{frames} frames" if isinstance(frames, int) else "")))
-        text = f"{_text(content.get('source_name')) or 'a clip'} (clip{', ' + length if length else ''}): "
-        text += f"{_text(content.get('decision')) or 'no decision'}; "
-        text += f"{len(faces)} face(s) followed, {shown} shown, {len(faces) - shown} blurred for the whole clip"
+        name = f"{_text(content.get('source_name')) or 'a clip'} (clip{', ' + length if length else ''})"
+        return self._vetted(content, name, "face(s) followed", "blurred for the whole clip")
+
+    def _vetted(self, content, name: str, faces_word: str, blurred_word: str) -> str:
+        """A photo's or clip's line: its decision, faces shown and blurred after corrections, and why when it
+        was blocked or failed."""
         corrections = self.corrections(content)
+        faces = self.faces(content, corrections)
+        shown = sum(face.final_action == "shown" for face in faces)
+        text = f"{name}: {_text(content.get('decision')) or 'no decision'}; "
+        text += f"{len(faces)} {faces_word}, {shown} shown, {len(faces) - shown} {blurred_word}"
         if corrections:
             text += f"; {len(corrections)} correction(s)"
         if content.get("decision") in ("blocked", "error") and content.get("reason"):

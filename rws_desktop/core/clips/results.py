@@ -8,7 +8,7 @@ from typing import Iterable
 
 from ..kernel.audit_entries import ClipVetted
 from ..kernel.channels import Channel
-from ..kernel.decisions import Action, Decision
+from ..kernel.decisions import Decision
 from .media import ClipInfo
 from .verdicts import TrackVerdict
 
@@ -46,17 +46,6 @@ class ClipResult:
             "frame_rate": round(info.fps, 3) if info else None,
             "tracks": [track.report_dict() for track in self.tracks],
         }
-
-
-def overall_decision(tracks: list[TrackVerdict], block_hidden: bool) -> tuple[Decision, str]:
-    blurred = sum(track.action is Action.BLURRED for track in tracks)
-    if not tracks:
-        return Decision.APPROVED, "no faces found"
-    if not blurred:
-        return Decision.APPROVED, f"all {len(tracks)} faces have consent for this channel"
-    if block_hidden:
-        return Decision.BLOCKED, f"{blurred} of {len(tracks)} faces may not be shown, and blocking was asked for"
-    return Decision.REDACTED, f"{blurred} of {len(tracks)} faces blurred"
 
 
 def clip_entry(result: ClipResult, channel: Channel, user: str, corrections: Iterable[dict] = (),

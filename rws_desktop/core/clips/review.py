@@ -19,14 +19,14 @@ from ..kernel.audit_chain import utc_timestamp
 from ..kernel.audit_entries import ClipCorrected, ClipCorrectionUndone
 from ..kernel.channels import ChannelCatalogue
 from ..kernel.consent import FaceConsent, show_decision
-from ..kernel.decisions import Action, Decision
+from ..kernel.decisions import Action, Decision, overall_decision
 from ..kernel.permissions import Action as Permission
 from ..kernel.permissions import requires
 from ..kernel.ports import Store
 from ..kernel.session import Session
 from .coverage import CoverageSettings
 from .pipeline import ClipAnalyser, Scan, UnverifiedBlur, _Progress
-from .results import ClipResult, file_sha256, overall_decision
+from .results import ClipResult, file_sha256
 from .service import ClipAnalysis, clip_output_path, publish_clip
 from .verdicts import TrackVerdict
 

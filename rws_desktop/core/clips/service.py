@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 from ..faces.detection import FaceDetector
 from ..faces.recognition import FaceEncoder
 from ..kernel.channels import Channel, ChannelCatalogue
-from ..kernel.decisions import Decision
+from ..kernel.decisions import Decision, overall_decision
 from ..kernel.permissions import Action, requires
 from ..kernel.ports import Store
 from ..kernel.session import Session
@@ -25,7 +25,7 @@ from .media import CLIP_SUFFIXES, ClipLoadError, probe
 from .pipeline import (
     CLIP_DETECTOR_SETTINGS, ClipAnalyser, ClipCancelled, ClipProgress, ClipSettings, Scan, UnverifiedBlur, _Progress,
 )
-from .results import ClipResult, clip_entry, file_sha256, overall_decision
+from .results import ClipResult, clip_entry, file_sha256
 from .verdicts import RegisterView, decide_tracks
 
 

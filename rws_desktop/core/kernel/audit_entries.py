@@ -38,13 +38,23 @@ def payload_of(entry: Entry) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class MediaVetted:
-    """What `photo_vetted` and `clip_vetted` share: the file in and out by name and hash, and the decision.
-    `corrections` and `origin` are logged only when there are any."""
+class ChannelEntry:
+    """What every typed entry starts with: its kind, when, who, and for which channel."""
 
     KIND: ClassVar[str]
     user: str
     channel: str
+    at: str = field(default_factory=utc_timestamp)
+
+    def _head(self) -> dict[str, Any]:
+        return {"kind": self.KIND, "at": self.at, "user": self.user, "channel": self.channel}
+
+
+@dataclass(frozen=True, kw_only=True)
+class MediaVetted(ChannelEntry):
+    """What `photo_vetted` and `clip_vetted` share: the file in and out by name and hash, and the decision.
+    `corrections` and `origin` are logged only when there are any."""
+
     source_name: str | None
     source_sha256: str | None
     output_name: str | None = None
@@ -53,12 +63,10 @@ class MediaVetted:
     reason: str
     corrections: tuple[dict, ...] = ()  # each as the review's correction `as_dict()`
     origin: str | None = None  # "desktop", or the posting pack it went into
-    at: str = field(default_factory=utc_timestamp)
 
     def to_payload(self) -> dict[str, Any]:
         payload = {
-            "kind": self.KIND, "at": self.at, "user": self.user, "channel": self.channel,
-            "source_name": self.source_name, "source_sha256": self.source_sha256,
+            **self._head(), "source_name": self.source_name, "source_sha256": self.source_sha256,
             "output_name": self.output_name, "output_sha256": self.output_sha256,
             "decision": self.decision, "reason": self.reason, **self._own_fields(),
         }
@@ -112,21 +120,17 @@ class ClipVetted(MediaVetted):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ClipCorrected:
+class ClipCorrected(ChannelEntry):
     """One correction made by hand to a clip under review, before it is exported."""
 
     KIND: ClassVar[str] = "clip_corrected"
-    user: str
-    channel: str
     source_name: str
     source_sha256: str | None
     correction: dict  # the correction's `as_dict()`
-    at: str = field(default_factory=utc_timestamp)
 
     def to_payload(self) -> dict[str, Any]:
-        return {"kind": self.KIND, "at": self.at, "user": self.user, "channel": self.channel,
-                "source_name": self.source_name, "source_sha256": self.source_sha256, **self._own_fields(),
-                "correction": self.correction}
+        return {**self._head(), "source_name": self.source_name, "source_sha256": self.source_sha256,
+                **self._own_fields(), "correction": self.correction}
 
     def _own_fields(self) -> dict[str, Any]:
         return {}
@@ -144,13 +148,10 @@ class ClipCorrectionUndone(ClipCorrected):
 
 
 @dataclass(frozen=True, kw_only=True)
-class PostApproved:
+class PostApproved(ChannelEntry):
     """What a posting pack held, by hash and register id (never by name)."""
 
     KIND: ClassVar[str] = "post_approved"
-    at: str
-    user: str
-    channel: str
     caption_sha256: str
     media: tuple[dict, ...]  # each file: its vetting entry's seq, names and hashes
     named_person_ids: tuple[int, ...]
@@ -163,8 +164,7 @@ class PostApproved:
 
     def to_payload(self) -> dict[str, Any]:
         return {
-            "kind": self.KIND, "at": self.at, "user": self.user, "channel": self.channel,
-            "caption_sha256": self.caption_sha256, "media": list(self.media),
+            **self._head(), "caption_sha256": self.caption_sha256, "media": list(self.media),
             "named_person_ids": list(self.named_person_ids), "shown_person_ids": list(self.shown_person_ids),
             "confirmations": list(self.confirmations), "warnings": list(self.warnings), "checks": list(self.checks),
             "pack": self.pack, "hashes_sha256": self.hashes_sha256,

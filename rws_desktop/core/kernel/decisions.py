@@ -1,11 +1,14 @@
-"""The words the log records for a photo and for each face in it.
+"""The words the log records for a photo and for each face in it, and the one rule that turns the
+faces' actions into the file's decision.
 
 They live in the kernel because the vetting pipeline writes them and the audit reports read
-them, and the audit package must not import the vetting one.
+them, and the audit package must not import the vetting one; photos (vetting) and clips (clips,
+a clip's faces being its tracks) decide by the same rule.
 """
 from __future__ import annotations
 
 from enum import Enum
+from typing import Protocol, Sequence
 
 
 class Decision(str, Enum):
@@ -22,3 +25,21 @@ class Action(str, Enum):
 
     SHOWN = "shown"
     BLURRED = "blurred"
+
+
+class HasAction(Protocol):
+    @property
+    def action(self) -> Action: ...
+
+
+def overall_decision(faces: Sequence[HasAction], block_hidden: bool) -> tuple[Decision, str]:
+    """A photo's or clip's decision and reason from what happens to each of its faces: approved when every
+    face may be shown (or there is none), else redacted, or blocked when `block_hidden` asks for that."""
+    blurred = sum(face.action is Action.BLURRED for face in faces)
+    if not faces:
+        return Decision.APPROVED, "no faces found"
+    if not blurred:
+        return Decision.APPROVED, f"all {len(faces)} faces have consent for this channel"
+    if block_hidden:
+        return Decision.BLOCKED, f"{blurred} of {len(faces)} faces may not be shown, and blocking was asked for"
+    return Decision.REDACTED, f"{blurred} of {len(faces)} faces blurred"

@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image
 
 from ..kernel.channels import Channel
-from ..kernel.decisions import Action, Decision
+from ..kernel.decisions import Action, Decision, overall_decision
 from ..kernel.consent import FaceConsent, Person, PhotoConsent, biometric_verdict, show_decision
 from ..faces.detection import DetectedFace, FaceDetector
 from ..accounts.dpia import recognition_allowed
@@ -165,17 +165,6 @@ def face_regions(face: DetectedFace) -> tuple[Region, ...]:
     too: the detector's tilt is only one of its four angles, and the two together cover both."""
     turned = Region.for_face(face.center, face.size, face.angle)
     return (turned, Region.for_face(face.center, face.size, 0.0)) if face.angle else (turned,)
-
-
-def overall_decision(faces: list[FaceReport], block_hidden: bool) -> tuple[Decision, str]:
-    blurred = sum(face.action is Action.BLURRED for face in faces)
-    if not faces:
-        return Decision.APPROVED, "no faces found"
-    if not blurred:
-        return Decision.APPROVED, f"all {len(faces)} faces have consent for this channel"
-    if block_hidden:
-        return Decision.BLOCKED, f"{blurred} of {len(faces)} faces may not be shown, and blocking was asked for"
-    return Decision.REDACTED, f"{blurred} of {len(faces)} faces blurred"
 
 
 def redact_faces(image: Image.Image, faces: list[FaceReport]) -> Image.Image:

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Hashable
 
 from ..kernel.consent import FaceConsent
+from ..kernel.decisions import overall_decision
 from ..faces.geometry import Box
 from ..faces.redaction import Region, Shape
-from .analysis import Action, Decision, FaceReport, PhotoResult, overall_decision
+from .analysis import Action, Decision, FaceReport, PhotoResult
 from .safe_copy import photo_state
 
 # A hand-drawn area smaller than this is a slip of the mouse, not a face.

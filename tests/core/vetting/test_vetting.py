@@ -10,7 +10,8 @@ from rws_desktop.core.faces.detection import DetectedFace, FaceDetector
 from rws_desktop.core.faces.geometry import Box
 from rws_desktop.core.faces.matching import Gallery
 from rws_desktop.core.faces.recognition import FaceEncoder
-from rws_desktop.core.vetting.analysis import Action, Decision, PhotoAnalyser, RegisterSnapshot, overall_decision
+from rws_desktop.core.kernel.decisions import overall_decision
+from rws_desktop.core.vetting.analysis import Action, Decision, PhotoAnalyser, RegisterSnapshot
 
 TODAY = date(2026, 11, 24)
 INSTAGRAM = Channel("instagram", "RWS Instagram", "Instagram", "ravens.wood.school", ("MSN",), ChannelStatus.LIVE)
