@@ -24,7 +24,7 @@ BUILD = ROOT / "build"
 VENV = BUILD / "venv"
 DIST = ROOT / "dist"
 BUNDLE = DIST / "RWS Photo Check"
-WEIGHTS_SHA256 = "09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f5aefbc"
+WEIGHTS_SHA256 = "2115b2d7d501b3070953f0346813cab6ca4235acefe0f0e5ee7fd45e7b2889cf"
 EXE = ".exe" if os.name == "nt" else ""
 
 # Files the app opens at run time, relative to the bundle's internal folder: a build that lacks

@@ -14,8 +14,8 @@ from rws_desktop.core.kernel.permissions import Role
 from sessions import TEST_PASSWORD
 
 # Top-level packages a command that touches no faces must not import: the face models (dlib through
-# face_recognition, OpenCV), Qt, PyAV (clips), the PDF writer and Alembic (the schema is current).
-HEAVY = ("face_recognition", "dlib", "cv2", "PySide6", "av", "fpdf", "alembic")
+# face_recognition, ONNX Runtime), Qt, PyAV (clips), the PDF writer and Alembic (the schema is current).
+HEAVY = ("face_recognition", "dlib", "onnxruntime", "PySide6", "av", "fpdf", "alembic")
 # Runs `rws ARGS...` as the console script does, then writes the heavy packages it loaded to the file
 # named by RWS_TEST_LOADED.
 RUN_AND_LIST = (
@@ -57,7 +57,7 @@ def school(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("args", [["channels"], ["--version"], ["--help"], ["user", "list"], ["dpia", "show"]])
 def test_commands_that_touch_no_faces_load_no_face_models_qt_or_alembic(school, args):
     """`rws channels` and other commands without photos, in a fresh interpreter on an up-to-date database, answer
-    (exit 0) without importing face_recognition, dlib, OpenCV, PySide6, PyAV, fpdf or Alembic."""
+    (exit 0) without importing face_recognition, dlib, ONNX Runtime, PySide6, PyAV, fpdf or Alembic."""
     result, loaded = _rws(school, *args)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()  # it answered

@@ -1,8 +1,9 @@
-"""CenterFace, a small convolutional face detector, run with OpenCV's DNN module.
+"""CenterFace, a small convolutional face detector, run with ONNX Runtime.
 
 It sees faces from about 12 pixels wide and is sure of them from about 16, quickly, so it can
 look at a big photo scaled down far enough to be cheap. Its weights (`centerface.onnx`, MIT licence)
-ship inside the app in rws_desktop/models; nothing is downloaded.
+ship inside the app in rws_desktop/models; nothing is downloaded. ONNX Runtime computes the same
+numbers as OpenCV's DNN module did (to 2e-5) about 1.3 times faster, and is half OpenCV's size.
 
 The network outputs, on a grid four times coarser than its input, a face-centre heatmap, the
 log of each face's height and width (in grid cells), and the centre's offset within its cell.
@@ -109,20 +110,29 @@ def model_path():
     return path
 
 
-def limit_threads(count: int) -> None:
-    """OpenCV uses every core by default; a worker process sharing the machine with others uses one."""
-    import cv2
+# Threads each network may use; None lets the runtime use every core.
+_threads: int | None = None
 
-    cv2.setNumThreads(count)
+
+def limit_threads(count: int) -> None:
+    """Networks made after this use `count` threads: a worker process sharing the machine with
+    others uses one, where the runtime would otherwise take every core."""
+    global _threads
+    _threads = count
 
 
 class CenterFace:
     def __init__(self):
-        import cv2  # deferred: only detection needs OpenCV
+        import onnxruntime  # deferred: only detection needs it
 
-        self._cv2 = cv2
-        # From memory, not a path: OpenCV cannot open a path with non-ASCII letters on Windows.
-        self._net = cv2.dnn.readNetFromONNX(np.frombuffer(model_path().read_bytes(), np.uint8))
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3  # errors only: warnings would go to the console of a windowed app
+        if _threads is not None:
+            options.intra_op_num_threads = options.inter_op_num_threads = _threads
+        # From memory, not a path: a path with non-ASCII letters is not opened everywhere on Windows.
+        self._session = onnxruntime.InferenceSession(model_path().read_bytes(), options,
+                                                     providers=["CPUExecutionProvider"])
+        self._input = self._session.get_inputs()[0].name
 
     def detect(self, image: Image.Image, threshold: float) -> list[NetworkFace]:
         """Faces in an RGB image scoring at least `threshold`, overlapping duplicates removed.
@@ -139,19 +149,32 @@ class CenterFace:
 
     def _run(self, pixels: np.ndarray, threshold: float) -> list[NetworkFace]:
         height, width = pixels.shape[:2]
-        padded = np.zeros((math.ceil(height / SIZE_MULTIPLE) * SIZE_MULTIPLE,
-                           math.ceil(width / SIZE_MULTIPLE) * SIZE_MULTIPLE, 3), np.float32)
-        padded[:height, :width] = pixels
-        self._net.setInput(padded.transpose(2, 0, 1)[np.newaxis])
-        heatmap, log_sizes, offsets, _landmarks = self._net.forward(list(OUTPUTS))
+        # Channels first, padded with black to whole network steps.
+        padded = np.zeros((1, 3, math.ceil(height / SIZE_MULTIPLE) * SIZE_MULTIPLE,
+                           math.ceil(width / SIZE_MULTIPLE) * SIZE_MULTIPLE), np.float32)
+        padded[0, :, :height, :width] = pixels.transpose(2, 0, 1)
+        heatmap, log_sizes, offsets, _landmarks = self._session.run(list(OUTPUTS), {self._input: padded})
         return _decode(heatmap[0, 0], log_sizes[0], offsets[0], threshold)
 
-    def _without_duplicates(self, faces: list[NetworkFace]) -> list[NetworkFace]:
+    @staticmethod
+    def _without_duplicates(faces: list[NetworkFace]) -> list[NetworkFace]:
+        """The surest of each group of boxes overlapping more than NMS_OVERLAP (greedy, surest first)."""
         if len(faces) < 2:
             return faces
-        boxes = [[f.left, f.top, f.width, f.height] for f in faces]
-        kept = self._cv2.dnn.NMSBoxes(boxes, [f.score for f in faces], 0.0, NMS_OVERLAP)
-        return [faces[i] for i in np.asarray(kept).reshape(-1)]
+        faces = sorted(faces, key=lambda f: f.score, reverse=True)
+        boxes = np.array([[f.left, f.top, f.right, f.bottom] for f in faces])
+        areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+        suppressed = np.zeros(len(faces), dtype=bool)
+        kept = []
+        for i in range(len(faces)):
+            if suppressed[i]:
+                continue
+            kept.append(faces[i])
+            width = np.clip(np.minimum(boxes[i, 2], boxes[:, 2]) - np.maximum(boxes[i, 0], boxes[:, 0]), 0, None)
+            height = np.clip(np.minimum(boxes[i, 3], boxes[:, 3]) - np.maximum(boxes[i, 1], boxes[:, 1]), 0, None)
+            shared = width * height
+            suppressed |= shared > NMS_OVERLAP * (areas[i] + areas - shared)
+        return kept
 
 
 def _decode(heatmap: np.ndarray, log_sizes: np.ndarray, offsets: np.ndarray, threshold: float) -> list[NetworkFace]:

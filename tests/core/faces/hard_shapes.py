@@ -134,15 +134,19 @@ def _turn(angle: float) -> Callable[[SourcePhoto, Image.Image], tuple[Image.Imag
 
 
 def _motion_blur(source: SourcePhoto, image: Image.Image):
-    import cv2
-
     length = max(5, round(MOTION_SHARE * _median_face(source))) | 1
-    kernel = np.zeros((length, length), np.float32)
-    if sum(source.path.name.encode()) % 2:  # diagonal for some photos, sideways for the rest (stable per name)
-        np.fill_diagonal(kernel, 1.0)
-    else:
-        kernel[length // 2, :] = 1.0
-    smeared = cv2.filter2D(np.asarray(image), -1, kernel / kernel.sum(), borderType=cv2.BORDER_REFLECT)
+    # The average of `length` copies shifted along a line: diagonal for some photos, sideways for the
+    # rest (stable per name), with the photo mirrored at its edges.
+    down = 1 if sum(source.path.name.encode()) % 2 else 0
+    reach = length // 2
+    pixels = np.asarray(image, dtype=np.float32)
+    height, width = pixels.shape[:2]
+    padded = np.pad(pixels, ((reach, reach), (reach, reach), (0, 0)), mode="symmetric")
+    total = np.zeros_like(pixels)
+    for step in range(-reach, reach + 1):
+        top, left = reach + step * down, reach + step
+        total += padded[top:top + height, left:left + width]
+    smeared = np.clip(np.rint(total / length), 0, 255).astype(np.uint8)
     return Image.fromarray(smeared), Placement(source, list(source.faces), _identity)
 
 
