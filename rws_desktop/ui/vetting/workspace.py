@@ -29,7 +29,7 @@ from .clip_view import ClipStage
 from .clip_work import ClipDesk
 from .export_flow import ExportFlow
 from .details import face_label
-from .panels import VettingPanels
+from .panels import VettingPanels, showing_text, toggle_text
 from .photo_view import AreaOverlay, FaceOverlay
 from .presenter import LOADING_MODELS, BatchWork, VettingPresenter
 
@@ -60,6 +60,7 @@ class VettingWorkspace(ExportFlow, VettingPanels):
     batch_finished = Signal()  # a batch's analysis ended (finished, cancelled or stopped)
     export_finished = Signal(list)  # list[ExportOutcome]
     undo_available = Signal(bool)
+    safe_shown = Signal(bool)  # whether the safe version is now asked for (the View menu's words follow)
 
     def __init__(self, app: App, settings: QSettings, jobs: Jobs, questions: Questions, parent=None):
         clips = ClipDesk(lambda: ClipReviewService(app.database, app.channels, app.signed_in()),
@@ -224,6 +225,7 @@ class VettingWorkspace(ExportFlow, VettingPanels):
         self._generation += 1
         self._set_drawing_off()
         self._refresh_current()
+        self._say_which_version()
 
     def select_next(self, step: int) -> None:
         if not len(self.batch):
@@ -243,6 +245,7 @@ class VettingWorkspace(ExportFlow, VettingPanels):
         self.showing_safe = on
         self.clip_stage.flip(on)
         self._show_pixels()
+        self.safe_shown.emit(on)
 
     def _refresh_current(self) -> None:
         item = self.current
@@ -318,6 +321,13 @@ class VettingWorkspace(ExportFlow, VettingPanels):
         image = self._safe if self.showing_safe and self._safe is not None else self._original
         if image is not None:
             self.view.replace_image(image)
+        self._say_which_version()
+
+    def _say_which_version(self) -> None:
+        """The label says which version is on screen; the button says what pressing it will do."""
+        pending = self._safe is None and not self.clip_stage.showing and self.current is not None and self.current.review is not None
+        self.showing.setText(showing_text(self.showing_safe, pending))
+        self.safe_toggle.setText(toggle_text(self.showing_safe))
 
     # Corrections
 
