@@ -23,6 +23,7 @@ class FaceOverlay:
     shown: bool
     label: str
     selected: bool = False
+    tip: str = ""  # what the face's pop-up says (the label when empty)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class PhotoView(QGraphicsView):
         box.setPen(_pen(colour, 4 if face.selected else 2))
         box.setData(FACE_INDEX, index)
         box.setCursor(Qt.CursorShape.PointingHandCursor)
-        box.setToolTip(face.label)
+        box.setToolTip(face.tip or face.label)
         label = QGraphicsSimpleTextItem(face.label)
         label.setBrush(QColor("white"))
         label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)

@@ -28,7 +28,7 @@ from .batch import BatchItem
 from .clip_view import ClipStage
 from .clip_work import ClipDesk
 from .export_flow import ExportFlow
-from .details import face_label
+from ..face_words import face_figures, face_label, face_sentence
 from .panels import VettingPanels, showing_text, toggle_text
 from .photo_view import AreaOverlay, FaceOverlay
 from .presenter import LOADING_MODELS, BatchWork, VettingPresenter
@@ -265,16 +265,23 @@ class VettingWorkspace(ExportFlow, VettingPanels):
 
     def _refresh_panels(self) -> None:
         item = self.current
-        self.details.show_item(item, self.names, self.selected_face)
+        channel_name = self._checked_for()
+        self.details.show_item(item, self.names, self.selected_face, channel_name)
         self.undo_available.emit(self.presenter.can_undo())
         self.export_button.setEnabled(self.analysis is None and self.export_job is None and self.batch.to_export())
         if item is None or item.review is None or self._original is None:
             return
         faces = item.review.faces()
         self.view.set_overlays(
-            [FaceOverlay(face.box, face.action is Action.SHOWN, face_label(face, self.names), i == self.selected_face)
+            [FaceOverlay(face.box, face.action is Action.SHOWN, face_label(face, self.names), i == self.selected_face,
+                         f"{face_sentence(face, self.names, channel_name)}\n{face_figures(face)}".strip())
              for i, face in enumerate(faces)],
             [AreaOverlay(area.box, area.shape is Shape.ELLIPSE) for area in item.review.areas()])
+
+    def _checked_for(self) -> str:
+        """The name of the channel the batch is checked for, as the review's sentences say it."""
+        key = self.presenter.channel_key or self.channel_key
+        return self.presenter.channels.get(key).name if key else "this channel"
 
     def _load_current(self) -> None:
         item, generation = self.current, self._generation
