@@ -39,6 +39,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.jobs = Jobs(self)
         self.vetting = VettingWorkspace(app, settings, self.jobs, self.questions, self)
+        if isinstance(self.questions, DialogQuestions):
+            self.questions.keep_clear = self.vetting.view.attention_on_screen
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.vetting, "Vet photos")

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QGraphicsRectItem
 
 from rws_desktop.core.faces.geometry import Box
 from rws_desktop.core.kernel.consent import FaceConsent
+from rws_desktop.ui.vetting.photo_view import FACE_TIP
 
 from checked_photos import add_checked, blurred, comms_window, made_up_photo, shown
 
@@ -51,6 +52,6 @@ def test_each_face_is_described_in_plain_words_with_the_figures_in_its_tooltip(q
     for text in [line.text() for line in lines] + labels:
         assert not FIGURE.search(text) and not any(word in text.lower() for word in JARGON), text
     for box, line, face in zip(boxes, lines, faces):
-        assert box.toolTip().startswith(line.text()[3:]) and f"{face.distance:.2f}" in box.toolTip()
+        assert box.data(FACE_TIP).startswith(line.text()[3:]) and f"{face.distance:.2f}" in box.data(FACE_TIP)
     window.close()
     window.app.close()
