@@ -67,3 +67,9 @@ class DialogQuestions:
     def folder(self, title: str, start: str) -> Path | None:
         name = QFileDialog.getExistingDirectory(self.parent, title, start)
         return Path(name) if name else None
+
+    def export_folder(self, proposed: Path, count: int, problem: Callable[[Path], str | None]) -> Path | None:
+        from .vetting.export_dialogs import ExportFolderDialog
+
+        dialog = ExportFolderDialog(proposed, count, problem, self.parent)
+        return dialog.chosen() if dialog.exec() else None
