@@ -39,7 +39,6 @@ class ExportFlow:
                                               self.presenter.export_folder_problem)
         if not self.presenter.export_folder_checked(folder):
             return
-        self.settings.setValue("vet/export_folder", str(folder))
         remember_folder(self.settings, EXPORTS_PARENT, folder.parent)
         service, desk, channel_key = self.app.review, self.presenter.clips, self.channel_key
 

@@ -20,6 +20,7 @@ from ...core.faces.geometry import Box
 from ...core.faces.imaging import PHOTO_SUFFIXES, load_photo_bytes
 from ...core.faces.redaction import Shape
 from ...core.vetting.analysis import Action
+from ..folders import PHOTOS, remember_folder, start_folder
 from ..images import to_qimage
 from ..posts.hook import open_post_panel
 from ..questions import Questions
@@ -130,7 +131,7 @@ class VettingWorkspace(ExportFlow, VettingPanels):
     # Adding photos and checking them
 
     def open_photos(self) -> None:
-        paths = self.questions.open_files("Add photos", self.settings.value("vet/last_folder", ""), PHOTO_FILTER)
+        paths = self.questions.open_files("Add photos", str(start_folder(self.settings, PHOTOS)), PHOTO_FILTER)
         if paths:
             self.add_paths(paths)
 
@@ -138,7 +139,8 @@ class VettingWorkspace(ExportFlow, VettingPanels):
         added, message = self.presenter.add(paths)
         if added:
             self.model.appended(len(added))
-            self.settings.setValue("vet/last_folder", str(added[-1].path.parent))
+            last = added[-1].path
+            remember_folder(self.settings, PHOTOS, last if last.is_dir() else last.parent)
             if self.current is None:
                 self.photos.setCurrentIndex(self.model.index(self.batch.row_of(added[0])))
         self.message.emit(message)
