@@ -86,6 +86,19 @@ def test_hovering_a_face_opens_its_pop_up_beside_the_face_not_over_it(qtbot, vie
     assert not view.popup.isVisible()
 
 
+def test_the_pop_up_of_one_of_two_close_faces_covers_neither(qtbot, view):
+    """Two faces side by side: the left one's pop-up does not go to its right over the other face (as it did in a
+    real window on kit_with_rose.jpg) but to a side where it covers neither."""
+    boxes = [Box(500, 400, 700, 600), Box(720, 380, 920, 580)]
+    view.set_overlays([FaceOverlay(box, n == 1, f"face {n}", tip="Recognised as somebody with a long enough "
+                                   "sentence to make the pop-up wide: " + "words " * 12) for n, box in enumerate(boxes)], [])
+    faces = [view.face_rect_on_screen(box) for box in boxes]
+    centre = view.viewport().mapFromGlobal(faces[0].center())
+    QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, centre, faces[0].center()))
+    assert view.popup.isVisible() and view.popup.width() > faces[1].left() - faces[0].right()
+    assert not any(view.popup.geometry().intersects(face) for face in faces), (view.popup.geometry(), faces)
+
+
 def test_beside_prefers_the_right_then_the_left_then_below_and_stays_on_screen():
     """A pop-up goes right of the face when it fits on screen, else left, else below; never over the face."""
     screen, size = QRect(0, 0, 1366, 768), QSize(300, 120)

@@ -3,6 +3,8 @@ other (and of the faces, where there is room), and a face's pop-up or a correcti
 never over it. Plain geometry on Qt's rectangles; no widgets."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, QSizeF
 
 
@@ -41,9 +43,10 @@ def _steps(low: float, high: float, step: float) -> int:
     return int((high - low) // step) + 1 if high >= low and step > 0 else 0
 
 
-def beside(size: QSize, avoid: QRect, screen: QRect, gap: int = 8) -> QPoint:
+def beside(size: QSize, avoid: QRect, screen: QRect, gap: int = 8, also_avoid: Sequence[QRect] = ()) -> QPoint:
     """Where a pop-up or dialog of `size` goes so it does not cover `avoid` (a face on screen): to its right, else its
-    left, below or above, kept on `screen`; when none of those is clear, wherever it covers the least of it."""
+    left, below or above, kept on `screen`, preferring a place that covers none of `also_avoid` (the other faces)
+    either; when none of those is clear of `avoid`, wherever it covers the least of it."""
     width, height = size.width(), size.height()
 
     def on_screen_x(x: int) -> int:
@@ -58,10 +61,11 @@ def beside(size: QSize, avoid: QRect, screen: QRect, gap: int = 8) -> QPoint:
         QPoint(on_screen_x(avoid.left()), avoid.bottom() + 1 + gap),
         QPoint(on_screen_x(avoid.left()), avoid.top() - gap - height),
     ]
-    for point in candidates:
-        rect = QRect(point, size)
-        if screen.contains(rect) and not rect.intersects(avoid):
-            return point
+    for others in (also_avoid, ()):
+        for point in candidates:
+            rect = QRect(point, size)
+            if screen.contains(rect) and not rect.intersects(avoid) and not any(rect.intersects(o) for o in others):
+                return point
     kept_on_screen = [QPoint(on_screen_x(p.x()), on_screen_y(p.y())) for p in candidates]
     return min(kept_on_screen, key=lambda p: _area(QRect(p, size).intersected(avoid)))
 

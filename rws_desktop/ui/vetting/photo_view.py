@@ -217,8 +217,9 @@ class PhotoView(QGraphicsView):
             self.popup.hide()
             return
         index = int(item.data(FACE_INDEX))
-        face = self.face_rect_on_screen(self._labels[index][1])
-        self.popup.show_beside(item.data(FACE_TIP), face, self.screen().availableGeometry(), index)
+        faces = [self.face_rect_on_screen(box) for _label, box in self._labels]
+        others = faces[:index] + faces[index + 1:]
+        self.popup.show_beside(item.data(FACE_TIP), faces[index], self.screen().availableGeometry(), index, others)
 
     def mousePressEvent(self, event) -> None:
         if self.drawing and event.button() == Qt.MouseButton.LeftButton and self._pixmap is not None:
@@ -273,10 +274,10 @@ class FacePopup(QLabel):
         self.setAutoFillBackground(True)
         self.face: int | None = None
 
-    def show_beside(self, text: str, face: QRect, screen: QRect, index: int) -> None:
+    def show_beside(self, text: str, face: QRect, screen: QRect, index: int, other_faces: list[QRect] = ()) -> None:
         self.setText(text)
         self.adjustSize()
-        self.move(beside(self.size(), face, screen))
+        self.move(beside(self.size(), face, screen, also_avoid=other_faces))
         self.face = index
         self.show()
 
