@@ -7,7 +7,7 @@ import os
 from datetime import date, timedelta
 
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QUrl, Qt
 
 from rws_desktop.core.faces.geometry import Box
 from rws_desktop.ui.vetting.export_dialogs import ExportFolderDialog
@@ -60,8 +60,9 @@ def test_export_goes_to_a_dated_folder_under_pictures_with_safe_names_and_says_w
 def test_the_export_dialog_explains_a_folder_that_will_not_do_and_stays_open(qtbot, tmp_path, settings, pictures,
                                                                             monkeypatch):
     """In the export dialog, the originals' folder, the home folder and a file are each refused with a sentence
-    under the field while the dialog stays open with what was typed; a new folder's name that does not exist yet is
-    accepted as typed (it is made on export)."""
+    under the field, shown whole, while the dialog stays open with what was typed; Enter in the field asks to
+    export (it opened the folder chooser when tried by hand); typing again clears the sentence; a new folder's name
+    that does not exist yet is accepted as typed (it is made on export)."""
     window, _answers, _db = comms_window(qtbot, tmp_path, settings)
     workspace = window.vetting
     original = made_up_photo(tmp_path / "trip" / "sea.jpg")
@@ -72,12 +73,19 @@ def test_the_export_dialog_explains_a_folder_that_will_not_do_and_stays_open(qtb
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.folder.text() == str(pictures / "RWS safe copies" / f"{date.today():%Y-%m-%d} RWS Instagram")
+    chooser: list[str] = []
+    monkeypatch.setattr("rws_desktop.ui.vetting.export_dialogs.QFileDialog.getExistingDirectory",
+                        lambda *args: chooser.append(args[-1]) or "")
     for folder, words in ((original.parent, "holds the original photos"), (tmp_path / "home", "your home folder"),
                           (tmp_path / "a file", "a file called “a file”")):
         dialog.folder.setText(str(folder))
-        dialog.ok.click()
+        qtbot.keyClick(dialog.folder, Qt.Key.Key_Return)  # Enter in the field is Export, not Choose…
         assert dialog.isVisible() and not dialog.result() and words in dialog.error.text()
+        assert dialog.error.isVisible() and dialog.error.height() >= dialog.error.heightForWidth(dialog.error.width())
         assert dialog.folder.text() == str(folder)
+    assert chooser == []
+    dialog.folder.setText(str(original.parent / "safe"))
+    assert not dialog.error.isVisible()  # typing again clears the complaint
     new = tmp_path / "safe" / "sports day"
     dialog.folder.setText(f" {new} ")
     dialog.ok.click()

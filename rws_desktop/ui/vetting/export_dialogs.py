@@ -31,13 +31,16 @@ class ExportFolderDialog(QDialog):
         self.folder.setToolTip("Type a folder, or a new folder's name: it is made when the safe copies are written")
         self.folder.setMinimumWidth(480)
         self.browse = QPushButton("Choose…")
+        self.browse.setAutoDefault(False)  # Enter in the folder field exports; it used to open the chooser
         self.browse.setToolTip("Pick another folder")
         self.browse.clicked.connect(self._choose)
         self.error = error_label()
         self.error.hide()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok.setDefault(True)
+        self.folder.textChanged.connect(self.error.hide)
+        # The standard Ok button, renamed, is the one Enter presses (an added one left Cancel as the default).
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Export")
         buttons.accepted.connect(self._accept_if_usable)
         buttons.rejected.connect(self.reject)
         row = QHBoxLayout()
@@ -60,7 +63,9 @@ class ExportFolderDialog(QDialog):
         why_not = "Type or choose a folder." if not text else self._problem(self.chosen())
         self.error.setText(why_not or "")
         self.error.setVisible(bool(why_not))
-        if not why_not:
+        if why_not:
+            self.adjustSize()  # room for the whole sentence (it was cut off at its second line)
+        else:
             self.accept()
 
     def _choose(self) -> None:
@@ -79,6 +84,7 @@ class ExportDoneDialog(QDialog):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Safe copies exported")
+        self.setMinimumWidth(460)
         self.folder, self._open_url = folder, open_url
         self.headline = QLabel(f"<b>{headline}</b>")
         self.headline.setWordWrap(True)
