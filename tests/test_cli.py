@@ -141,7 +141,7 @@ def test_bad_files_are_per_photo_errors_and_the_batch_completes(testdata, tmp_pa
         assert words is None or words in photos[name]["reason"], photos[name]["reason"]
     assert photos["y_truncated_real.jpg"]["decision"] == "error"
     assert photos["z_good.jpg"]["decision"] == "redacted"
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["z_good.jpg"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["z_good (safe).jpg"]
 
 
 def test_closed_channel_blocks_every_photo(testdata, tmp_path):

@@ -34,8 +34,8 @@ def test_a_clean_post_is_vetted_checked_and_packed(register, testdata, tmp_path,
         ("name", "allowed", [ids["kit"]]), ("name", "allowed", [ids["rose"]])]
     [media] = report["media"]
     assert set(media) == {"source", "output", "decision", "reason", "faces"}
-    assert Path(media["output"]) == tmp_path / "pack" / "kit_with_rose.jpg" and Path(media["output"]).is_file()
-    assert sorted(p.name for p in (tmp_path / "pack").iterdir()) == ["caption.txt", "hashes.txt", "kit_with_rose.jpg", "receipt.pdf"]
+    assert Path(media["output"]) == tmp_path / "pack" / "kit_with_rose (safe).jpg" and Path(media["output"]).is_file()
+    assert sorted(p.name for p in (tmp_path / "pack").iterdir()) == ["caption.txt", "hashes.txt", "kit_with_rose (safe).jpg", "receipt.pdf"]
     assert len(PdfReader(tmp_path / "pack" / "receipt.pdf").pages) == 1
     entries = register_entries(db)
     vetted = [e for e in entries if e["kind"] == "photo_vetted"][-1]
@@ -154,14 +154,14 @@ def test_a_post_with_a_clip_packs_its_safe_copy_and_covers_its_clip_vetted_entry
     assert clip_report["kind"] == "clip" and "kind" not in photo_report
     assert {k: v for k, v in clip_report.items() if k != "output"} == {k: v for k, v in vetted.items() if k != "output"}
     output = Path(clip_report["output"])
-    assert output == tmp_path / "pack" / "assembly.mp4" and output.is_file()
+    assert output == tmp_path / "pack" / "assembly (safe).mp4" and output.is_file()
     digest = hashlib.sha256(output.read_bytes()).hexdigest()
-    assert f"{digest}  assembly.mp4" in (tmp_path / "pack" / "hashes.txt").read_text(encoding="utf-8")
+    assert f"{digest}  assembly (safe).mp4" in (tmp_path / "pack" / "hashes.txt").read_text(encoding="utf-8")
     entries = register_entries(db)
     approved = entries[-1]
     [covered] = [m for m in approved["media"] if m["kind"] == "clip"]
     clip_entry = next(e for e in entries if e.get("kind") == "clip_vetted" and e.get("output_sha256") == digest)
-    assert covered["output_sha256"] == digest and covered["output_name"] == clip_entry["output_name"] == "assembly.mp4"
+    assert covered["output_sha256"] == digest and covered["output_name"] == clip_entry["output_name"] == "assembly (safe).mp4"
     assert not (tmp_path / "pack.vetting").exists() and not (tmp_path / "pack.part").exists()
 
 

@@ -39,6 +39,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.jobs = Jobs(self)
         self.vetting = VettingWorkspace(app, settings, self.jobs, self.questions, self)
+        if isinstance(self.questions, DialogQuestions):
+            self.questions.keep_clear = self.vetting.view.attention_on_screen
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.vetting, "Vet photos")
@@ -74,6 +76,7 @@ class MainWindow(QMainWindow):
         self.vetting.undo_available.connect(self.undo_action.setEnabled)
         view = menu.addMenu("&View")
         self.safe_action = window_action(self, "Show &safe version", "Space", self.vetting.toggle_safe)
+        self.vetting.safe_shown.connect(lambda safe: self.safe_action.setText("Show &original" if safe else "Show &safe version"))
         view.addActions([
             self.safe_action,
             window_action(self, "&Next photo", "Right", lambda: self.vetting.select_next(1)),

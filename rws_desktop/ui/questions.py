@@ -34,3 +34,7 @@ class Questions(Protocol):
     def save_file(self, title: str, suggested: Path, file_filter: str) -> Path | None: ...
 
     def folder(self, title: str, start: str) -> Path | None: ...
+
+    def export_folder(self, proposed: Path, count: int, problem: Callable[[Path], str | None]) -> Path | None:
+        """Where `count` safe copies go: `proposed`, or a folder typed or picked instead (which may not exist yet);
+        `problem(folder)` says why one will not do, before the person leaves the question. None if cancelled."""

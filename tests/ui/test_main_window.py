@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 from rws_desktop import __version__
 from rws_desktop.core.kernel.channels import ChannelStatus
 from rws_desktop.ui import main as ui_main
+from rws_desktop.ui.folders import PHOTOS, remember_folder, start_folder
 from rws_desktop.ui.register.workspace import RegisterWorkspace
 
 from rws_desktop.core.kernel.channels import ChannelCatalogue
@@ -64,7 +65,7 @@ def test_size_splitter_folder_and_channel_are_remembered(qtbot, register, settin
     workspace = window.vetting
     workspace.splitter.setSizes([300, 600, 300])
     workspace.channel.setCurrentIndex(workspace.channel.findData("instagram"))  # not the first: WhatsApp is
-    settings.setValue("vet/last_folder", str(tmp_path))
+    remember_folder(window.settings, PHOTOS, tmp_path)
     sizes = workspace.splitter.sizes()
     window.close()
     window.app.close()
@@ -73,7 +74,7 @@ def test_size_splitter_folder_and_channel_are_remembered(qtbot, register, settin
     assert (again.width(), again.height()) == (1200, 700)
     assert again.vetting.splitter.sizes() == sizes
     assert again.vetting.channel_key == "instagram"
-    assert settings.value("vet/last_folder") == str(tmp_path)
+    assert start_folder(again.settings, PHOTOS) == tmp_path
     again.close()
     again.app.close()
 

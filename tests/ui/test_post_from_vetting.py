@@ -33,9 +33,9 @@ def test_a_post_made_from_checked_photos(qtbot, window, register, testdata, tmp_
     with qtbot.waitSignal(panel.pack_made, timeout=60_000) as made:
         qtbot.mouseClick(panel.make_button, Qt.MouseButton.LeftButton)
     pack = made.args[0]
-    assert sorted(p.name for p in pack.folder.iterdir()) == ["caption.txt", "hashes.txt", "kit_with_rose.jpg", "receipt.pdf"]
+    assert sorted(p.name for p in pack.folder.iterdir()) == ["caption.txt", "hashes.txt", "kit_with_rose (safe).jpg", "receipt.pdf"]
     [item] = workspace.batch.items
-    assert item.review.recorded_seq is not None and item.review.exported_to == pack.folder / "kit_with_rose.jpg"
+    assert item.review.recorded_seq is not None and item.review.exported_to == pack.folder / "kit_with_rose (safe).jpg"
     assert not pack.folder.with_name(pack.folder.name + ".vetting").exists()
     with sqlite3.connect(db) as connection:
         kinds = [json.loads(row[0])["kind"] for row in connection.execute("SELECT content FROM audit_entry ORDER BY seq")]

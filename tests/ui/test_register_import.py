@@ -73,8 +73,8 @@ def test_preview_marks_every_row_then_imports_only_the_valid_ones_once(qtbot, re
     preview = dialog.preview
     assert {row.row: (row.status, row.reason) for row in preview.rows} == EXPECTED
     assert dialog.summary.text() == "<b>9 rows: 2 new, 1 changed, 1 unchanged, 5 invalid.</b>"
-    assert cells(dialog, 1)[1:5] == ["Changed", "A1000", "Bea Birch", "year: 8 → 9; form: 8B → 9B"]
-    assert cells(dialog, 6)[4] == "Not imported: unknown year 'Year 14' (this school has Years 7 to 13)"
+    assert cells(dialog, 1)[1:8] == ["Changed", "A1000", "Bea Birch", "9", "9B", "5 May 2012", "year: 8 → 9; form: 8B → 9B"]
+    assert cells(dialog, 6)[7] == "Not imported: unknown year 'Year 14' (this school has Years 7 to 13)"
     assert dialog.do_import.text() == "Import 3 rows" and dialog.do_import.isEnabled()
     assert "1 current pupil is not in this file" in dialog.absent.text() and not dialog.review_leavers.isHidden()
     dialog.only.setCurrentIndex(dialog.only.findData(RowStatus.INVALID.value))
@@ -134,3 +134,37 @@ def test_unknown_headers_get_a_mapping_step_and_possible_leavers_can_be_marked(q
     assert [leavers.list.table.item(r, 1).text() for r in range(leavers.list.table.rowCount())] == ["Ola Orme"]
     assert leavers.list.ticked() == [] and not leavers.apply.isEnabled()  # only suspects: ticked by hand
     assert workspace.app.register.find_person("A0999").leaving_date is None
+
+
+def test_the_preview_s_headers_and_problem_rows_say_what_they_mean_and_what_to_do(qtbot, register_ui, tmp_path):
+    """The preview's columns have plain headers (no "MIS id") and show the year, form and date of birth read from
+    the file; every header has a tooltip saying what the column means; every cell of an invalid row has a tooltip
+    with the whole reason, what to fix for that problem, and that the file can then be imported again; a long
+    "What happens" text is in its tooltip whole."""
+    from PySide6.QtCore import Qt
+
+    workspace, answers, _db, _ids = register_ui
+    existing_pupils(workspace)
+    export = tmp_path / "sims-export.csv"
+    write_export(export)
+    dialog = open_import(qtbot, workspace, answers, export)
+    model = dialog.rows
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers == ["Row in file", "Status", "UPN or admission no.", "Name", "Year", "Form", "Date of birth",
+                       "What happens", "Note"]
+    tips = [model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) for c in range(model.columnCount())]
+    assert all(tip and len(tip) > 40 for tip in tips)
+    assert "Invalid: not imported" in tips[1] and "matched to people in the register" in tips[2]
+    assert cells(dialog, 0)[:8] == ["2", "New", "A2001", "Ada Ashby", "7", "7A", "1 Feb 2014", "Added to the register"]
+
+    def tip(row: int, column: int) -> str:
+        return model.index(row, column).data(Qt.ItemDataRole.ToolTipRole)
+
+    advice = {4: "first row is imported", 5: "dd/mm/yyyy (for example 01/09/2013)", 6: "this school has Years 7 to 13",
+              7: "Add the pupil's forename and surname", 8: "date photo consent was given or withdrawn"}
+    for row, words in advice.items():
+        assert cells(dialog, row)[1] == "Invalid"
+        for column in (1, 3, 7):
+            assert f"Not imported: {EXPECTED[row + 2][1]}." in tip(row, column) and words in tip(row, column)
+            assert "import it again" in tip(row, column)
+    assert tip(1, 7) == "year: 8 → 9; form: 8B → 9B"

@@ -201,3 +201,45 @@ def test_people_are_added_and_changed_with_their_details_checked(qtbot, register
     settle(qtbot, workspace)
     assert workspace.model.rows[workspace.model.row_of(person.id)].person.form == "9C"
     assert audit(db)[-1]["kind"] == "person_updated" and audit(db)[-1]["changed"] == ["form"]
+
+
+def test_the_legal_forename_the_mis_import_fills_is_shown_kept_and_edited(qtbot, register_ui):
+    """The Details form shows the legal forename an MIS import recorded (Elizabeth for Libby); saving another
+    detail keeps it (the form used to send none, so saving wiped it); editing it saves and audits the change, and
+    emptying the field clears it."""
+    from rws_desktop.core.register.mis_csv import read_csv
+
+    workspace, _answers, db, _ids = register_ui
+    export = ("UPN,Legal Surname,Legal Forename,Preferred Forename,Year,Reg Group\r\n"
+              "L3001,Lowe,Elizabeth,Libby,Year 8,8L\r\n").encode("utf-8")
+    workspace.app.mis_import.import_table(read_csv(export), None, today())
+    libby = workspace.app.register.find_person("L3001")
+    assert (libby.name, libby.legal_forename) == ("Libby Lowe", "Elizabeth")
+    workspace.reload()
+    settle(qtbot, workspace)
+    choose(qtbot, workspace, libby.id)
+    panel, form = workspace.panel, workspace.panel.form
+    panel.tabs.setCurrentIndex(2)
+    assert form.legal_forename.text() == "Elizabeth"
+    assert form.layout().labelForField(form.legal_forename).text() == "Legal forename:"
+    assert "preferred" in form.legal_forename.toolTip()
+
+    form.form.setText("8M")
+    panel.save_details.click()
+    settle(qtbot, workspace)
+    kept = workspace.app.register.person(libby.id)
+    assert (kept.form, kept.legal_forename) == ("8M", "Elizabeth")
+    assert audit(db)[-1]["changed"] == ["form"]
+
+    form.legal_forename.setText("  Elisabeth ")
+    panel.save_details.click()
+    settle(qtbot, workspace)
+    assert workspace.app.register.person(libby.id).legal_forename == "Elisabeth"
+    assert audit(db)[-1]["kind"] == "person_updated" and audit(db)[-1]["changed"] == ["legal_forename"]
+    assert form.legal_forename.text() == "Elisabeth"
+
+    form.legal_forename.setText("")
+    panel.save_details.click()
+    settle(qtbot, workspace)
+    assert workspace.app.register.person(libby.id).legal_forename is None
+    assert audit(db)[-1]["changed"] == ["legal_forename"]

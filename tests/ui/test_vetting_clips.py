@@ -119,13 +119,13 @@ def test_a_dropped_clip_is_listed_checked_reviewed_corrected_undone_and_exported
     with qtbot.waitSignal(workspace.export_finished, timeout=TIMEOUT_MS) as done:
         workspace.export()
     written = sorted(p.name for p in (tmp_path / "safe").iterdir())
-    assert written == ["kit_with_rose.jpg", "sports_day.mp4"]
-    assert any(o.written == tmp_path / "safe" / "sports_day.mp4" for o in done.args[0])
-    frames = read_frames(tmp_path / "safe" / "sports_day.mp4")
+    assert written == ["kit_with_rose (safe).jpg", "sports_day (safe).mp4"]
+    assert any(o.written == tmp_path / "safe" / "sports_day (safe).mp4" for o in done.args[0])
+    frames = read_frames(tmp_path / "safe" / "sports_day (safe).mp4")
     assert len(frames) == FRAMES
     assert all(_sharpness(frame, FACE) < 0.05 * _sharpness(checkered(i), FACE) for i, frame in enumerate(frames))
     (entry,) = [e for e in audit(db) if e["kind"] == "clip_vetted"]
-    assert entry["output_name"] == "sports_day.mp4" and entry["decision"] == "redacted" and entry["frame_count"] == FRAMES
+    assert entry["output_name"] == "sports_day (safe).mp4" and entry["decision"] == "redacted" and entry["frame_count"] == FRAMES
     assert item.clip.recorded_seq is not None and "exported" in workspace.model.data(index)
 
 
@@ -221,7 +221,7 @@ def test_a_checked_clip_is_posted_from_vet_photos_with_its_safe_copy_in_the_pack
     with qtbot.waitSignal(panel.pack_made, timeout=TIMEOUT_MS) as made:
         qtbot.mouseClick(panel.make_button, Qt.MouseButton.LeftButton)
     pack = made.args[0]
-    assert "sports.mp4" in {p.name for p in pack.folder.iterdir()}
+    assert "sports (safe).mp4" in {p.name for p in pack.folder.iterdir()}
     entries = audit(db)
     clip_seq = next(i + 1 for i, e in reversed(list(enumerate(entries))) if e["kind"] == "clip_vetted")
     approved = entries[-1]

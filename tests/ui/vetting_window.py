@@ -19,7 +19,10 @@ class Answers:
         self.reasons: list[str] = []
         self.people: list[tuple[int, str]] = []
         self.found_person_id: int | None = None  # whom the person would choose when asked to find someone
-        self.export_folder: Path | None = None
+        self.export_folder: Path | None = None  # where export goes; None: the folder proposed, if take_proposed_folder
+        self.take_proposed_folder = False
+        self.proposed_folder: Path | None = None  # what the export question proposed, and for how many copies
+        self.export_count: int | None = None
         self.confirm = True
         self.told: list[tuple[str, str]] = []
 
@@ -48,6 +51,12 @@ class ScriptedQuestions:
 
     def folder(self, title: str, start: str) -> Path | None:
         return self.answers.export_folder
+
+    def export_folder(self, proposed: Path, count: int, problem) -> Path | None:
+        self.answers.proposed_folder, self.answers.export_count = proposed, count
+        if self.answers.export_folder is not None:
+            return self.answers.export_folder
+        return proposed if self.answers.take_proposed_folder else None
 
     def open_files(self, title: str, folder: str, file_filter: str) -> list[Path]:
         return []

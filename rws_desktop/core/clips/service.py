@@ -20,6 +20,7 @@ from ..kernel.channels import Channel, ChannelCatalogue
 from ..kernel.decisions import Decision, overall_decision
 from ..kernel.permissions import Action, requires
 from ..kernel.ports import Store
+from ..kernel.safe_names import safe_copy_path
 from ..kernel.session import Session
 from .media import CLIP_SUFFIXES, ClipLoadError, probe
 from .pipeline import (
@@ -58,12 +59,8 @@ def split_clips(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
 
 
 def clip_output_path(source: Path, out_dir: Path, taken: set[str]) -> Path:
-    """`<stem>.mp4` in `out_dir`, numbered when that name is taken in this batch or already on disk."""
-    stem, name, counter = source.stem, f"{source.stem}.mp4", 2
-    while name.lower() in taken or (out_dir / name).exists() or (out_dir / (name + ".part")).exists():
-        name, counter = f"{stem} ({counter}).mp4", counter + 1
-    taken.add(name.lower())
-    return out_dir / name
+    """`<stem> (safe).mp4` in `out_dir`, numbered when taken (see kernel.safe_names: one rule for every safe copy)."""
+    return safe_copy_path(source, out_dir, ".mp4", taken)
 
 
 def analyse_clip(source: Path, target: Path, channel: Channel, register: RegisterView, today: date, analyser: ClipAnalyser,

@@ -15,6 +15,7 @@ from ..kernel.audit_entries import Entry, PhotoVetted, payload_of
 from ..kernel.audit_index import AuditQuery
 from ..kernel.channels import Channel
 from ..kernel.ports import Store
+from ..kernel.safe_names import PART_SUFFIX, safe_copy_path
 from .analysis import Decision, FaceReport, PhotoResult
 
 
@@ -34,11 +35,6 @@ def vetted_entry(result: PhotoResult, channel: Channel, user: str, decision: Dec
 def record(store: Store, entry: Entry) -> int:
     with store.transaction() as tx:
         return tx.audit.append(payload_of(entry)).seq
-
-
-PART_SUFFIX = ".part"
-# Most file systems allow 255 bytes a name; the pending name adds PART_SUFFIX to the final one.
-MAX_NAME_BYTES = 255 - len(PART_SUFFIX)
 
 
 def publish(store: Store, data: bytes, target: Path, entry: Entry) -> int:
@@ -75,39 +71,15 @@ def create_exclusive(path: Path) -> int:
 
 
 def output_path(source: Path, out_dir: Path, taken: set[str]) -> Path:
-    """`<stem>.jpg` in `out_dir`, numbered when that name is taken in this batch or already on disk (or
-    pending); the stem is shortened where needed so the name and its pending `.part` fit the file system."""
-    counter, suffix = 2, ".jpg"
-    name = _fitting(source.stem, suffix)
-    while name.lower() in taken or (out_dir / name).exists() or os.path.lexists(out_dir / (name + PART_SUFFIX)):
-        name, counter = _fitting(source.stem, f" ({counter}){suffix}"), counter + 1
-    taken.add(name.lower())
-    return out_dir / name
-
-
-def _fitting(stem: str, ending: str) -> str:
-    """`stem + ending`, the stem cut (on a character boundary) so the whole is at most MAX_NAME_BYTES."""
-    room = MAX_NAME_BYTES - len(os.fsencode(ending))
-    raw = os.fsencode(stem)
-    if len(raw) <= room:
-        return stem + ending
-    cut = raw[:room]
-    while cut:
-        try:
-            cut.decode("utf-8")
-            break
-        except UnicodeDecodeError as exc:
-            if exc.start < len(cut) - 4:  # not UTF-8 anyway: keep the bytes as the file system has them
-                break
-            cut = cut[:-1]
-    return os.fsdecode(cut) + ending
+    """`<stem> (safe).jpg` in `out_dir`, numbered when taken (see kernel.safe_names: one rule for every safe copy)."""
+    return safe_copy_path(source, out_dir, ".jpg", taken)
 
 
 def already_published(store: Store, result: PhotoResult, channel: Channel, output_sha256: str,
                       out_dir: Path) -> tuple[int, Path] | None:
     """The entry and file of an earlier run that published this very safe copy into `out_dir`: the same
     source (SHA-256), the same channel, the same safe copy (so the register said the same), and the file
-    still there with the recorded hash. A rerun after a crash then says so instead of writing `name (2).jpg`."""
+    still there with the recorded hash. A rerun after a crash then says so instead of writing `name (safe) 2.jpg`."""
     if not result.source_sha256:
         return None
     query = AuditQuery(kind=PhotoVetted.KIND, channel=channel.key, source_sha256=result.source_sha256)

@@ -106,8 +106,8 @@ class ReviewService:
         if not decision.visible:
             raise ReviewError(f"{person.name} cannot be shown on {channel.name}: {decision.reason}.")
         if person_id in review.shown_person_ids() and review.faces()[face].strong_match_id != person_id:
-            raise ReviewError(f"{person.name} is already shown on another face in this photo; a second face may be shown "
-                              "as them only when it is itself a strong match to them.")
+            raise ReviewError(f"{person.name} is already shown on another face in this photo. A second face may be shown "
+                              "as them only when the check itself recognised that face as them beyond doubt.")
         return self._apply(review, channel_key, CorrectionAction.SHOW_FACE, reason, face=face, person_id=person_id)
 
     @requires(Permission.VET, channel_arg="channel_key")

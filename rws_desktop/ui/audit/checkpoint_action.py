@@ -7,6 +7,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QPushButton
 
+from ..folders import AUDIT_REPORTS, remember_folder
+
 TOOLTIP = ("Save a signed record of the log as it is now (its last entry and hash). Keep the file away from this "
            "computer: later, 'rws audit verify --checkpoint FILE' proves no entry it covers was changed or removed.")
 
@@ -24,7 +26,7 @@ def save_checkpoint(workspace) -> None:
                                                 "Checkpoint files (*.json)")
     if not path:
         return
-    workspace.settings.setValue("audit/export_folder", str(path.parent))
+    remember_folder(workspace.settings, AUDIT_REPORTS, path.parent)
 
     def done(checkpoint) -> None:
         workspace.message.emit(f"Checkpoint of entry {checkpoint.entry} saved to {path}; "

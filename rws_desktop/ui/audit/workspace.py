@@ -14,6 +14,7 @@ from ...app import App
 from ...core.audit.log_service import AuditFilter
 from ...core.audit.status import ChainStatus
 from ...core.kernel.permissions import NotAllowed
+from ..folders import AUDIT_REPORTS, remember_folder, start_folder
 from ..people_picker import people_source
 from ..questions import Questions
 from ..tasks import Job, Jobs
@@ -123,8 +124,7 @@ class AuditWorkspace(QWidget):
     # Questions to the person (tests replace these)
 
     def ask_save_path(self, title: str, suggested: str, file_filter: str) -> Path | None:
-        folder = self.settings.value("audit/export_folder", str(Path.home()))
-        return self.questions.save_file(title, Path(folder) / suggested, file_filter)
+        return self.questions.save_file(title, start_folder(self.settings, AUDIT_REPORTS) / suggested, file_filter)
 
     # Loading
 
@@ -263,7 +263,7 @@ class AuditWorkspace(QWidget):
             self._export(lambda: self.service.person_report(person_id, path, user), path)
 
     def _export(self, work, path: Path) -> None:
-        self.settings.setValue("audit/export_folder", str(path.parent))
+        remember_folder(self.settings, AUDIT_REPORTS, path.parent)
         self.message.emit(f"Writing {path.name}…")
 
         def done(count: int) -> None:

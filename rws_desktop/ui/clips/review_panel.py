@@ -25,6 +25,7 @@ from ...core.clips.review import ClipReview, ClipReviewError, ClipReviewService
 from ...core.faces.geometry import Box
 from ...core.faces.redaction import redact
 from ...core.kernel.decisions import Action
+from ..face_words import face_figures, face_sentence
 from ..images import to_qimage
 from .dialogs import ask_person, ask_reason, ask_span
 from .player import ClipPlayer
@@ -97,7 +98,8 @@ class ClipReviewPanel(QWidget):
         row = self.tracks.currentRow()
         self.tracks.clear()
         for number, track in enumerate(self.review.tracks(), start=1):
-            item = QListWidgetItem(self._thumbnail(track.best_frame, track.box), self._describe(number, track, self.names))
+            item = QListWidgetItem(self._thumbnail(track.best_frame, track.box), self._describe(number, track))
+            item.setToolTip(face_figures(track))
             item.setData(Qt.ItemDataRole.UserRole, track.track_id)
             self.tracks.addItem(item)
         if self.tracks.count():
@@ -105,12 +107,10 @@ class ClipReviewPanel(QWidget):
         decision, reason = self.review.decision()
         self.status.setText(f"{decision.value.capitalize()}: {reason}.")
 
-    @staticmethod
-    def _describe(number: int, track, names: dict[int, str]) -> str:
-        shown = track.person_id is not None and track.action is Action.SHOWN
-        who = names.get(track.person_id, f"person {track.person_id}") if shown else "not identified"
-        return (f"Face {number}: frames {track.first_frame + 1}–{track.last_frame + 1}, {track.action.value}\n"
-                f"{who}; {track.reason}")
+    def _describe(self, number: int, track) -> str:
+        channel_name = self.service.channels.get(self.channel_key).name
+        return (f"Face {number}: frames {track.first_frame + 1}–{track.last_frame + 1}\n"
+                f"{face_sentence(track, self.names, channel_name)}")
 
     def _thumbnail(self, frame: int, box: Box) -> QIcon:
         pixels = self.reader.frame(frame)

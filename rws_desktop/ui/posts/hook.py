@@ -44,7 +44,8 @@ def open_post_panel(workspace) -> PostPanel | None:
     service = PostService(app.database, app.channels, app.signed_in(), load_school_contacts(resources_dir()))
     clips = ClipExporter(ClipReviewService(app.database, app.channels, app.signed_in()), lambda: clip_analyser(app.encoder))
     panel = PostPanel(app.channels.get(channel_key), [media_of(r, clips) for r in reviews],
-                      lambda: service.checker(channel_key), pack_maker(presenter.review, service, channel_key, reviews, clips))
+                      lambda: service.checker(channel_key), pack_maker(presenter.review, service, channel_key, reviews, clips),
+                      settings=workspace.settings)
     dialog = QDialog(workspace)
     dialog.setWindowTitle(f"Post to {panel.channel.name}")
     dialog.resize(720, 680)

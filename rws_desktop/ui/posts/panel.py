@@ -25,6 +25,7 @@ from ...core.kernel.channels import Channel
 from ...core.posts.media import USABLE, PostMedia, kind_word
 from ...core.posts.pack import PostingPack
 from ...core.posts.review import PostReview, review_post
+from ..folders import POSTING_PACKS, pictures_folder, remember_folder, start_folder
 from ..tasks import Jobs
 from .editor import CaptionEditor, colour_of, tooltip
 
@@ -38,8 +39,9 @@ class PostPanel(QWidget):
     checked = Signal(object)  # PostReview, after every change
 
     def __init__(self, channel: Channel, photos: list[PostMedia], checker: CaptionChecker | Callable[[], CaptionChecker],
-                 make_pack: MakePack, parent=None):
+                 make_pack: MakePack, parent=None, settings=None):
         super().__init__(parent)
+        self.settings = settings  # the account's settings, for the folder packs are made in (None: not remembered)
         self.channel = channel
         self.photos = list(photos)
         self._make_pack = make_pack
@@ -115,8 +117,13 @@ class PostPanel(QWidget):
 
     def ask_pack_folder(self) -> Path | None:
         """The folder the pack's own folder is made in."""
-        folder = QFileDialog.getExistingDirectory(self, "Make the posting pack in")
-        return Path(folder) if folder else None
+        start = start_folder(self.settings, POSTING_PACKS) if self.settings is not None else pictures_folder()
+        folder = QFileDialog.getExistingDirectory(self, "Make the posting pack in", str(start))
+        if not folder:
+            return None
+        if self.settings is not None:
+            remember_folder(self.settings, POSTING_PACKS, Path(folder))
+        return Path(folder)
 
     def ask_confirmation(self, finding: Finding) -> str | None:
         text, ok = QInputDialog.getText(

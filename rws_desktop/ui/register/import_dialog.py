@@ -25,7 +25,7 @@ class ImportDialog(QDialog):
     def __init__(self, file_name: str, table: CsvTable, parent=None):
         super().__init__(parent)
         self.setWindowTitle(f"Import from the MIS: {file_name}")
-        self.resize(1060, 600)
+        self.resize(1120, 600)
         self.table = table
         self.preview: ImportPreview | None = None
         self.working = QLabel("")
@@ -114,7 +114,7 @@ class ImportDialog(QDialog):
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.view.verticalHeader().setDefaultSectionSize(24)
         self.view.horizontalHeader().setStretchLastSection(True)
-        for column, (_title, width) in enumerate(COLUMNS):
+        for column, (_title, width, _meaning) in enumerate(COLUMNS):
             self.view.setColumnWidth(column, width)
         self.absent = QLabel("")
         self.absent.setWordWrap(True)

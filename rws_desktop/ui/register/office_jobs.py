@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
-from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from PySide6.QtCore import QSettings
@@ -19,6 +18,7 @@ from ...core.register.impact import write_impact_csv
 from ...core.register.mis_csv import CsvTable, read_csv
 from ...core.register.mis_import import ImportPreview
 from ...core.register.year_end import YearEndAction
+from ..folders import MIS_EXPORTS, SAVED_LISTS, remember_folder, start_folder
 from ..questions import Questions
 from .expiring_dialog import ExpiringDialog
 from .impact_dialog import ImpactDialog, ImpactLine
@@ -64,9 +64,6 @@ class OfficeJobs:
         self.dialogs[kind] = dialog
         dialog.show()
 
-    def _folder(self) -> str:
-        return self.host.settings.value("register/folder", "")
-
     # Withdrawal impact
 
     def show_impact(self, person_ids: list[int], channel: str, why: str, quiet: bool = True) -> None:
@@ -99,8 +96,7 @@ class OfficeJobs:
         self.host.run(work, found)
 
     def _save_impact(self, dialog: ImpactDialog) -> None:
-        folder = Path(self.host.settings.value("register/folder", str(Path.home())))
-        suggested = folder / f"photos-to-take-down-{self.host.today():%Y-%m-%d}.csv"
+        suggested = start_folder(self.host.settings, SAVED_LISTS) / f"photos-to-take-down-{self.host.today():%Y-%m-%d}.csv"
         path = self.host.questions.save_file("Save the list", suggested, CSV_FILTER)
         if path is None:
             return
@@ -110,16 +106,17 @@ class OfficeJobs:
         except OSError as error:
             self.host.questions.explain("The list was not saved", problem_text(error))
             return
-        self.host.settings.setValue("register/folder", str(path.parent))
+        remember_folder(self.host.settings, SAVED_LISTS, path.parent)
         self.host.say(f"The list of {len(dialog.photos())} photo(s) to take down was saved to {path}.")
 
     # MIS import
 
     def import_from_mis(self) -> None:
-        path = self.host.questions.open_file("Import from the MIS", self._folder(), CSV_FILTER)
+        path = self.host.questions.open_file("Import from the MIS", str(start_folder(self.host.settings, MIS_EXPORTS)),
+                                             CSV_FILTER)
         if path is None:
             return
-        self.host.settings.setValue("register/folder", str(path.parent))
+        remember_folder(self.host.settings, MIS_EXPORTS, path.parent)
 
         def opened(table: CsvTable) -> None:
             dialog = ImportDialog(path.name, table, self.parent)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 from ...app import App
 from ...core.kernel.consent import ALL_CHANNELS
 from ...core.kernel.ports import NewPerson
+from ..folders import REFERENCE_PHOTOS, remember_folder, start_folder
 from ..questions import Questions
 from ..tasks import Jobs
 from .consent_editor import ConsentDraft
@@ -331,10 +332,10 @@ class RegisterWorkspace(QWidget):
     def add_reference_faces(self) -> None:
         person = self.panel.details.person
         photos = self.questions.open_files("Reference photos: this person alone, face clearly visible",
-                                           self.settings.value("register/photo_folder", ""), PHOTO_FILTER)
+                                           str(start_folder(self.settings, REFERENCE_PHOTOS)), PHOTO_FILTER)
         if not photos:
             return
-        self.settings.setValue("register/photo_folder", str(photos[0].parent))
+        remember_folder(self.settings, REFERENCE_PHOTOS, photos[0].parent)
         self.panel.faces.set_busy(f"Finding the face in {len(photos)} photo{'s' if len(photos) != 1 else ''}…")
         app, today = self.app, self.today()
 

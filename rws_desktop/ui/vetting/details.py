@@ -7,24 +7,12 @@ from PySide6.QtWidgets import (QGridLayout, QGroupBox, QLabel, QListWidget, QLis
 
 from ...core.vetting.review import CorrectionAction, PhotoReview
 from ...core.vetting.analysis import Action, FaceReport
+from ..face_words import face_figures, face_sentence, person_name
 from .batch import BatchItem
 
 
-def person_label(person_id: int | None, names: dict[int, str]) -> str:
-    return names.get(person_id, f"person #{person_id}") if person_id is not None else "Unknown"
-
-
-def face_label(face: FaceReport, names: dict[int, str]) -> str:
-    """Short text for a face's box: the name when shown, why not when blurred."""
-    if face.action is Action.SHOWN:
-        return person_label(face.person_id, names)
-    return f"Blurred: {face.reason}"
-
-
-def face_line(number: int, face: FaceReport, names: dict[int, str]) -> str:
-    who = person_label(face.person_id, names) if face.person_id is not None else "Not identified"
-    distance = f", match distance {face.distance:.2f}" if face.distance is not None else ""
-    return f"{number}. {who}: {face.action.value}, {face.reason}{distance}"
+def face_line(number: int, face: FaceReport, names: dict[int, str], channel_name: str) -> str:
+    return f"{number}. {face_sentence(face, names, channel_name)}"
 
 
 class DetailsPanel(QWidget):
@@ -69,7 +57,7 @@ class DetailsPanel(QWidget):
         layout.addWidget(corrections)
         self.show_item(None, {}, -1)
 
-    def show_item(self, item: BatchItem | None, names: dict[int, str], selected_face: int) -> None:
+    def show_item(self, item: BatchItem | None, names: dict[int, str], selected_face: int, channel_name: str = "this channel") -> None:
         review = item.review if item else None
         self.title.setText(f"<b>{item.path.name}</b>" if item else "No photo selected")
         self.title.setToolTip(str(item.path) if item else "")
@@ -78,7 +66,8 @@ class DetailsPanel(QWidget):
         self.faces.clear()
         faces = review.faces() if review else []
         for number, face in enumerate(faces, start=1):
-            line = QListWidgetItem(face_line(number, face, names))
+            line = QListWidgetItem(face_line(number, face, names, channel_name))
+            line.setToolTip(face_figures(face))
             line.setForeground(Qt.GlobalColor.darkGreen if face.action is Action.SHOWN else Qt.GlobalColor.darkRed)
             self.faces.addItem(line)
         self.faces.setCurrentRow(selected_face if 0 <= selected_face < len(faces) else -1)
@@ -101,7 +90,7 @@ def corrections_text(review: PhotoReview, names: dict[int, str]) -> str:
         if correction.action is CorrectionAction.BLUR_FACE:
             what = f"Face {correction.face + 1} blurred"
         elif correction.action is CorrectionAction.SHOW_FACE:
-            what = f"Face {correction.face + 1} shown as {person_label(correction.person_id, names)}"
+            what = f"Face {correction.face + 1} shown as {person_name(correction.person_id, names)}"
         else:
             what = f"{correction.area.shape.value.capitalize()} blurred"
         lines.append(f"• {what} by {correction.user}: “{correction.reason}”")

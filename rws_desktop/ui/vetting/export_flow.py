@@ -3,15 +3,31 @@ background job with progress (photos counted, then each clip's frames) and Cance
 A mixin of VettingWorkspace, whose widgets and presenter it uses."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+from PySide6.QtGui import QDesktopServices
+
+from ...core.kernel.safe_names import EXPORTS_FOLDER, export_folder_name
 from ...core.vetting.review_service import ExportOutcome
+from ..folders import EXPORTS_PARENT, pictures_folder, remember_folder
 from ..tasks import Job
 from .clip_work import ClipStep
+from .export_dialogs import ExportDoneDialog
 from .presenter import export_problem
 
 
 class ExportFlow:
+    open_url = staticmethod(QDesktopServices.openUrl)  # "Open folder" after export; tests put their own here
+    export_done: ExportDoneDialog | None = None
+
+    def proposed_export_folder(self, today: date | None = None) -> Path:
+        """A new folder of their own for today's safe copies for this channel: `<date> <channel>` in the folder
+        that held the last one, else in Pictures/RWS safe copies. Made when the copies are written."""
+        parent = self.settings.value(EXPORTS_PARENT, "")
+        parent = Path(parent) if isinstance(parent, str) and parent and Path(parent).is_dir() else pictures_folder() / EXPORTS_FOLDER
+        return parent / export_folder_name(today or date.today(), self.app.channels.get(self.channel_key).name)
+
     def export(self) -> None:
         if self.analysis is not None:
             self.questions.explain("Still checking", "Wait for the check to finish, or cancel it, before exporting.")
@@ -19,10 +35,11 @@ class ExportFlow:
         reviews, clips = self.batch.unrecorded(), self.batch.unrecorded_clips()
         if not (reviews or clips) or self.export_job is not None:
             return
-        folder = self.questions.folder("Export safe copies to", self.settings.value("vet/export_folder", ""))
+        folder = self.questions.export_folder(self.proposed_export_folder(), self.presenter.export_to_write(),
+                                              self.presenter.export_folder_problem)
         if not self.presenter.export_folder_checked(folder):
             return
-        self.settings.setValue("vet/export_folder", str(folder))
+        remember_folder(self.settings, EXPORTS_PARENT, folder.parent)
         service, desk, channel_key = self.app.review, self.presenter.clips, self.channel_key
 
         def work(job: Job) -> list:
@@ -65,4 +82,13 @@ class ExportFlow:
         if error is not None:
             self.questions.explain("Export stopped", export_problem(error, folder))
         self.message.emit(self.presenter.export_summary(outcomes, folder))
+        self._say_where(outcomes, folder)
         self.export_finished.emit(outcomes)
+
+    def _say_where(self, outcomes: list, folder: Path) -> None:
+        """A window (not only a status-bar line) with how many were written and where, and "Open folder"."""
+        headline, details = self.presenter.export_report(outcomes)
+        if self.export_done is not None:
+            self.export_done.close()
+        self.export_done = ExportDoneDialog(headline, details, folder, self.open_url, self)
+        self.export_done.show()

@@ -17,6 +17,18 @@ from .photo_list import PhotoListModel
 from .photo_view import PhotoView
 
 
+def showing_text(safe: bool, safe_pending: bool = False) -> str:
+    """Which version of the photo is on screen now (the safe one may still be being made)."""
+    if safe and safe_pending:
+        return "Showing: original (the safe version is being made…)"
+    return "Showing: safe version" if safe else "Showing: original"
+
+
+def toggle_text(safe: bool) -> str:
+    """What the flip button will do."""
+    return "Show original" if safe else "Show safe version"
+
+
 class VettingPanels(QWidget):
     message = Signal(str)  # for the window's status bar
 
@@ -35,14 +47,17 @@ class VettingPanels(QWidget):
         self.export_button = QPushButton("Export safe copies…")
         self.export_button.setEnabled(False)
         self.post_button = QPushButton("Post…")  # the Post panel (ui/posts/hook.py)
-        self.safe_toggle = QPushButton("Show safe version")
+        self.safe_toggle = QPushButton(toggle_text(False))
         self.safe_toggle.setCheckable(True)
-        self.safe_toggle.setToolTip("Flip between the original and the safe version (Space)")
+        self.safe_toggle.setToolTip("Flip between the original photo and the safe version, as it will be exported (Space)")
+        self.showing = QLabel(showing_text(False))
+        self.showing.setAccessibleName("Which version is on screen")
         top = QHBoxLayout()
         top.addWidget(QLabel("Channel:"))
         top.addWidget(self.channel)
         top.addWidget(self.add_button)
         top.addStretch(1)
+        top.addWidget(self.showing)
         top.addWidget(self.safe_toggle)
         top.addWidget(self.export_button)
         top.addWidget(self.post_button)

@@ -4,6 +4,7 @@ Photos are checked first, in the core's worker processes; then the clips, one at
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -266,13 +267,56 @@ class VettingPresenter:
         """Whether export may go ahead to `folder` (a refusal is explained)."""
         if folder is None:
             return False
+        why_not = self.export_refusal(folder)
+        if why_not:
+            self.questions.explain("Choose another folder", why_not)
+        return why_not is None
+
+    def export_refusal(self, folder: Path) -> str | None:
+        """Folders safe copies must never go to, whoever asks: the originals' own, or straight into the home folder."""
         sources = [review.source for review in self.batch.unrecorded()] + [c.result.source for c in self.batch.unrecorded_clips()]
         if any(folder.resolve() == source.parent.resolve() for source in sources):
-            self.questions.explain("Choose another folder",
-                                   "That folder holds the original photos. Safe copies beside the originals are easily "
-                                   "mistaken for them, so please export to a folder of their own.")
-            return False
-        return True
+            return ("That folder holds the original photos. Safe copies beside the originals are easily "
+                    "mistaken for them, so please export to a folder of their own.")
+        if folder.resolve() == Path.home().resolve():
+            return ("That is your home folder, where safe copies would be lost among everything else. "
+                    "Please export to a folder of their own (the one proposed is made for them).")
+        return None
+
+    def export_folder_problem(self, folder: Path) -> str | None:
+        """Why `folder` will not do, in the export dialog before anything is written (None when it will): a refused
+        folder, a file where the folder should be, or a place this computer does not let the user write to."""
+        refusal = self.export_refusal(folder)
+        if refusal:
+            return refusal
+        if folder.exists() and not folder.is_dir():
+            return f"There is a file called “{folder.name}” there, not a folder. Choose or type another name."
+        existing = folder
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not os.access(existing, os.W_OK | os.X_OK):
+            return f"This computer does not let you write to {existing}. Choose a folder of your own."
+        return None
+
+    def export_to_write(self) -> int:
+        """How many safe copies an export would write now (blocked photos and clips are only recorded)."""
+        reviews = [*self.batch.unrecorded(), *self.batch.unrecorded_clips()]
+        return sum(1 for review in reviews if review.decision()[0].value in ("approved", "redacted"))
+
+    def export_report(self, outcomes: list) -> tuple[str, str]:
+        """What the export did, as a headline ("3 safe copies written") and the rest; `outcomes`: photos'
+        ExportOutcomes and clips' ClipExportOutcomes alike."""
+        written = sum(1 for o in outcomes if o.written)
+        blocked = sum(1 for o in outcomes if o.written is None and o.review.recorded_seq is not None)
+        problems = sum(1 for o in outcomes if o.problem and o.review.recorded_seq is None)
+        headline = f"{written or 'No'} safe cop{'y' if written == 1 else 'ies'} written"
+        details = []
+        if blocked:
+            details.append(f"{blocked} blocked photo{'s or clips were' if blocked > 1 else ' or clip was'} recorded in "
+                           "the audit log and not exported.")
+        if problems:
+            details.append(f"{problems} could not be exported this time; they stay in the list to export again.")
+        return headline, " ".join(details)
 
     def export_summary(self, outcomes: list, folder: Path) -> str:
         """`outcomes`: photos' ExportOutcomes and clips' ClipExportOutcomes alike."""

@@ -20,6 +20,7 @@ from ...core.faces.geometry import Box
 from ...core.faces.imaging import PHOTO_SUFFIXES, load_photo_bytes
 from ...core.faces.redaction import Shape
 from ...core.vetting.analysis import Action
+from ..folders import PHOTOS, remember_folder, start_folder
 from ..images import to_qimage
 from ..posts.hook import open_post_panel
 from ..questions import Questions
@@ -28,8 +29,8 @@ from .batch import BatchItem
 from .clip_view import ClipStage
 from .clip_work import ClipDesk
 from .export_flow import ExportFlow
-from .details import face_label
-from .panels import VettingPanels
+from ..face_words import face_figures, face_label, face_sentence
+from .panels import VettingPanels, showing_text, toggle_text
 from .photo_view import AreaOverlay, FaceOverlay
 from .presenter import LOADING_MODELS, BatchWork, VettingPresenter
 
@@ -60,6 +61,7 @@ class VettingWorkspace(ExportFlow, VettingPanels):
     batch_finished = Signal()  # a batch's analysis ended (finished, cancelled or stopped)
     export_finished = Signal(list)  # list[ExportOutcome]
     undo_available = Signal(bool)
+    safe_shown = Signal(bool)  # whether the safe version is now asked for (the View menu's words follow)
 
     def __init__(self, app: App, settings: QSettings, jobs: Jobs, questions: Questions, parent=None):
         clips = ClipDesk(lambda: ClipReviewService(app.database, app.channels, app.signed_in()),
@@ -129,7 +131,7 @@ class VettingWorkspace(ExportFlow, VettingPanels):
     # Adding photos and checking them
 
     def open_photos(self) -> None:
-        paths = self.questions.open_files("Add photos", self.settings.value("vet/last_folder", ""), PHOTO_FILTER)
+        paths = self.questions.open_files("Add photos", str(start_folder(self.settings, PHOTOS)), PHOTO_FILTER)
         if paths:
             self.add_paths(paths)
 
@@ -137,7 +139,8 @@ class VettingWorkspace(ExportFlow, VettingPanels):
         added, message = self.presenter.add(paths)
         if added:
             self.model.appended(len(added))
-            self.settings.setValue("vet/last_folder", str(added[-1].path.parent))
+            last = added[-1].path
+            remember_folder(self.settings, PHOTOS, last if last.is_dir() else last.parent)
             if self.current is None:
                 self.photos.setCurrentIndex(self.model.index(self.batch.row_of(added[0])))
         self.message.emit(message)
@@ -224,6 +227,7 @@ class VettingWorkspace(ExportFlow, VettingPanels):
         self._generation += 1
         self._set_drawing_off()
         self._refresh_current()
+        self._say_which_version()
 
     def select_next(self, step: int) -> None:
         if not len(self.batch):
@@ -243,6 +247,7 @@ class VettingWorkspace(ExportFlow, VettingPanels):
         self.showing_safe = on
         self.clip_stage.flip(on)
         self._show_pixels()
+        self.safe_shown.emit(on)
 
     def _refresh_current(self) -> None:
         item = self.current
@@ -262,16 +267,23 @@ class VettingWorkspace(ExportFlow, VettingPanels):
 
     def _refresh_panels(self) -> None:
         item = self.current
-        self.details.show_item(item, self.names, self.selected_face)
+        channel_name = self._checked_for()
+        self.details.show_item(item, self.names, self.selected_face, channel_name)
         self.undo_available.emit(self.presenter.can_undo())
         self.export_button.setEnabled(self.analysis is None and self.export_job is None and self.batch.to_export())
         if item is None or item.review is None or self._original is None:
             return
         faces = item.review.faces()
         self.view.set_overlays(
-            [FaceOverlay(face.box, face.action is Action.SHOWN, face_label(face, self.names), i == self.selected_face)
+            [FaceOverlay(face.box, face.action is Action.SHOWN, face_label(face, self.names), i == self.selected_face,
+                         f"{face_sentence(face, self.names, channel_name)}\n{face_figures(face)}".strip())
              for i, face in enumerate(faces)],
             [AreaOverlay(area.box, area.shape is Shape.ELLIPSE) for area in item.review.areas()])
+
+    def _checked_for(self) -> str:
+        """The name of the channel the batch is checked for, as the review's sentences say it."""
+        key = self.presenter.channel_key or self.channel_key
+        return self.presenter.channels.get(key).name if key else "this channel"
 
     def _load_current(self) -> None:
         item, generation = self.current, self._generation
@@ -318,6 +330,13 @@ class VettingWorkspace(ExportFlow, VettingPanels):
         image = self._safe if self.showing_safe and self._safe is not None else self._original
         if image is not None:
             self.view.replace_image(image)
+        self._say_which_version()
+
+    def _say_which_version(self) -> None:
+        """The label says which version is on screen; the button says what pressing it will do."""
+        pending = self._safe is None and not self.clip_stage.showing and self.current is not None and self.current.review is not None
+        self.showing.setText(showing_text(self.showing_safe, pending))
+        self.safe_toggle.setText(toggle_text(self.showing_safe))
 
     # Corrections
 

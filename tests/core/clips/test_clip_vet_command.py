@@ -44,7 +44,7 @@ def test_clips_are_vetted_beside_photos_and_a_damaged_one_does_not_stop_the_batc
     assert (good["frame_count"], good["frame_rate"], good["duration_s"]) == (15, 15.0, 1.0)
     assert broken["kind"] == "clip" and broken["decision"] == "error" and broken["output"] is None
     output = Path(good["output"])
-    assert output == out / "assembly.mp4" and sorted(p.name for p in out.iterdir()) == ["assembly.mp4"]
+    assert output == out / "assembly (safe).mp4" and sorted(p.name for p in out.iterdir()) == ["assembly (safe).mp4"]
     with av.open(str(output)) as clip:
         assert [s.type for s in clip.streams] == ["video", "audio"]
     logged = {entry["source_name"]: entry for entry in entries(db, "clip_vetted")}

@@ -56,7 +56,7 @@ def test_a_ready_post_records_each_photo_with_its_copy_in_the_pack(poster, store
     assert review.ready and pack is not None
     log = entries(store)
     vetted = [e for e in log if e["kind"] == "photo_vetted"]
-    assert [e["output_name"] for e in vetted] == ["one.jpg", "two.jpg"]
+    assert [e["output_name"] for e in vetted] == ["one (safe).jpg", "two (safe).jpg"]
     for entry in vetted:
         assert hashlib.sha256((tmp_path / "pack" / entry["output_name"]).read_bytes()).hexdigest() == entry["output_sha256"]
         assert entry["origin"] == "rws post: in the posting pack pack"

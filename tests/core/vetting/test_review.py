@@ -131,7 +131,7 @@ def test_hand_drawn_area_is_blurred_in_the_export_and_named_in_its_entry(service
     service.blur_area(review, CHANNEL, Box(250, 50, 350, 150), Shape.ELLIPSE, (400, 200), "face on a poster")
     assert review.decision() == (Decision.REDACTED, "1 area blurred by hand")
     [outcome] = service.export([review], CHANNEL, tmp_path / "out", TODAY)
-    assert outcome.problem is None and outcome.written == tmp_path / "out" / "a.jpg"
+    assert outcome.problem is None and outcome.written == tmp_path / "out" / "a (safe).jpg"
     original, safe = np.asarray(Image.open(source), dtype=float), np.asarray(Image.open(outcome.written), dtype=float)
     assert np.abs(safe[95:105, 295:305] - original[95:105, 295:305]).mean() > 30  # centre of the ellipse
     assert np.abs(safe[:40, :200] - original[:40, :200]).mean() < 8  # far from it: only JPEG noise
@@ -186,10 +186,10 @@ def test_exported_photo_takes_no_more_corrections_and_is_not_exported_twice(serv
 def test_export_never_overwrites_a_file_already_in_the_folder(service, people, tmp_path):
     """A name already taken in the export folder gets a number instead of replacing that file."""
     (tmp_path / "out").mkdir()
-    (tmp_path / "out" / "a.jpg").write_bytes(b"earlier export")
+    (tmp_path / "out" / "a (safe).jpg").write_bytes(b"earlier export")
     review = review_of(noisy_photo(tmp_path / "a.jpg"))
     [outcome] = service.export([review], CHANNEL, tmp_path / "out", TODAY)
-    assert outcome.written.name == "a (2).jpg" and (tmp_path / "out" / "a.jpg").read_bytes() == b"earlier export"
+    assert outcome.written.name == "a (safe) 2.jpg" and (tmp_path / "out" / "a (safe).jpg").read_bytes() == b"earlier export"
 
 
 def test_export_to_a_folder_that_cannot_be_written_explains_and_keeps_the_photo(service, store, people, tmp_path, monkeypatch):
