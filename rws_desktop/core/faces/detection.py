@@ -4,9 +4,13 @@ CenterFace (`centerface.py`), a small network that finds faces from about 16 pix
 - the photo at 0.8 scale (faces from 20 pixels reach 16), in tiles so memory stays bounded, within a
   pixel budget (a 48 MP photo is seen at half size);
 - small copies for faces too big for that copy (up to one filling the photo);
-- small copies turned a quarter either way, a half and 45 degrees either way, for photos stored
-  sideways or upside down with no EXIF tag and for tilted heads (the network sees faces turned up to
-  about 30 degrees as well as upright ones);
+- small copies turned 45 degrees either way, for tilted heads (the network sees faces turned up to
+  about 30 degrees as well as upright ones), looking for faces from 30 pixels;
+- for photos stored sideways or upside down with no EXIF tag, first glances at small copies turned a
+  quarter either way (faces from 75 pixels) and a half (from 110); at each of those angles where a
+  face is kept turned (within 22.5 degrees), the photo is looked at again turned that way, closely,
+  for faces from 30 pixels. A photo stored sideways shows some of its faces to the glance, and the
+  close look finds the rest; an upright photo, the usual case, pays for the glances only;
 - for a dark photo, the same copies with their contrast equalised.
 Detections from every pass are mapped back to the upright photo and merged.
 
@@ -42,14 +46,23 @@ class DetectorSettings:
     coarse_network_pixels: int = 300_000
     # ...and one whose short side is this long, where a face filling the photo is clearly seen.
     coarse_short_side: int = 128
+    # A smaller copy is made only when it is at most this fraction of the copy before it.
+    coarse_step: float = 2.0
     # Turned passes, for photos stored a quarter or half turn with no EXIF tag and for tilted
     # heads. The network sees faces of 30 pixels and more turned up to about 30 degrees as well as
     # upright ones (40 degrees at a lower score), so passes 45 degrees apart reach every angle.
     angles: tuple[float, ...] = (90.0, -90.0, 180.0, 45.0, -45.0)
-    # Turned passes look for faces from this width, on a copy of at most this many pixels.
-    turned_min_face_px: int = 30
-    turned_face_px: int = 28
+    # The turned glances look for faces from these widths, on a copy of at most this many pixels: quarter
+    # turns (the usual way a photo loses its EXIF tag) from 75 pixels, the half turn from 110; the
+    # 45-degree passes, for tilted heads in any photo, look from turned_min_face_px at once.
+    glance_min_face_px_at: tuple[tuple[float, int], ...] = ((90.0, 75), (-90.0, 75), (180.0, 110))
     max_rotated_network_pixels: int = 200_000
+    # ...and the close looks, at the angles where a face was found turned, from this width, on a copy
+    # of at most this many pixels (a 12 MP photo stored sideways is seen with faces from about 70 px).
+    turned_min_face_px: int = 30
+    max_turned_close_pixels: int = 2_000_000
+    # Turned faces are looked for at this width in the network's input.
+    turned_face_px: int = 28
     # Candidates: a real face at 10 to 12 pixels, tilted, smeared or half covered, scores 0.1 to
     # 0.5; the second look (below) decides on anything under 0.5.
     network_threshold: float = 0.15
@@ -71,6 +84,10 @@ class DetectorSettings:
     confirm_other_face_px: tuple[int, ...] = (64, 24)
     confirm_other_threshold: float = 0.6
     confirm_threshold: float = 0.5
+
+    def glance_min_face_px(self, angle: float) -> int:
+        """The smallest face the turned glance at `angle` looks for."""
+        return dict(self.glance_min_face_px_at).get(angle, self.turned_min_face_px)
 
 
 @dataclass(frozen=True)
@@ -110,6 +127,31 @@ def upright_patch(image: Image.Image, face: DetectedFace, face_px: float | None 
     return patch, Box(round(middle - half_face), round(middle - half_face), round(middle + half_face), round(middle + half_face))
 
 
+@dataclass(frozen=True)
+class _PhotoCopies:
+    """The photo in RGB, its full-detail copy at `scale`, and whether it is dark."""
+
+    rgb: Image.Image
+    fine: Image.Image
+    scale: float
+    dark: bool
+
+    @classmethod
+    def of(cls, image: Image.Image, scale: float, dark_level: float) -> "_PhotoCopies":
+        rgb = image if image.mode == "RGB" else image.convert("RGB")
+        fine = _scaled(rgb, scale)
+        return cls(rgb, fine, scale, np.percentile(np.asarray(fine.convert("L")), 75) < dark_level)
+
+    def at(self, wanted: float) -> Image.Image:
+        """The photo at `wanted` scale, made from the smallest copy that has enough detail."""
+        return _scaled(self.fine, wanted / self.scale) if wanted <= self.scale else _scaled(self.rgb, wanted)
+
+    def for_network(self, wanted: float) -> Image.Image:
+        """The copy at `wanted` scale, its contrast equalised when the photo is dark (for turned passes)."""
+        copy = self.at(wanted)
+        return ImageOps.equalize(copy) if self.dark else copy
+
+
 class FaceDetector:
     def __init__(self, settings: DetectorSettings = DetectorSettings()):
         self.settings = settings
@@ -117,40 +159,53 @@ class FaceDetector:
 
     def detect(self, image: Image.Image) -> list[DetectedFace]:
         settings = self.settings
-        rgb = image if image.mode == "RGB" else image.convert("RGB")
-        scale = self.working_scale(image.size, settings.network_face_px / settings.min_face_px, settings.max_network_pixels)
-        fine = _scaled(rgb, scale)
-
-        def copy_at(wanted: float) -> Image.Image:
-            """The photo at `wanted` scale, made from the smallest copy that has enough detail."""
-            return _scaled(fine, wanted / scale) if wanted <= scale else _scaled(rgb, wanted)
-
-        dark = np.percentile(np.asarray(fine.convert("L")), 75) < settings.dark_level
+        copies = _PhotoCopies.of(image, self.working_scale(image.size, settings.network_face_px / settings.min_face_px,
+                                                          settings.max_network_pixels), settings.dark_level)
         found: list[DetectedFace] = []
-        for source in (fine, ImageOps.equalize(fine)) if dark else (fine,):
-            found += self._network_scan(source, 0.0, scale)
-        for coarse_scale in self._coarse_scales(image.size, scale):
-            found += self._network_scan(copy_at(coarse_scale), 0.0, coarse_scale)
-        for angle in settings.angles:
-            # The budget is on the turned copy, black corners included: a 45-degree copy is twice the photo's area.
-            budget = settings.max_rotated_network_pixels / _turned_area_factor(image.size, angle)
-            turned_scale = self.working_scale(image.size, settings.turned_face_px / settings.turned_min_face_px, int(budget))
-            for level in (turned_scale, *self._coarse_scales(image.size, turned_scale)[-1:]):
-                turned_source = copy_at(level)
-                found += self._network_scan(ImageOps.equalize(turned_source) if dark else turned_source, angle, level)
-
-        kept = [face for cluster in _cluster(found, settings.merge_center_shift)
-                if (face := self._keep(rgb, cluster, dark)) is not None]
+        for source in (copies.fine, ImageOps.equalize(copies.fine)) if copies.dark else (copies.fine,):
+            found += self._network_scan(source, 0.0, copies.scale)
+        for coarse_scale in self._coarse_scales(image.size, copies.scale):
+            found += self._network_scan(copies.at(coarse_scale), 0.0, coarse_scale)
+        glances = {angle: self._turned_scale(image.size, angle, settings.glance_min_face_px(angle),
+                                             settings.max_rotated_network_pixels) for angle in settings.angles}
+        for angle, glance in glances.items():
+            for level in (glance, *self._coarse_scales(image.size, glance)[-1:]):
+                found += self._network_scan(copies.for_network(level), angle, level)
+        looked: dict = {}  # second looks made, so the close looks' round does not repeat them
+        kept = self._kept(copies.rgb, found, copies.dark, looked)
+        glanced = dict(settings.glance_min_face_px_at)
+        close_looks = [(angle, close) for angle in settings.angles
+                       if angle in glanced and any(_same_angle(face.angle, angle) for face in kept)
+                       if (close := self._turned_scale(image.size, angle, settings.turned_min_face_px,
+                                                       settings.max_turned_close_pixels)) > glances[angle]]
+        for angle, close in close_looks:
+            found += self._network_scan(copies.for_network(close), angle, close)
+        if close_looks:
+            kept = self._kept(copies.rgb, found, copies.dark, looked)
         # A second look may have moved a weak detection onto a face already kept: one box each.
         return [_clip(face, image.size) for face in _merge(kept, settings.merge_center_shift)]
 
-    def _keep(self, rgb: Image.Image, cluster: "_Cluster", dark: bool) -> DetectedFace | None:
+    def _turned_scale(self, size: tuple[int, int], angle: float, min_face_px: int, max_pixels: int) -> float:
+        """The scale at which a copy turned by `angle` shows faces from `min_face_px` to the network,
+        or less if the turned copy, black corners included (a 45-degree copy is twice the photo's area),
+        would hold more than `max_pixels`."""
+        return self.working_scale(size, self.settings.turned_face_px / min_face_px,
+                                  int(max_pixels / _turned_area_factor(size, angle)))
+
+    def _kept(self, rgb: Image.Image, found: list[DetectedFace], dark: bool, looked: dict) -> list[DetectedFace]:
+        return [face for cluster in _cluster(found, self.settings.merge_center_shift)
+                if (face := self._keep(rgb, cluster, dark, looked)) is not None]
+
+    def _keep(self, rgb: Image.Image, cluster: "_Cluster", dark: bool, looked: dict) -> DetectedFace | None:
         """Sure detections stay; a weak one stays where the network, shown the spot upright and closer,
         sees a face, with the box that closer look gives it (a weak box from a coarse or turned copy
         can straddle two faces, or sit off the face)."""
         if cluster.face.score >= self.settings.confirm_below:
             return cluster.face
-        return self._second_look(rgb, cluster.face, dark, also_upright=cluster.seen_upright)
+        key = (cluster.face, cluster.seen_upright)
+        if key not in looked:
+            looked[key] = self._second_look(rgb, cluster.face, dark, also_upright=cluster.seen_upright)
+        return looked[key]
 
     def _coarse_scales(self, size: tuple[int, int], scale: float) -> list[float]:
         """Smaller copies for faces too big for the copy at `scale`: one within `coarse_network_pixels`,
@@ -159,7 +214,7 @@ class FaceDetector:
         scales = []
         for wanted in (self.working_scale(size, scale, self.settings.coarse_network_pixels),
                        self.settings.coarse_short_side / min(size)):
-            if wanted < (scales[-1] if scales else scale) / COARSE_STEP:
+            if wanted < (scales[-1] if scales else scale) / self.settings.coarse_step:
                 scales.append(wanted)
         return scales
 
@@ -223,8 +278,6 @@ class FaceDetector:
 # An upright candidate is also looked at turned this much: a small tilted face is seen only weakly
 # upright, and a small face lying sideways (too small for the turned passes' copies) weakly too.
 UPRIGHT_SECOND_LOOK_TURNS = (-30.0, 30.0, 90.0, -90.0)
-# A coarse copy is made only when it is at most this fraction of the copy before it.
-COARSE_STEP = 2.0
 NETWORK_SQUARE_SHARE = 0.85
 NETWORK_SQUARE_DROP = 0.04
 
@@ -241,6 +294,15 @@ def _face_in_photo(mapping: "FrameMapping", box: tuple[float, float, float, floa
         score=score,
         detector=detector,
     )
+
+
+# A face kept at an angle this close to a turned pass's angle calls for that pass's close look: the
+# nearest pass, so a head seen tilted 30 degrees by a second look calls for the 45-degree close look.
+CLOSE_LOOK_ANGLE = 22.5
+
+
+def _same_angle(a: float, b: float) -> bool:
+    return abs((a - b + 180.0) % 360.0 - 180.0) <= CLOSE_LOOK_ANGLE
 
 
 def _turned_area_factor(size: tuple[int, int], angle: float) -> float:
@@ -307,10 +369,11 @@ def _cluster(faces: list[DetectedFace], max_center_shift: float) -> list[_Cluste
         if same is None:
             kept.append(_Cluster(face, frozenset({face.detector}), face.angle == 0))
         else:
-            best = kept[same].face if kept[same].face.score >= face.score else replace(kept[same].face, score=face.score)
+            cluster = kept[same]
+            best = cluster.face if cluster.face.score >= face.score else replace(cluster.face, score=face.score)
             if face.size > MISJUDGED_SIZE * best.size and face.score >= SURE_SCORE:
                 best = _with_size(best, face.size)
-            kept[same] = _Cluster(best, kept[same].detectors | {face.detector}, kept[same].seen_upright or face.angle == 0)
+            kept[same] = _Cluster(best, cluster.detectors | {face.detector}, cluster.seen_upright or face.angle == 0)
     return kept
 
 

@@ -58,3 +58,60 @@ def test_the_second_look_finds_nothing_on_a_blank_wall(detector, angle):
     wall = Image.new("RGB", (400, 400), (128, 120, 110))
     weak = DetectedFace(Box(150, 150, 250, 250), (200.0, 200.0), 100.0, angle, 0.2)
     assert detector._second_look(wall, weak, dark=False) is None
+
+
+def _turned_passes(detector, photo, monkeypatch) -> tuple[list, list[tuple[float, float]]]:
+    """The faces found in `photo`, and the (angle, scale) of every turned network pass made."""
+    passes = []
+    scan = detector._network_scan
+
+    def counted(scaled, angle, scale):
+        if angle:
+            passes.append((angle, scale))
+        return scan(scaled, angle, scale)
+    monkeypatch.setattr(detector, "_network_scan", counted)
+    return detector.detect(photo), passes
+
+
+def _glance_scale(detector, size, angle) -> float:
+    settings = detector.settings
+    return detector._turned_scale(size, angle, settings.glance_min_face_px(angle), settings.max_rotated_network_pixels)
+
+
+def test_an_upright_group_photo_gets_only_the_turned_glances(testdata, detector, monkeypatch):
+    """2007_007763.jpg as stored (seven upright faces of 37 to 45 pixels): every turned pass is a glance
+    (no finer than the glance scale), so an upright photo does not pay for close turned looks, and all
+    seven faces are found by the upright passes."""
+    photo = load_photo(testdata / "annotated" / "2007_007763.jpg").image
+    faces, passes = _turned_passes(detector, photo, monkeypatch)
+    assert passes and all(scale <= _glance_scale(detector, photo.size, angle) + 1e-9 for angle, scale in passes)
+    assert len(faces) == 7
+
+
+def test_a_group_photo_stored_a_quarter_turn_gets_a_close_look_that_way_and_every_face(testdata, detector, monkeypatch):
+    """The same photo stored a quarter turn with no EXIF tag: faces seen in the glance turned back the
+    other way call for a close look at that angle (and none at the other quarter or the half turn), and
+    all seven faces are found."""
+    stored = Image.open(testdata / "annotated" / "2007_007763.jpg").convert("RGB")
+    sideways = stored.transpose(Image.Transpose.ROTATE_90)  # counter-clockwise; undone by turning -90
+    faces, passes = _turned_passes(detector, sideways, monkeypatch)
+    close = {angle for angle, scale in passes if scale > _glance_scale(detector, sideways.size, angle) + 1e-9}
+    assert close == {-90.0}
+    assert len(faces) == 7
+
+
+def test_a_big_face_smeared_by_motion_in_a_mid_size_photo_is_seen_on_the_half_size_copy(testdata, detector):
+    """crop_mask.png (a 370 x 490 pixel face filling a 600-pixel photo) smeared sideways by a fifth of
+    the face: the full-detail copy sees it too big and weakly, but the copy about half as big, where the
+    network is sure of it, finds it; one face, over the hand-boxed face."""
+    import numpy as np
+
+    if not (testdata / "hard" / "faces.json").is_file():
+        pytest.skip(f"no hard/ photos in {testdata}")
+    portrait = np.asarray(Image.open(testdata / "hard" / "crop_mask.png").convert("RGB"), dtype=np.float32)
+    length = 75
+    smeared = sum(np.roll(portrait, shift, axis=1) for shift in range(-(length // 2), length // 2 + 1)) / length
+    faces = detector.detect(Image.fromarray(smeared.astype(np.uint8)))
+    hand_boxed = Box(27, 78, 399, 572)
+    assert len(faces) == 1
+    assert faces[0].box.overlap(hand_boxed) > 0.5
