@@ -7,7 +7,8 @@ work out of proportion to its size, or pass as whole when the decoder had to pat
   ratio of the long side to the short one (a 1 KB 20000x20 PNG once cost 73 s and 1.6 GB, since the
   detector enlarges a thin strip until its short side is big enough to search).
 - `check_intact` is a strict second look at the bytes: a damaged photo can still decode, with the
-  decoder filling in what it could not read, and "no faces found" on such a photo proves nothing.
+  decoder filling in what it could not read, and "no faces found" on such a photo proves nothing
+  (HEIC's look is in heif_damage.py).
 - `usable_icc_profile` keeps a colour profile only when it parses and is of a sensible size.
 
 Every refusal is a sentence for staff; the technical detail goes to the log.
@@ -131,6 +132,10 @@ def check_intact(data: bytes, image_format: str) -> None:
             problem = jpeg_strict_decode(data)
     elif image_format == "WEBP":
         problem = webp_damage(data)
+    elif image_format == "HEIF":
+        from .heif_damage import heif_damage
+
+        problem = heif_damage(data)
     if problem:
         log.info("photo refused as damaged: %s", problem)
         raise PhotoCheckError(DAMAGED)
