@@ -20,7 +20,7 @@ from ...app import App
 from ...core.accounts.passwords import MIN_PASSWORD_LENGTH
 from ...core.kernel.account_rules import AccountError
 from ...core.kernel.permissions import Action, Role
-from ...core.register.mis_csv import CsvTable, read_csv
+from ...core.register.mis_csv import CsvTable, read_csv_file
 from ..register.import_dialog import ImportDialog
 from .background import Background
 from ..form_dialog import problem_label, show_problem
@@ -294,7 +294,7 @@ class MisPage(_Page):
         path = self.ask_mis_file()
         if path is None:
             return
-        self.assistant.run(lambda: read_csv(path.read_bytes()), lambda table: self._open(path, table),
+        self.assistant.run(lambda: read_csv_file(path), lambda table: self._open(path, table),
                            lambda error: show_problem(self.problem, f"That file cannot be imported: {plain(error)}"))
 
     def _open(self, path: Path, table: CsvTable) -> None:
