@@ -5,6 +5,7 @@ service below checks that session's roles itself.
 """
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -236,6 +237,18 @@ class App:
         self.database.close()
 
 
+def _encrypt_plain_thumbnails(database: Database) -> None:
+    """Thumbnails an older version stored in plain JPEG, encrypted once both keys are here (migration 0008).
+    A failure (the database busy for too long) must not stop the start: the next start tries again."""
+    from .storage.errors import StorageError
+    from .storage.thumbnail_encryption import encrypt_plain_thumbnails
+
+    try:
+        encrypt_plain_thumbnails(database)
+    except StorageError as error:
+        logging.getLogger(__name__).warning("Plain face thumbnails could not be encrypted yet: %s", error)
+
+
 def unlock_keys(database: Database, keys: KeyStore) -> KeyStatus:
     """The reference-face key, then the audit-log key named after it. Recognition needs both: a PC that
     can recognise people but cannot check the register's seals would trust rows edited outside the app."""
@@ -249,6 +262,7 @@ def unlock_keys(database: Database, keys: KeyStore) -> KeyStatus:
     # Only a PC holding the reference-face key keys a log that was never keyed, so PCs agree on one key.
     log_status = unlock_audit_log(database, keys, status.key_id, may_create=status.ready)
     if log_status.ready or not status.ready:
+        _encrypt_plain_thumbnails(database)
         return status
     database.use_template_cipher(None)
     return KeyStatus(False, status.key_id, log_status.message)
