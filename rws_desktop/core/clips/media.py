@@ -15,6 +15,12 @@ from typing import Iterator
 import numpy as np
 
 CLIP_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm"})
+
+
+def is_clip(path: Path) -> bool:
+    """Whether a path found for a batch goes to clip vetting (by its suffix, in any case) or to photo vetting."""
+    return path.suffix.lower() in CLIP_SUFFIXES
+
 MAX_DURATION_S = 10 * 60
 # 4K: DCI 4096 x 2160 and UHD 3840 x 2160, either way up.
 MAX_LONG_SIDE = 4096

@@ -15,13 +15,15 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..faces.detection import FaceDetector
+from ..faces.photo_checks import PhotoCheckError, check_regular_file
 from ..faces.recognition import FaceEncoder
 from ..kernel.channels import Channel, ChannelCatalogue
 from ..kernel.decisions import Decision
 from ..kernel.permissions import Action, requires
 from ..kernel.ports import Store
 from ..kernel.session import Session
-from .media import CLIP_SUFFIXES, ClipLoadError, probe
+from ..kernel.media_paths import folder_contents, is_folder
+from .media import ClipLoadError, is_clip, probe
 from .pipeline import (
     CLIP_DETECTOR_SETTINGS, ClipAnalyser, ClipCancelled, ClipProgress, ClipSettings, Scan, UnverifiedBlur, _Progress,
 )
@@ -38,17 +40,16 @@ class ClipAnalysis:
     scan: Scan | None = None  # the tracks as found, for a review's corrections (in memory only)
 
 
-def is_clip(path: Path) -> bool:
-    return path.suffix.lower() in CLIP_SUFFIXES
-
-
 def split_clips(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-    """The paths that are not clips (as given), and the clips: files with a clip suffix, and the
-    clips inside folders (recursively, in name order)."""
+    """The paths that are not clips (as given, folders included, for core/vetting/inputs.collect_photos),
+    and the clips: those given, and those inside folders, found by the walk photos use
+    (core/kernel/media_paths.py: recursively in name order, links to folders not followed, system files
+    left out). Whatever has a clip's suffix is a clip here, a FIFO or a dangling link included:
+    analyse_clip says why it cannot be vetted."""
     others, clips = [], []
     for path in paths:
-        if path.is_dir():
-            clips += sorted(p for p in path.rglob("*") if p.is_file() and is_clip(p))
+        if is_folder(path):
+            clips += [inside for inside in folder_contents(path) if is_clip(inside)]
             others.append(path)
         elif is_clip(path):
             clips.append(path)
@@ -73,6 +74,10 @@ def analyse_clip(source: Path, target: Path, channel: Channel, register: Registe
     writes on export). A clip that cannot be read is an error result, not an exception;
     ClipCancelled is raised after removing anything written."""
     pending = target.with_name(target.name + ".part")
+    try:  # a FIFO, a folder or a dangling link with a clip's name is said to be one, never opened
+        check_regular_file(source)
+    except PhotoCheckError as exc:
+        return ClipAnalysis(ClipResult(source, Decision.ERROR, str(exc)))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         source_sha256 = file_sha256(source)

@@ -45,10 +45,11 @@ DAMAGED = ("The photo is damaged or cut short: part of it could not be read, so 
            "faces. Use the original from the camera or phone, or save it again and vet that copy.")
 
 
-def read_photo_file(path: Path) -> bytes:
-    """The file's bytes, for a regular file only; never blocks on a FIFO or a device."""
+def check_regular_file(path: Path) -> os.stat_result:
+    """Raise PhotoCheckError, in words that fit a photo or a clip, unless `path` is a regular file (or a link
+    to one); opens nothing, so a FIFO or a device can never stall the caller."""
     try:
-        before = os.stat(path)  # follows a link: a link to a photo is fine
+        found = os.stat(path)  # follows a link: a link to a photo is fine
     except FileNotFoundError as exc:
         if os.path.islink(path):
             raise PhotoCheckError("This is a link to a file that no longer exists, so there is nothing to check.") from exc
@@ -59,7 +60,13 @@ def read_photo_file(path: Path) -> bytes:
             raise PhotoCheckError("This is a link that cannot be followed (it points to itself or loops), "
                                   "so there is nothing to check.") from exc
         raise PhotoCheckError(_os_reason(exc)) from exc
-    _check_kind(path, before.st_mode)
+    _check_kind(path, found.st_mode)
+    return found
+
+
+def read_photo_file(path: Path) -> bytes:
+    """The file's bytes, for a regular file only; never blocks on a FIFO or a device."""
+    check_regular_file(path)
     try:
         # O_NONBLOCK: if the path became a FIFO since the stat, opening it must not wait for a writer.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
