@@ -8,6 +8,7 @@ same permissions as vetting photos.
 """
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..faces.detection import FaceDetector
-from ..faces.photo_checks import PhotoCheckError, check_regular_file
+from ..faces.photo_checks import PhotoCheckError, check_regular_file, unreadable_reason
 from ..faces.recognition import FaceEncoder
 from ..kernel.channels import Channel, ChannelCatalogue
 from ..kernel.decisions import Decision
@@ -29,6 +30,12 @@ from .pipeline import (
 )
 from .results import ClipResult, clip_entry, file_sha256, overall_decision
 from .verdicts import RegisterView, decide_tracks
+
+
+log = logging.getLogger(__name__)
+# What staff read when the face finder, the tracker or the encoder fails on a clip; what failed goes to the log.
+CLIP_FAILED = ("The clip could not be vetted: the face finder or the video encoder stopped with an error on it, so no "
+               "safe copy was made. Export it again and vet that copy; the details are in the app's log file.")
 
 
 @dataclass
@@ -82,7 +89,8 @@ def analyse_clip(source: Path, target: Path, channel: Channel, register: Registe
         target.parent.mkdir(parents=True, exist_ok=True)
         source_sha256 = file_sha256(source)
     except OSError as exc:
-        return ClipAnalysis(ClipResult(source, Decision.ERROR, f"The file could not be read ({exc.strerror or exc})."))
+        log.info("clip refused: it could not be read: %s", exc.strerror or type(exc).__name__)
+        return ClipAnalysis(ClipResult(source, Decision.ERROR, unreadable_reason(exc)))
     try:
         info = probe(source)
     except ClipLoadError as exc:
@@ -116,7 +124,8 @@ def analyse_clip(source: Path, target: Path, channel: Channel, register: Registe
         return ClipAnalysis(result)
     except Exception as exc:  # a library failure on one odd clip must not stop the batch
         pending.unlink(missing_ok=True)
-        result.decision, result.reason = Decision.ERROR, f"The clip could not be vetted ({exc})."
+        log.error("A clip could not be vetted.", exc_info=exc)  # the detail, for IT support; never the file's name
+        result.decision, result.reason = Decision.ERROR, CLIP_FAILED
         return ClipAnalysis(result)
     except BaseException:
         pending.unlink(missing_ok=True)

@@ -59,7 +59,7 @@ def check_regular_file(path: Path) -> os.stat_result:
         if os.path.islink(path):
             raise PhotoCheckError("This is a link that cannot be followed (it points to itself or loops), "
                                   "so there is nothing to check.") from exc
-        raise PhotoCheckError(_os_reason(exc)) from exc
+        raise PhotoCheckError(unreadable_reason(exc)) from exc
     _check_kind(path, found.st_mode)
     return found
 
@@ -72,7 +72,7 @@ def read_photo_file(path: Path) -> bytes:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         log.info("open failed on a photo: %s", exc.strerror or exc)
-        raise PhotoCheckError(_os_reason(exc)) from exc
+        raise PhotoCheckError(unreadable_reason(exc)) from exc
     with os.fdopen(descriptor, "rb") as handle:
         opened = os.fstat(handle.fileno())
         _check_kind(path, opened.st_mode)
@@ -83,7 +83,7 @@ def read_photo_file(path: Path) -> bytes:
             return handle.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
             log.info("read failed on a photo: %s", exc.strerror or exc)
-            raise PhotoCheckError(_os_reason(exc)) from exc
+            raise PhotoCheckError(unreadable_reason(exc)) from exc
 
 
 def _check_kind(path: Path, mode: int) -> None:
@@ -102,7 +102,8 @@ def _check_kind(path: Path, mode: int) -> None:
     raise PhotoCheckError("This is a device, not a photo file, so it was not opened.")
 
 
-def _os_reason(exc: OSError) -> str:
+def unreadable_reason(exc: OSError) -> str:
+    """Why a photo or clip file could not be read, in plain words (the system's own wording goes to the log)."""
     import errno
 
     if exc.errno in (errno.EACCES, errno.EPERM):
