@@ -5,6 +5,7 @@ service below checks that session's roles itself.
 """
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -72,6 +73,7 @@ class App:
         keys = key_store or default_key_store(data_dir())
         app = cls(database, ChannelCatalogue.from_toml(channels_file()), workers or default_workers(), keys,
                   unlock_keys(database, keys))
+        _encrypt_plain_thumbnails(database)  # does nothing unless both keys opened
         # Biometric consent can lapse by date alone (an 18th birthday, a leaving date reached); the faces go
         # then, whoever signs in. Deleting them needs no role.
         housekeeping = RegisterService(database, app.channels, Session.housekeeping(database, app.channels))
@@ -243,3 +245,14 @@ class App:
             lock.release()
         self.database.close()
 
+
+def _encrypt_plain_thumbnails(database: Database) -> None:
+    """Thumbnails an older version stored in plain JPEG, encrypted once both keys are here (migration 0008).
+    A failure (the database busy for too long) must not stop the start: the next start tries again."""
+    from .storage.errors import StorageError
+    from .storage.thumbnail_encryption import encrypt_plain_thumbnails
+
+    try:
+        encrypt_plain_thumbnails(database)
+    except StorageError as error:
+        logging.getLogger(__name__).warning("Plain face thumbnails could not be encrypted yet: %s", error)

@@ -35,6 +35,23 @@ def _ids(text: str) -> list[int]:
         raise argparse.ArgumentTypeError("give register ids separated by commas, e.g. 12,15,40") from None
 
 
+class MisExportFile(argparse.Action):
+    """Reads and checks an MIS export as the command line is read, before the database is opened or anyone
+    signs in: a file that is not a school's CSV export (far too large, a line megabytes long, a workbook)
+    is refused in under a second, where opening the database and signing in take seconds on a busy machine.
+    The command gets the file's table."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        from .core.register.mis_csv import MisImportError, read_csv_file
+
+        try:
+            table = read_csv_file(Path(value))
+        except MisImportError as exc:
+            print(f"rws: {exc}", file=sys.stderr)
+            parser.exit(1)
+        setattr(namespace, self.dest, table)
+
+
 def add_person_actions(person) -> None:
     listing = person.add_parser("list", help="people in the register, searched, filtered and sorted")
     listing.add_argument("--search", default="", help="words to find in the name, MIS id or form")
@@ -55,13 +72,14 @@ def add_person_actions(person) -> None:
     legal.add_argument("legal_forename", nargs="?", default=None, metavar="NAME")
 
     mis = person.add_parser("import", help="add and update pupils from an MIS export (CSV)")
-    mis.add_argument("file", type=Path, metavar="FILE.csv")
+    mis.add_argument("file", action=MisExportFile, metavar="FILE.csv")
     mis.add_argument("--mapping", default="", help=MAPPING_HELP)
     mis.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
 
     leavers = person.add_parser("leavers", help="mark leavers in bulk (a preview unless --apply)")
     leavers.add_argument("--year", type=int, help="everyone currently in this year group")
-    leavers.add_argument("--absent-from", type=Path, metavar="FILE.csv", help="pupils missing from this full MIS export")
+    leavers.add_argument("--absent-from", action=MisExportFile, metavar="FILE.csv",
+                         help="pupils missing from this full MIS export")
     leavers.add_argument("--mapping", default="", help=MAPPING_HELP)
     leavers.add_argument("--date", type=iso_date, default=None, help="leaving date (default: today)")
     leavers.add_argument("--apply", action="store_true", help="mark them (their reference faces are deleted at once)")
@@ -122,9 +140,9 @@ def _row_json(row) -> dict:
 
 
 def cmd_person_import(app: App, args) -> int:
-    from .core.register.mis_csv import parse_mapping, read_csv_file
+    from .core.register.mis_csv import parse_mapping
 
-    table = read_csv_file(args.file)
+    table = args.file  # read and checked with the command line (MisExportFile)
     mapping = parse_mapping(args.mapping)
     if args.dry_run:
         _print_preview(app.mis_import.preview(table, mapping, date.today()))
@@ -158,11 +176,11 @@ def cmd_person_leavers(app: App, args) -> int:
     if args.year is None and args.absent_from is None:
         print("rws: give --year N or --absent-from FILE.csv", file=sys.stderr)
         return 2
-    from .core.register.mis_csv import parse_mapping, read_csv_file
+    from .core.register.mis_csv import parse_mapping
 
     absent = None
-    if args.absent_from is not None:
-        absent = app.mis_import.preview(read_csv_file(args.absent_from), parse_mapping(args.mapping), date.today())
+    if args.absent_from is not None:  # a table, read and checked with the command line (MisExportFile)
+        absent = app.mis_import.preview(args.absent_from, parse_mapping(args.mapping), date.today())
     candidates = app.year_end.preview_leavers(args.year, absent)
     for c in candidates:
         print(f"{c.person.id:>5}  {c.person.mis_id or '-':<14} {c.person.name}: {c.reason}; {c.reference_faces} reference face(s)")

@@ -106,10 +106,30 @@ def test_withdrawal_and_leaving_remove_the_encodings_from_the_file(register, cap
     assert len(gone) == 4 and not [blob for blob in gone if blob[13:] in contents]
 
 
+def test_the_database_holds_no_face_thumbnail_in_readable_form(register):
+    """The enrolled people's face thumbnails, which the app shows exactly (JPEGs), are encrypted in the database:
+    its files hold no JPEG at all."""
+    db, ids = register
+    app = App.open(f"sqlite:///{db}", workers=1)
+    try:
+        with app.database.transaction() as tx:
+            thumbnails = [face.thumbnail_jpeg for person_id in ids.values() for face in tx.register.reference_faces(person_id)]
+    finally:
+        app.close()
+    assert len(thumbnails) >= 5 and all(jpeg and jpeg.startswith(b"\xff\xd8\xff") for jpeg in thumbnails)
+    checkpoint(db)
+    files = {path: data for path, data in bytes_under(db.parent).items() if path.name.startswith(db.name)}
+    assert db in files
+    assert not [path for path, data in files.items() if b"\xff\xd8\xff" in data]
+    assert not [path for path, data in files.items() for jpeg in thumbnails if jpeg[100:160] in data]
+
+
 def test_strangers_encodings_never_reach_the_database_the_data_folder_or_temporary_files(
         register, testdata, tmp_path, monkeypatch, detector, encoder):
     """After vetting photos with strangers in them (on two worker processes), no encoding of any face in them,
-    strangers included, is in the database, anywhere in the app's data folder, or in a temporary file."""
+    strangers included, is in the database, anywhere in the app's data folder, or in a temporary file; nor is any
+    picture of a face (no JPEG at all: a stranger's thumbnail is never made, and the register's are encrypted),
+    and the reference faces are still only the enrolled people's."""
     template, ids = register
     data, temporary = tmp_path / "data", tmp_path / "tmp"
     data.mkdir()
@@ -121,6 +141,8 @@ def test_strangers_encodings_never_reach_the_database_the_data_folder_or_tempora
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     photos = [testdata / "photos/people/test/obama_and_biden.jpg", testdata / "photos/lin-manuel-miranda.png",
               testdata / "annotated/2008_001009.jpg"]
+    with sqlite3.connect(db) as connection:
+        enrolled = connection.execute("SELECT id, person_id FROM reference_face ORDER BY id").fetchall()
     report = vet(db, tmp_path / "out", *photos, workers=2)
     unknown = [face for photo in report.values() for face in photo["faces"] if face["consent"] == "unknown"]
     assert len(unknown) >= 3  # the child, the woman at the edge, Lin-Manuel Miranda and the group are strangers
@@ -132,6 +154,9 @@ def test_strangers_encodings_never_reach_the_database_the_data_folder_or_tempora
     for encoding in computed:
         for form in readable_forms(encoding):
             assert not [path for path, content in files.items() if form in content]
+    assert not [path for path, content in files.items() if b"\xff\xd8\xff" in content]
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT id, person_id FROM reference_face ORDER BY id").fetchall() == enrolled
 
 
 def test_with_no_dpia_recorded_nobody_is_recognised(register, testdata, tmp_path, capsys):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from rws_cli import register_entries, rws
+from rws_desktop.cli import main
 from rws_desktop.core.kernel.consent import academic_year_end
 
 EXPORT = (
@@ -34,6 +35,25 @@ def export(tmp_path) -> Path:
 def audit_count(db: Path) -> int:
     """Entries about the register (each command's sign-in adds one of its own)."""
     return len(register_entries(db))
+
+
+def test_an_export_that_cannot_be_imported_is_refused_before_the_database_is_opened(db, tmp_path, capsys, monkeypatch):
+    """`rws person import` of a file over the size limit, and `leavers --absent-from` of a workbook, are refused
+    with the plain reason and exit 1 while the command line is read: no database is opened, nobody signs in."""
+    monkeypatch.setattr("rws_desktop.app.App.open", lambda *args, **kwargs: pytest.fail("the database was opened"))
+    huge = tmp_path / "huge.csv"
+    with open(huge, "wb") as handle:
+        handle.truncate(21 * 1024 * 1024)  # sparse: no disk used
+    workbook = tmp_path / "workbook.csv"
+    workbook.write_bytes(b"PK\x03\x04" + bytes(100))
+    for command, reason in ((["person", "import", str(huge)], "The file is 21 MB"),
+                            (["person", "leavers", "--absent-from", str(workbook)], "Excel workbook")):
+        with pytest.raises(SystemExit) as stopped:
+            main(["--db", f"sqlite:///{db}", "--user", "TST", *command])
+        assert stopped.value.code == 1
+        said = capsys.readouterr().err
+        assert said.startswith("rws: ") and reason in said and "Traceback" not in said
+    assert not db.exists()
 
 
 def test_import_dry_run_then_import_then_reimport(db, export, capsys):
@@ -111,7 +131,8 @@ def test_consents_expiring_and_year_end(db, export, capsys):
 
 
 def test_reference_faces_are_listed_and_removed(db, capsys):
-    """`person faces` lists a person's reference faces; `person remove-face` deletes one, and an unknown one is an error."""
+    """`person faces` lists a person's reference faces; `person remove-face` deletes one, and an unknown one is an error.
+    A thumbnail that does not open with the key (here plain bytes put in with SQL) is listed as none."""
     rws(db, "person", "add", "--name", "Ivo Gale", "--mis-id", "K3001", "--kind", "staff")
     rws(db, "biometric", "set", 1, "--adult-consent", "yes")
     with sqlite3.connect(db) as connection:
@@ -122,7 +143,7 @@ def test_reference_faces_are_listed_and_removed(db, capsys):
     capsys.readouterr()
     assert rws(db, "person", "faces", "K3001") == 0
     out = capsys.readouterr().out
-    assert "6-byte thumbnail" in out and "1 reference face(s) for person 1." in out
+    assert "from abababababab  no thumbnail" in out and "1 reference face(s) for person 1." in out
     assert rws(db, "person", "remove-face", 1) == 0
     assert "Reference face 1 of person 1 deleted." in capsys.readouterr().out
     assert rws(db, "person", "remove-face", 1) == 1

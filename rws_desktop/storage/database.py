@@ -25,6 +25,7 @@ from ..core.keys.template_cipher import TemplateCipher
 from .audit_repository import SqlAuditRepository
 from .register_repository import SqlRegisterRepository
 from .row_seals import RowSealer
+from .thumbnail_encryption import SqlThumbnailRepository
 from .template_key import SqlTemplateKeyRepository
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -53,6 +54,7 @@ class DatabaseTransaction:
     dpia: SqlDpiaRepository
     template_key: SqlTemplateKeyRepository  # for core/keys: which key encrypts reference faces
     sealer: RowSealer  # seals the register rows written in this transaction
+    thumbnails: SqlThumbnailRepository  # storage's own: encrypting thumbnails stored before 0008
 
 
 class Database:
@@ -183,7 +185,8 @@ class Database:
                 sealer = RowSealer(session, self._log_key, self._unsealed_appends)
                 yield DatabaseTransaction(SqlRegisterRepository(session, self._template_cipher, sealer),
                                           SqlAuditRepository(session, sealer), SqlAccountRepository(session),
-                                          SqlDpiaRepository(session), SqlTemplateKeyRepository(session, sealer), sealer)
+                                          SqlDpiaRepository(session), SqlTemplateKeyRepository(session, sealer), sealer,
+                                          SqlThumbnailRepository(session, self._template_cipher, sealer))
                 sealer.finish()
         except DBAPIError as error:
             raise StorageError(f"{failure}: {_driver_message(error)}") from error

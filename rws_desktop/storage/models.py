@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -111,8 +112,9 @@ class ReferenceFaceRow(Base):
     encoding: Mapped[bytes] = mapped_column(LargeBinary)
     source_sha256: Mapped[str] = mapped_column(String(64))
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utc_now)
-    # A small JPEG of the face (migration 0002). Kept in the same row as the encoding so the
-    # two can only be deleted together.
+    # A small JPEG of the face (migration 0002), encrypted like the encoding (template_cipher.py; plain JPEG
+    # before 0008 until the first start with the key). Kept in the same row as the encoding so the two can
+    # only be deleted together.
     thumbnail: Mapped[bytes | None] = mapped_column(LargeBinary)
     # The row's seal (core/kernel/audit_seal.py) and the audit entry that made it (migration 0005).
     sealed_seq: Mapped[int | None] = mapped_column(Integer)
@@ -247,3 +249,6 @@ class TemplateKeyRow(Base):
     key_id: Mapped[str] = mapped_column(String(32))
     key_check: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utc_now)
+    # Whether face thumbnails stored in plain JPEG before migration 0008 have been encrypted with this key
+    # (storage/thumbnail_encryption.py); thumbnails stored since then are encrypted as they are written.
+    thumbnails_encrypted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -207,7 +207,7 @@ class SqlRegisterRepository:
             person_id=person_id,
             encoding=self._cipher.seal(person_id, _encoding_to_bytes(encoding)),
             source_sha256=_checked_sha256(source_sha256),
-            thumbnail=thumbnail_jpeg,
+            thumbnail=self._cipher.seal_thumbnail(person_id, thumbnail_jpeg) if thumbnail_jpeg else None,
         )
         self._session.add(row)
         self._session.flush()
@@ -237,16 +237,26 @@ class SqlRegisterRepository:
         return {person_id: count for person_id, count in self._session.execute(statement)}
 
     def reference_faces(self, person_id: int) -> list[ReferenceFace]:
-        """A person's reference faces, oldest first, without their encodings."""
+        """A person's reference faces, oldest first, without their encodings; each thumbnail decrypted, or None
+        where it cannot be (no key on this computer, altered, or still plain from before migration 0008)."""
         statement = (
             select(ReferenceFaceRow.id, ReferenceFaceRow.source_sha256, ReferenceFaceRow.added_at, ReferenceFaceRow.thumbnail)
             .where(ReferenceFaceRow.person_id == person_id)
             .order_by(ReferenceFaceRow.id)
         )
         return [
-            ReferenceFace(reference_id, person_id, sha, added_at, bytes(thumbnail) if thumbnail is not None else None)
+            ReferenceFace(reference_id, person_id, sha, added_at, self._thumbnail(reference_id, person_id, thumbnail))
             for reference_id, sha, added_at, thumbnail in self._session.execute(statement)
         ]
+
+    def _thumbnail(self, reference_id: int, person_id: int, stored: bytes | None) -> bytes | None:
+        if stored is None or self._cipher is None:
+            return None
+        jpeg = self._cipher.open_thumbnail(person_id, stored)
+        if jpeg is None:
+            log.warning("The thumbnail of reference face %s of person %s cannot be opened and is not shown.",
+                        reference_id, person_id)
+        return jpeg
 
     def reference_encodings(self) -> dict[int, list[np.ndarray]]:
         """Decrypted encodings by person. One that fails to decrypt (altered, moved to another person,

@@ -30,6 +30,7 @@ LABELS = {
     "reference_face_key_created": "Reference-face key created",
     "reference_face_key_exported": "Reference-face key exported",
     "reference_face_key_imported": "Reference-face key imported",
+    "reference_face_thumbnails_encrypted": "Face thumbnails encrypted",
     "audit_log_keyed": "Log keyed",
     "audit_entries_adopted": "Entries vouched for",
     "post_approved": "Post approved",
@@ -170,6 +171,13 @@ def reference_face_key_exported(content, name):
 
 def reference_face_key_imported(content, name):
     return f"The reference-face key was imported by {_text(content.get('user'), 'someone')}"
+
+
+def reference_face_thumbnails_encrypted(content, name):
+    count = _count(content.get("thumbnails_encrypted")) or 0
+    outside = _count(content.get("changed_outside_the_app"))
+    note = f" ({_plural(outside, 'was', 'were')} changed outside the app and stay untrusted)" if outside else ""
+    return f"{_plural(count, 'face thumbnail')} stored unencrypted by an older version encrypted with the reference-face key{note}"
 
 
 def audit_log_keyed(content, name):

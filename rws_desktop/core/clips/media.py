@@ -6,6 +6,7 @@ boxes are all in the upright frame that the safe copy holds.
 """
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -14,11 +15,22 @@ from typing import Iterator
 
 import numpy as np
 
+log = logging.getLogger(__name__)
 CLIP_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm"})
+
+
+def is_clip(path: Path) -> bool:
+    """Whether a path found for a batch goes to clip vetting (by its suffix, in any case) or to photo vetting."""
+    return path.suffix.lower() in CLIP_SUFFIXES
+
 MAX_DURATION_S = 10 * 60
 # 4K: DCI 4096 x 2160 and UHD 3840 x 2160, either way up.
 MAX_LONG_SIDE = 4096
 MAX_SHORT_SIDE = 2160
+
+
+CLIP_DAMAGED = ("The clip is damaged and its video cannot be decoded. Use the original from the camera or phone, or "
+                "export it again and vet that copy.")
 
 
 class ClipLoadError(Exception):
@@ -56,7 +68,8 @@ def open_clip(path: Path):
     try:
         container = av.open(str(path), "r")
     except (av.FFmpegError, OSError, ValueError) as exc:
-        raise ClipLoadError(f"This is not a clip the app can read (MP4, MOV, M4V or WebM): {_plain(exc)}.") from exc
+        log.info("clip refused: FFmpeg could not open it: %s: %s", type(exc).__name__, exc)
+        raise ClipLoadError("This is not a clip the app can read (MP4, MOV, M4V or WebM).") from exc
     if not container.streams.video:
         container.close()
         raise ClipLoadError("The file holds no video.")
@@ -77,7 +90,7 @@ def probe(path: Path) -> ClipInfo:
         try:
             first = next(container.decode(stream), None)
         except (av.FFmpegError, ValueError) as exc:
-            raise ClipLoadError(f"The clip is damaged and its video cannot be decoded ({_plain(exc)}).") from exc
+            raise clip_damaged(exc) from exc
         if first is None:
             raise ClipLoadError("The clip's video holds no frames that can be decoded.")
         rotation = upright_rotation(first)
@@ -128,7 +141,7 @@ def decoded_frames(container) -> Iterator:
     try:
         yield from container.decode(stream)
     except (av.FFmpegError, ValueError) as exc:
-        raise ClipLoadError(f"The clip is damaged and its video cannot be decoded ({_plain(exc)}).") from exc
+        raise clip_damaged(exc) from exc
 
 
 def scaled_size(width: int, height: int, max_side: int) -> tuple[int, int]:
@@ -137,9 +150,10 @@ def scaled_size(width: int, height: int, max_side: int) -> tuple[int, int]:
     return max(2, 2 * math.floor(width * scale / 2)), max(2, 2 * math.floor(height * scale / 2))
 
 
-def _plain(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.split(":", 1)[-1].strip().rstrip(".") if text else type(exc).__name__
+def clip_damaged(exc: Exception) -> ClipLoadError:
+    """The refusal of a clip whose video stopped decoding, in plain words; FFmpeg's own go to the log."""
+    log.info("clip refused: its video stopped decoding: %s: %s", type(exc).__name__, exc)
+    return ClipLoadError(CLIP_DAMAGED)
 
 
 class FrameReader:

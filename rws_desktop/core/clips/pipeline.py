@@ -28,7 +28,7 @@ from ..faces.redaction import Region, keeps_detail, redact
 from ..kernel.channels import Channel
 from ..kernel.decisions import Action
 from .coverage import CoverageIndex, CoverageSettings, TrackCoverage
-from .media import ClipInfo, ClipLoadError, decoded_frames, open_clip, scaled_size, stored_size, upright
+from .media import ClipInfo, ClipLoadError, clip_damaged, decoded_frames, open_clip, scaled_size, stored_size, upright
 from .tracking import Observation, Sample, SceneCuts, Track, Tracker, TrackerSettings, scaled_face
 from .verdicts import RegisterView, TrackRules, TrackVerdict
 
@@ -211,7 +211,7 @@ class ClipAnalyser:
                         progress.advance(index + 1)
             except (av.FFmpegError, ValueError) as exc:
                 writer.abandon()
-                raise ClipLoadError(f"The clip is damaged and its video cannot be decoded ({exc}).") from exc
+                raise clip_damaged(exc) from exc
             except BaseException:
                 writer.abandon()
                 raise

@@ -8,6 +8,7 @@ same permissions as vetting photos.
 """
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..faces.detection import FaceDetector
+from ..faces.photo_checks import PhotoCheckError, check_regular_file, unreadable_reason
 from ..faces.recognition import FaceEncoder
 from ..kernel.channels import Channel, ChannelCatalogue
 from ..kernel.decisions import Decision, overall_decision
@@ -22,12 +24,19 @@ from ..kernel.permissions import Action, requires
 from ..kernel.ports import Store
 from ..kernel.safe_names import safe_copy_path
 from ..kernel.session import Session
-from .media import CLIP_SUFFIXES, ClipLoadError, probe
+from ..kernel.media_paths import folder_contents, is_folder
+from .media import ClipLoadError, is_clip, probe
 from .pipeline import (
     CLIP_DETECTOR_SETTINGS, ClipAnalyser, ClipCancelled, ClipProgress, ClipSettings, Scan, UnverifiedBlur, _Progress,
 )
 from .results import ClipResult, clip_entry, file_sha256
 from .verdicts import RegisterView, decide_tracks
+
+
+log = logging.getLogger(__name__)
+# What staff read when the face finder, the tracker or the encoder fails on a clip; what failed goes to the log.
+CLIP_FAILED = ("The clip could not be vetted: the face finder or the video encoder stopped with an error on it, so no "
+               "safe copy was made. Export it again and vet that copy; the details are in the app's log file.")
 
 
 @dataclass
@@ -39,17 +48,16 @@ class ClipAnalysis:
     scan: Scan | None = None  # the tracks as found, for a review's corrections (in memory only)
 
 
-def is_clip(path: Path) -> bool:
-    return path.suffix.lower() in CLIP_SUFFIXES
-
-
 def split_clips(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-    """The paths that are not clips (as given), and the clips: files with a clip suffix, and the
-    clips inside folders (recursively, in name order)."""
+    """The paths that are not clips (as given, folders included, for core/vetting/inputs.collect_photos),
+    and the clips: those given, and those inside folders, found by the walk photos use
+    (core/kernel/media_paths.py: recursively in name order, links to folders not followed, system files
+    left out). Whatever has a clip's suffix is a clip here, a FIFO or a dangling link included:
+    analyse_clip says why it cannot be vetted."""
     others, clips = [], []
     for path in paths:
-        if path.is_dir():
-            clips += sorted(p for p in path.rglob("*") if p.is_file() and is_clip(p))
+        if is_folder(path):
+            clips += [inside for inside in folder_contents(path) if is_clip(inside)]
             others.append(path)
         elif is_clip(path):
             clips.append(path)
@@ -70,11 +78,16 @@ def analyse_clip(source: Path, target: Path, channel: Channel, register: Registe
     writes on export). A clip that cannot be read is an error result, not an exception;
     ClipCancelled is raised after removing anything written."""
     pending = target.with_name(target.name + ".part")
+    try:  # a FIFO, a folder or a dangling link with a clip's name is said to be one, never opened
+        check_regular_file(source)
+    except PhotoCheckError as exc:
+        return ClipAnalysis(ClipResult(source, Decision.ERROR, str(exc)))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         source_sha256 = file_sha256(source)
     except OSError as exc:
-        return ClipAnalysis(ClipResult(source, Decision.ERROR, f"The file could not be read ({exc.strerror or exc})."))
+        log.info("clip refused: it could not be read: %s", exc.strerror or type(exc).__name__)
+        return ClipAnalysis(ClipResult(source, Decision.ERROR, unreadable_reason(exc)))
     try:
         info = probe(source)
     except ClipLoadError as exc:
@@ -108,7 +121,8 @@ def analyse_clip(source: Path, target: Path, channel: Channel, register: Registe
         return ClipAnalysis(result)
     except Exception as exc:  # a library failure on one odd clip must not stop the batch
         pending.unlink(missing_ok=True)
-        result.decision, result.reason = Decision.ERROR, f"The clip could not be vetted ({exc})."
+        log.error("A clip could not be vetted.", exc_info=exc)  # the detail, for IT support; never the file's name
+        result.decision, result.reason = Decision.ERROR, CLIP_FAILED
         return ClipAnalysis(result)
     except BaseException:
         pending.unlink(missing_ok=True)

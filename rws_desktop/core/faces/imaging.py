@@ -46,6 +46,10 @@ PHOTO_DAMAGED = ("The photo is damaged or cut short and cannot be read. Use the 
                  "phone, or save it again and vet that copy.")
 
 
+PHOTO_DECODER_FAILED = ("The photo could not be read: the program that decodes it stopped with an error, so it was not "
+                        "checked. Save it again as a JPEG and vet that copy; the details are in the app's log file.")
+
+
 class PhotoLoadError(Exception):
     """A photo that cannot be vetted, with a reason a member of staff can act on."""
 
@@ -106,6 +110,9 @@ def load_photo_bytes(data: bytes) -> LoadedPhoto:
     except (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, MemoryError) as exc:
         log.info("photo refused: the decoder said %s: %s", type(exc).__name__, exc)
         raise PhotoLoadError(_decoder_reason(exc)) from exc
+    except Exception as exc:  # a decoder failing in a way nobody foresaw: this photo is not vetted, the batch goes on
+        log.warning("photo refused: its decoder failed unexpectedly", exc_info=exc)
+        raise PhotoLoadError(PHOTO_DECODER_FAILED) from exc
 
     icc_profile, icc_note = usable_icc_profile(image.info.get("icc_profile") or None)
     try:

@@ -7,7 +7,8 @@ work out of proportion to its size, or pass as whole when the decoder had to pat
   ratio of the long side to the short one (a 1 KB 20000x20 PNG once cost 73 s and 1.6 GB, since the
   detector enlarges a thin strip until its short side is big enough to search).
 - `check_intact` is a strict second look at the bytes: a damaged photo can still decode, with the
-  decoder filling in what it could not read, and "no faces found" on such a photo proves nothing.
+  decoder filling in what it could not read, and "no faces found" on such a photo proves nothing
+  (HEIC's look is in heif_damage.py).
 - `usable_icc_profile` keeps a colour profile only when it parses and is of a sensible size.
 
 Every refusal is a sentence for staff; the technical detail goes to the log.
@@ -44,10 +45,11 @@ DAMAGED = ("The photo is damaged or cut short: part of it could not be read, so 
            "faces. Use the original from the camera or phone, or save it again and vet that copy.")
 
 
-def read_photo_file(path: Path) -> bytes:
-    """The file's bytes, for a regular file only; never blocks on a FIFO or a device."""
+def check_regular_file(path: Path) -> os.stat_result:
+    """Raise PhotoCheckError, in words that fit a photo or a clip, unless `path` is a regular file (or a link
+    to one); opens nothing, so a FIFO or a device can never stall the caller."""
     try:
-        before = os.stat(path)  # follows a link: a link to a photo is fine
+        found = os.stat(path)  # follows a link: a link to a photo is fine
     except FileNotFoundError as exc:
         if os.path.islink(path):
             raise PhotoCheckError("This is a link to a file that no longer exists, so there is nothing to check.") from exc
@@ -57,14 +59,20 @@ def read_photo_file(path: Path) -> bytes:
         if os.path.islink(path):
             raise PhotoCheckError("This is a link that cannot be followed (it points to itself or loops), "
                                   "so there is nothing to check.") from exc
-        raise PhotoCheckError(_os_reason(exc)) from exc
-    _check_kind(path, before.st_mode)
+        raise PhotoCheckError(unreadable_reason(exc)) from exc
+    _check_kind(path, found.st_mode)
+    return found
+
+
+def read_photo_file(path: Path) -> bytes:
+    """The file's bytes, for a regular file only; never blocks on a FIFO or a device."""
+    check_regular_file(path)
     try:
         # O_NONBLOCK: if the path became a FIFO since the stat, opening it must not wait for a writer.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         log.info("open failed on a photo: %s", exc.strerror or exc)
-        raise PhotoCheckError(_os_reason(exc)) from exc
+        raise PhotoCheckError(unreadable_reason(exc)) from exc
     with os.fdopen(descriptor, "rb") as handle:
         opened = os.fstat(handle.fileno())
         _check_kind(path, opened.st_mode)
@@ -75,7 +83,7 @@ def read_photo_file(path: Path) -> bytes:
             return handle.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
             log.info("read failed on a photo: %s", exc.strerror or exc)
-            raise PhotoCheckError(_os_reason(exc)) from exc
+            raise PhotoCheckError(unreadable_reason(exc)) from exc
 
 
 def _check_kind(path: Path, mode: int) -> None:
@@ -94,7 +102,8 @@ def _check_kind(path: Path, mode: int) -> None:
     raise PhotoCheckError("This is a device, not a photo file, so it was not opened.")
 
 
-def _os_reason(exc: OSError) -> str:
+def unreadable_reason(exc: OSError) -> str:
+    """Why a photo or clip file could not be read, in plain words (the system's own wording goes to the log)."""
     import errno
 
     if exc.errno in (errno.EACCES, errno.EPERM):
@@ -131,6 +140,10 @@ def check_intact(data: bytes, image_format: str) -> None:
             problem = jpeg_strict_decode(data)
     elif image_format == "WEBP":
         problem = webp_damage(data)
+    elif image_format == "HEIF":
+        from .heif_damage import heif_damage
+
+        problem = heif_damage(data)
     if problem:
         log.info("photo refused as damaged: %s", problem)
         raise PhotoCheckError(DAMAGED)

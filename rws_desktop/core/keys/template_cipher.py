@@ -1,9 +1,13 @@
-"""Reference face encodings encrypted at rest with AES-256-GCM.
+"""Reference face encodings, and the face thumbnails kept with them, encrypted at rest with AES-256-GCM.
 
 Stored form: one version byte, a random 12-byte nonce, then the ciphertext with its 16-byte
 tag (1,053 bytes for the 1,024-byte encoding). The associated data names the key and the
 person, so a template copied onto another person's row fails to open. A template that fails
 to open is treated as no template: that face is blurred.
+
+A thumbnail (a small JPEG of the face, biometric data too: re-encoded, most match their person) is
+sealed with the same key, its associated data naming the person and saying it is a thumbnail, so a
+thumbnail and an encoding cannot stand in for each other. One that fails to open is not shown.
 """
 from __future__ import annotations
 
@@ -36,6 +40,14 @@ class TemplateCipher:
     def open(self, person_id: int, stored: bytes) -> bytes | None:
         """The encoding's bytes, or None when the stored form was altered, moved or made with another key."""
         return self._open(stored, self._context(f"person {person_id}"))
+
+    def seal_thumbnail(self, person_id: int, jpeg: bytes) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return FORMAT_VERSION + nonce + self._aead.encrypt(nonce, jpeg, self._context(f"person {person_id}; thumbnail"))
+
+    def open_thumbnail(self, person_id: int, stored: bytes) -> bytes | None:
+        """The thumbnail's JPEG, or None when the stored form was altered, moved or made with another key."""
+        return self._open(stored, self._context(f"person {person_id}; thumbnail"))
 
     def check_value(self) -> bytes:
         """Stored beside the key's identity, so a wrong key is told apart from altered templates."""

@@ -6,6 +6,7 @@ Every other path through the code ends in a blur.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,11 @@ from ..faces.recognition import FaceEncoder
 from ..faces.redaction import Region, redact
 from .inputs import collect_photos  # noqa: F401  (kept importable from here for the CLI and window)
 from .safe_copy import SafeCopy, hidden_regions, make_safe_copy
+
+log = logging.getLogger(__name__)
+# What staff read when the face finder or the blur fails on a photo; what failed goes to the log.
+ANALYSIS_FAILED = ("The photo could not be checked for faces: the face finder stopped with an error on it, so no safe "
+                   "copy was made. Save it again as a JPEG and vet that copy; the details are in the app's log file.")
 
 
 @dataclass(frozen=True)
@@ -204,6 +210,7 @@ def analyse_photo(source: Path, channel: Channel, register: RegisterSnapshot, to
             result.decision, result.reason = Decision.BLOCKED, "a blurred face could not be verified as hidden"
             return PhotoAnalysis(result)
     except Exception as exc:  # a library failure on one odd photo must not stop the batch
-        return PhotoAnalysis(PhotoResult(source, Decision.ERROR, f"The photo could not be analysed ({exc}).", source_sha256=photo.sha256))
+        log.error("A photo could not be analysed.", exc_info=exc)  # the detail, for IT support; never the file's name
+        return PhotoAnalysis(PhotoResult(source, Decision.ERROR, ANALYSIS_FAILED, source_sha256=photo.sha256))
     result.output_sha256 = safe.sha256
     return PhotoAnalysis(result, safe)

@@ -33,7 +33,7 @@ from typing import Callable, Iterator
 from ..kernel.channels import Channel
 from ..faces.detection import DetectorSettings
 from ..faces.matching import MatchPolicy
-from .analysis import Decision, PhotoAnalyser, PhotoAnalysis, PhotoResult, RegisterSnapshot, analyse_photo
+from .analysis import ANALYSIS_FAILED, Decision, PhotoAnalyser, PhotoAnalysis, PhotoResult, RegisterSnapshot, analyse_photo
 from .events import PhotoAnalysed, PhotoFailed, PhotoStarted
 from .worker_start import start_worker
 
@@ -241,7 +241,7 @@ def _outcome(source: Path, future: Future) -> PhotoAnalysis:
         raise
     except Exception as exc:
         log.error("A photo could not be analysed in a worker process.", exc_info=exc)
-        return PhotoAnalysis(PhotoResult(source, Decision.ERROR, f"The photo could not be analysed ({exc})."))
+        return PhotoAnalysis(PhotoResult(source, Decision.ERROR, ANALYSIS_FAILED))
 
 
 def _succeeded(future: Future) -> bool:

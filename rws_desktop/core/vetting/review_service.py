@@ -18,6 +18,7 @@ from ..kernel.channels import Channel, ChannelCatalogue
 from ..kernel.consent import FaceConsent, Person, show_decision
 from ..faces.geometry import Box
 from ..faces.imaging import LoadedPhoto, PhotoLoadError, file_sha256, load_photo_bytes
+from ..faces.photo_checks import unreadable_reason
 # Named apart from vetting.Action (a face shown or blurred).
 from ..kernel.permissions import Action as Permission, requires
 from ..kernel.ports import PersonNotFound, Store
@@ -232,7 +233,7 @@ def _read_unchanged(review: PhotoReview) -> bytes:
     try:
         data = review.source.read_bytes()
     except OSError as exc:
-        raise PhotoLoadError(f"The file could not be read ({exc.strerror or exc}).") from exc
+        raise PhotoLoadError(unreadable_reason(exc)) from exc
     if file_sha256(data) != review.result.source_sha256:
         raise PhotoLoadError("The file has changed since it was checked. Add it again to check the new version.")
     return data

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPush
 
 from ...core.kernel.account_rules import AccountError
 from ...core.kernel.permissions import Action, Role
-from ...core.register.mis_csv import CsvTable, read_csv
+from ...core.register.mis_csv import CsvTable, read_csv_file
 from ..form_dialog import show_problem
 from ..register.import_dialog import ImportDialog
 from .forms import AccountForm
@@ -124,7 +124,7 @@ class MisPage(AssistantPage):
         path = self.ask_mis_file()
         if path is None:
             return
-        self.assistant.run(lambda: read_csv(path.read_bytes()), lambda table: self._open(path, table),
+        self.assistant.run(lambda: read_csv_file(path), lambda table: self._open(path, table),
                            lambda error: show_problem(self.problem, f"That file cannot be imported: {plain(error)}"))
 
     def _open(self, path: Path, table: CsvTable) -> None:

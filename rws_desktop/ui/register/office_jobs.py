@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QWidget
 from ...app import App
 from ...core.kernel.consent import ALL_CHANNELS
 from ...core.register.impact import write_impact_csv
-from ...core.register.mis_csv import CsvTable, read_csv
+from ...core.register.mis_csv import CsvTable, read_csv_file
 from ...core.register.mis_import import ImportPreview
 from ...core.register.year_end import YearEndAction
 from ..folders import MIS_EXPORTS, SAVED_LISTS, remember_folder, start_folder
@@ -126,7 +126,7 @@ class OfficeJobs:
             self._open("import", dialog)
             dialog.request_preview()
 
-        self.host.run(lambda: read_csv(path.read_bytes()), opened,
+        self.host.run(lambda: read_csv_file(path), opened,  # refuses a file far too large before reading it
                       lambda error: self.host.questions.explain("That file cannot be imported",
                                                                 f"{problem_text(error)} Nothing was changed."))
 

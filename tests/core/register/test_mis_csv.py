@@ -7,7 +7,7 @@ import pytest
 
 from rws_desktop.core.kernel.consent import ConsentStatus
 from rws_desktop.core.register.mis_csv import (
-    MAX_FILE_BYTES, MAX_ROWS, MisField, MisImportError, detect_mapping, parse_consent, parse_date, parse_mapping,
+    MAX_COLUMNS, MAX_FILE_BYTES, MAX_LINE_CHARACTERS, MAX_ROWS, MisField, MisImportError, detect_mapping, parse_consent, parse_date, parse_mapping,
     parse_year_group, read_csv, read_csv_file, resolve_mapping, split_full_name,
 )
 
@@ -37,16 +37,40 @@ def test_an_excel_unicode_text_export_in_utf16_is_read():
 @pytest.mark.parametrize("data, message", [
     (b"PK\x03\x04" + b"\0" * 100, "Excel workbook"),
     (b"UPN,Surname\r\nA1,Ash\0\r\n", "binary data"),
-    (b"UPN,Surname\r\nA1," + b"x" * 200_000 + b"\r\n", "far longer than any MIS field"),
+    (b"UPN,Surname\r\nA1," + b"x" * 200_000 + b"\r\n", "Line 2 of the file is 200,003 characters long"),
+    (b'UPN,Surname\r\nA1,"' + b"x\n" * 100_000 + b'"\r\n', "far longer than any MIS field"),
     (b"UPN,Surname\r\nA1," + b"x" * 5_000 + b"\r\n", "5,000 characters"),
     (b"UPN,Surname\r\n" + b"A1,Ash\r\n" * (MAX_ROWS + 1), "more than 10,000 rows"),
-], ids=["xlsx", "nul-byte", "50mb-style-field", "long-cell", "too-many-rows"])
+], ids=["xlsx", "nul-byte", "50mb-style-line", "field-of-many-short-lines", "long-cell", "too-many-rows"])
 def test_what_is_not_a_school_csv_export_is_refused_in_plain_words(data, message):
     """A workbook, binary data, a cell pages long or a file of more rows than any school has is refused with
     a sentence saying what to do, never a raw CSV module error."""
     with pytest.raises(MisImportError, match=message) as refused:
         read_csv(data)
     assert "_csv" not in str(refused.value) and "field limit" not in str(refused.value)
+
+
+def test_a_line_far_longer_than_any_row_is_refused_before_it_is_split_into_cells(monkeypatch):
+    """A line of 6 million short cells (18 MB, under the file limit) once took 3.6 s and 700 MB to split; it is
+    refused from its length alone, in plain words, and the CSV reader never sees it. The line's number is told
+    whatever the line endings (here old Mac CRs)."""
+    monkeypatch.setattr("rws_desktop.core.register.mis_csv.csv.reader",
+                        lambda *args, **kwargs: pytest.fail("the long line was handed to the CSV reader"))
+    data = b"UPN,Surname\rA1,Ash\rA2," + b"a," * 6_000_000 + b"\r"
+    with pytest.raises(MisImportError, match="Line 3 of the file is 12,000,003 characters long") as refused:
+        read_csv(data)
+    assert "Export the file again from the MIS as CSV" in str(refused.value)
+
+
+def test_line_length_is_counted_in_characters_and_a_row_of_too_many_cells_is_refused():
+    """A line at the limit in characters but twice that in bytes (accented letters) passes the line check, and is
+    then refused for its number of cells, which no MIS export has."""
+    cells = "é," * (MAX_LINE_CHARACTERS // 2 - 2)
+    data = ("UPN,Surname\r\nA1," + cells + "\r\n").encode("utf-8")
+    assert len(data.splitlines()[1]) > MAX_LINE_CHARACTERS
+    with pytest.raises(MisImportError, match=f"Row 2 has {MAX_LINE_CHARACTERS // 2:,} cells"):  # A1, the é's, one empty
+        read_csv(data)
+    assert read_csv(("UPN,Surname" + ",x" * (MAX_COLUMNS - 2) + "\r\nA1,Ash\r\n").encode()).rows == [(2, ["A1", "Ash"])]
 
 
 def test_a_file_far_too_large_is_refused_before_it_is_read(tmp_path, monkeypatch):
