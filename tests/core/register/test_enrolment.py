@@ -24,15 +24,17 @@ def dpia_recorded(store):
     record_dpia(store)
 
 
-def test_enrolment_adds_one_face_per_good_photo_and_refuses_a_group_photo(register, store, testdata, detector, encoder):
-    """Two portraits are enrolled with thumbnails; a group photo and a photo of dogs are refused, saying why, adding nothing."""
+def test_enrolment_adds_one_face_per_good_photo_and_refuses_a_group_photo(register, store, testdata, detector, encoder, tmp_path):
+    """Two portraits are enrolled with thumbnails; a group photo and a photo of a plain wall are refused, saying
+    why, adding nothing."""
     person = register.add_person(NewPerson("Ezra Quill", kind=PersonKind.STAFF), TODAY)
     register.set_biometric_consent(person.id, TODAY, adult_consent=True)
     photos = testdata / "photos"
-    group, dogs = photos / "two_people.jpg", photos / "no_faces_dogs.jpg"
+    group, wall = photos / "two_people.jpg", tmp_path / "wall.jpg"
+    Image.new("RGB", (640, 480), (150, 140, 128)).save(wall)
     portraits = sorted((photos / "people/train/obama").iterdir())
-    results = register.enrol(person.id, [group, *portraits, dogs], detector, encoder, TODAY)
-    assert [(r.photo, r.added) for r in results] == [(group, False), *[(p, True) for p in portraits], (dogs, False)]
+    results = register.enrol(person.id, [group, *portraits, wall], detector, encoder, TODAY)
+    assert [(r.photo, r.added) for r in results] == [(group, False), *[(p, True) for p in portraits], (wall, False)]
     assert results[0].reason == "2 faces found; a reference photo must show one person only"
     assert results[-1].reason == "no face found in this photo"
     faces = register.reference_faces(person.id)
