@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from clip_helpers import INSTAGRAM
+from unreadable_folders import refuse_listing
 
 from rws_desktop.core.clips.service import analyse_clip, split_clips
 from rws_desktop.core.kernel.decisions import Decision
@@ -41,14 +42,7 @@ def test_clips_come_from_the_same_walk_as_photos_under_the_same_rules(tmp_path, 
     the unreadable folder (which is listed itself, once, on the photo side, where its entry says it could not be
     opened); the link to a folder and the loop are listed, not followed."""
     make_folder(tmp_path)
-    real_scandir = os.scandir
-
-    def scandir(path):
-        if Path(path).name == "locked":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    refuse_listing(monkeypatch)
     others, clips = split_clips([tmp_path])
     photos = collect_photos(others)
     names = [os.fsencode(path.relative_to(tmp_path)) for path in clips]

@@ -13,6 +13,8 @@ import pytest
 from PIL import Image, ImageCms
 
 from bad_photos import gradient, jpeg_bytes
+from unreadable_folders import refuse_listing
+
 from rws_desktop.core.faces import photo_checks
 from rws_desktop.core.faces.imaging import PhotoLoadError, encode_jpeg, load_photo, load_photo_bytes
 from rws_desktop.core.vetting.inputs import collect_photos
@@ -40,14 +42,7 @@ def test_a_folder_yields_every_file_but_clips_and_system_files_and_an_unreadable
     (tmp_path / "sub" / "c.gif").write_bytes(b"x")
     (tmp_path / "locked").mkdir()
     os.symlink(tmp_path / "nowhere.jpg", tmp_path / "dangling.jpg")
-    real_scandir = os.scandir
-
-    def scandir(path):
-        if Path(path).name == "locked":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    refuse_listing(monkeypatch)
     found = [p.relative_to(tmp_path).as_posix() for p in collect_photos([tmp_path])]
     assert found == ["a.jpe", "b.jfif", "dangling.jpg", "locked", "no-extension", "notes.txt", "sub/c.gif", "trailing.jpg "]
 
