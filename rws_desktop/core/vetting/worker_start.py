@@ -1,7 +1,7 @@
 """The first thing a worker process runs: ask to end with its parent, then load the face models.
 
 Kept apart from batch.py and importing nothing but the standard library, so a spawned worker makes its
-request before it imports numpy, OpenCV and dlib. Those imports can take ten seconds or more on a busy
+request before it imports numpy, ONNX Runtime and dlib. Those imports can take ten seconds or more on a busy
 machine, and a worker killed -9's parent left alone that long would otherwise live on (the crash harness
 caught one). The analyser's settings come pickled, for the same reason: unpickling them imports the engine."""
 from __future__ import annotations
