@@ -181,7 +181,9 @@ class FaceDetector:
         for angle, close in close_looks:
             found += self._network_scan(copies.for_network(close), angle, close)
         if close_looks:
-            kept = self._kept(copies.rgb, found, copies.dark, looked)
+            # The first round's faces stay whatever the second round's clusters make of them (a new, weak
+            # detection may lead a cluster whose second look fails); _merge below keeps one box per face.
+            kept += self._kept(copies.rgb, found, copies.dark, looked)
         # A second look may have moved a weak detection onto a face already kept: one box each.
         return [_clip(face, image.size) for face in _merge(kept, settings.merge_center_shift)]
 
