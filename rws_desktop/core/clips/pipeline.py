@@ -34,11 +34,10 @@ from .verdicts import RegisterView, TrackRules, TrackVerdict
 
 # The photo detector, with budgets for a frame every third of a second rather than one photo: it
 # looks for faces from 24 pixels wide on frames of up to 1280 pixels. Frames follow the clip's rotation
-# metadata, so the quarter and half turns a photo needs are left out; tilted heads keep the 45° passes,
-# each one look within the glances' budget (no close looks: the next round sees the face again anyway).
+# metadata, so the quarter and half turns a photo needs (and their close looks) are left out; tilted
+# heads keep the 45° passes.
 CLIP_DETECTOR_SETTINGS = DetectorSettings(
     min_face_px=24, max_network_pixels=500_000, coarse_network_pixels=150_000, angles=(45.0, -45.0),
-    max_turned_close_pixels=200_000,
 )
 
 
