@@ -59,12 +59,15 @@ class App:
     session: Session | None = None
 
     @classmethod
-    def open(cls, url: str | None = None, workers: int | None = None, key_store: KeyStore | None = None) -> "App":
+    def open(cls, url: str | None = None, workers: int | None = None, key_store: KeyStore | None = None,
+             worker_pool: WorkerPool | None = None) -> "App":
+        """`worker_pool`: worker processes already loading the face models (`rws vet` starts them before the
+        database is opened), which the App then keeps and closes as its own."""
         from .core.kernel.channels import ChannelCatalogue
         from .core.kernel.session import Session
         from .core.keys.service import unlock_keys
         from .core.register.service import RegisterService
-        from .core.vetting.batch import default_workers
+        from .core.vetting.worker_start import default_workers
         from .paths import channels_file, data_dir
         from .storage import open_database
 
@@ -73,6 +76,8 @@ class App:
         keys = key_store or default_key_store(data_dir())
         app = cls(database, ChannelCatalogue.from_toml(channels_file()), workers or default_workers(), keys,
                   unlock_keys(database, keys))
+        if worker_pool is not None:
+            app.__dict__["worker_pool"] = worker_pool  # the cached property's value from now on
         _encrypt_plain_thumbnails(database)  # does nothing unless both keys opened
         # Biometric consent can lapse by date alone (an 18th birthday, a leaving date reached); the faces go
         # then, whoever signs in. Deleting them needs no role.

@@ -22,6 +22,7 @@ from .cli_post import add_post_command
 from .cli_setup import add_setup_command, cmd_setup
 from .cli_register import (
     CONSENT_ACTIONS, PERSON_ACTIONS, add_consent_actions, add_impact_command, add_person_actions, cmd_impact, iso_date,
+    read_mis_exports,
 )
 from .core.kernel.consent import ALL_CHANNELS, ConsentStatus, PersonKind
 from .core.kernel.decisions import Decision
@@ -29,6 +30,7 @@ from .core.kernel.permissions import NotAllowed
 
 if TYPE_CHECKING:
     from .app import App
+    from .core.vetting.batch import WorkerPool
 
 
 class UsageError(Exception):
@@ -128,16 +130,26 @@ def _loaded(errors: tuple[tuple[str, str], ...]) -> tuple[type[BaseException], .
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # in a bundle, a worker process becomes the worker here
     args = build_parser().parse_args(argv)
+    try:
+        read_mis_exports(args)  # a file that is not an MIS export is refused before the database is opened
+    except Exception as exc:
+        if not isinstance(exc, _loaded(REPORTED_ERRORS)):
+            raise
+        print(f"rws: {exc}", file=sys.stderr)
+        return 1
     from .logs import configure_logging, log_opened
 
     configure_logging("rws")
     if args.command == "setup":  # before any database is opened: it may be the one being set up
         return cmd_setup(args)
+    pool = _start_workers_early(args) if args.command == "vet" else None
     from .app import App
 
     try:
-        app = App.open(args.db, getattr(args, "workers", None))
+        app = App.open(args.db, getattr(args, "workers", None), worker_pool=pool)
     except Exception as exc:
+        if pool is not None:
+            pool.close()
         if not isinstance(exc, _loaded(OPEN_ERRORS)):
             raise
         logging.getLogger("rws_desktop.start").error("The database could not be opened: %s", exc)
@@ -158,6 +170,27 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         app.close()
+
+
+def _start_workers_early(args) -> WorkerPool | None:
+    """`rws vet` on more than one core: start the worker processes loading the face models now, before the
+    database is opened and the person signs in, so the two happen at once (the models take longer). The workers
+    hold nothing personal until a batch reaches them, and a batch is sent only after sign-in; a command that ends
+    before (a wrong password, a path not found) stops them. One photo gets one worker; only clips, none (clips
+    are vetted in this process)."""
+    from .core.clips.media import is_clip
+    from .core.vetting.worker_start import default_workers
+
+    workers = args.workers or default_workers()
+    if workers <= 1 or all(is_clip(path) for path in args.paths):
+        return None  # one core: the photos are analysed in this process, which has nothing else to do
+    if len(args.paths) == 1 and args.paths[0].is_file():
+        workers = 1
+    from .core.vetting.batch import WorkerPool
+
+    pool = WorkerPool(workers)
+    pool.warm_up()
+    return pool
 
 
 def cmd_init(app: App, args) -> int:

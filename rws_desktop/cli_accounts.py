@@ -161,7 +161,12 @@ def cmd_key(app: App, args) -> int:
     session = app.signed_in()
     if args.action == "export":
         session.require(Action.MANAGE_KEY)  # before asking for a passphrase
-        key_id = app.key_transfer.export(args.out, key_passphrase(exporting=True))
+        passphrase = key_passphrase(exporting=True)
+        try:
+            key_id = app.key_transfer.export(args.out, passphrase)
+        except OSError as error:  # a folder that does not exist or cannot be written, a full disk
+            raise CommandLineError(f"The key file could not be written to {args.out}: {error.strerror or error}. "
+                                   "No key was exported; choose a folder you can write to.") from None
         print(f"Key {key_id} written to {args.out}, sealed with the passphrase. Carry it to the other PC, import it "
               "there with rws key import FILE (or Admin > Reference-face key) and the same passphrase, then delete the file.")
     elif args.action == "import":

@@ -35,21 +35,23 @@ def _ids(text: str) -> list[int]:
         raise argparse.ArgumentTypeError("give register ids separated by commas, e.g. 12,15,40") from None
 
 
-class MisExportFile(argparse.Action):
-    """Reads and checks an MIS export as the command line is read, before the database is opened or anyone
-    signs in: a file that is not a school's CSV export (far too large, a line megabytes long, a workbook)
-    is refused in under a second, where opening the database and signing in take seconds on a busy machine.
-    The command gets the file's table."""
+# The MIS exports a `person` action names, by action: argument parsing keeps their paths, and
+# `read_mis_exports` replaces each with its table before the database is opened.
+MIS_EXPORT_ARGUMENTS = {"import": "file", "leavers": "absent_from"}
 
-    def __call__(self, parser, namespace, value, option_string=None):
-        from .core.register.mis_csv import MisImportError, read_csv_file
 
-        try:
-            table = read_csv_file(Path(value))
-        except MisImportError as exc:
-            print(f"rws: {exc}", file=sys.stderr)
-            parser.exit(1)
-        setattr(namespace, self.dest, table)
+def read_mis_exports(args) -> None:
+    """Reads and checks the MIS export a command names, right after the command line is read and before the
+    database is opened or anyone signs in: a file that is not a school's CSV export (far too large, a line
+    megabytes long, a workbook) is refused in under a second, where opening the database and signing in take
+    seconds on a busy machine. The command then gets the file's table. Raises MisImportError, which `main`
+    reports in one line like any other refusal (never from inside argparse, which would exit the process)."""
+    dest = MIS_EXPORT_ARGUMENTS.get(getattr(args, "action", None)) if args.command == "person" else None
+    if dest is None or getattr(args, dest, None) is None:
+        return
+    from .core.register.mis_csv import read_csv_file
+
+    setattr(args, dest, read_csv_file(getattr(args, dest)))
 
 
 def add_person_actions(person) -> None:
@@ -72,13 +74,13 @@ def add_person_actions(person) -> None:
     legal.add_argument("legal_forename", nargs="?", default=None, metavar="NAME")
 
     mis = person.add_parser("import", help="add and update pupils from an MIS export (CSV)")
-    mis.add_argument("file", action=MisExportFile, metavar="FILE.csv")
+    mis.add_argument("file", type=Path, metavar="FILE.csv")
     mis.add_argument("--mapping", default="", help=MAPPING_HELP)
     mis.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
 
     leavers = person.add_parser("leavers", help="mark leavers in bulk (a preview unless --apply)")
     leavers.add_argument("--year", type=int, help="everyone currently in this year group")
-    leavers.add_argument("--absent-from", action=MisExportFile, metavar="FILE.csv",
+    leavers.add_argument("--absent-from", type=Path, metavar="FILE.csv",
                          help="pupils missing from this full MIS export")
     leavers.add_argument("--mapping", default="", help=MAPPING_HELP)
     leavers.add_argument("--date", type=iso_date, default=None, help="leaving date (default: today)")
@@ -142,7 +144,7 @@ def _row_json(row) -> dict:
 def cmd_person_import(app: App, args) -> int:
     from .core.register.mis_csv import parse_mapping
 
-    table = args.file  # read and checked with the command line (MisExportFile)
+    table = args.file  # read and checked before the database was opened (read_mis_exports)
     mapping = parse_mapping(args.mapping)
     if args.dry_run:
         _print_preview(app.mis_import.preview(table, mapping, date.today()))

@@ -140,3 +140,24 @@ def test_a_key_exported_by_rws_key_export_is_imported_in_the_window(tmp_path, mo
         kinds = [record.content["kind"] for record in tx.audit.records()]
     assert kinds.count("reference_face_key_exported") == 1 and kinds.count("reference_face_key_imported") == 1
     window.close()
+
+
+@pytest.mark.parametrize("where", ["a folder that does not exist", "a folder, not a file"])
+def test_rws_key_export_to_a_path_that_cannot_be_written_is_refused_in_one_line(tmp_path, capsys, where):
+    """`rws key export --out PATH` where PATH cannot be written (its folder missing, or PATH a folder) ends with a
+    plain `rws: ...` refusal naming the path and exit code 1, not a traceback, and records no export."""
+    db = tmp_path / "rws.sqlite3"
+    assert rws(db, "init") == 0
+    capsys.readouterr()
+    path = tmp_path / "missing" / "school.rwskey" if where.startswith("a folder that") else tmp_path
+    assert rws(db, "key", "export", "--out", path) == 1
+    error = capsys.readouterr().err
+    assert error.startswith(f"rws: The key file could not be written to {path}") and "No key was exported" in error
+    assert "Traceback" not in error
+    window = App.open(f"sqlite:///{db}", workers=1, key_store=MemoryKeyStore())
+    try:
+        with window.database.snapshot() as tx:
+            kinds = [record.content["kind"] for record in tx.audit.records()]
+    finally:
+        window.close()
+    assert "reference_face_key_exported" not in kinds

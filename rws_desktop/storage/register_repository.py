@@ -6,16 +6,15 @@ shown is sealed (row_seals.py) as it is written.
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy import Table, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..core.kernel.audit_seal import SealedRow
@@ -33,17 +32,22 @@ from .models import BiometricConsentRow, PersonRow, PhotoConsentRow, ReferenceFa
 from .row_seals import RowSealer
 from ..core.keys.template_cipher import TemplateCipher
 
+if TYPE_CHECKING:  # numpy is imported where encodings are read or written, not for every command
+    import numpy as np
+
 ENCODING_LENGTH = 128
 NO_KEY = ("Reference faces cannot be stored: this computer does not hold the key that encrypts them. "
           "An admin can import it with: rws key import FILE (see rws key status).")
 log = logging.getLogger(__name__)
 # Stored little-endian whatever the PC, so a database file can move between machines.
-_ENCODING_DTYPE = np.dtype("<f8")
+_ENCODING_DTYPE = "<f8"
+_ENCODING_ITEMSIZE = 8
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 # Both supported databases can insert-or-update in one statement, so two PCs recording
-# the same consent at once cannot collide on the unique key.
-_UPSERT_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+# the same consent at once cannot collide on the unique key. The dialect's module is imported when first
+# used: PostgreSQL's (with its drivers' dialects) costs a fifth of a second at every start.
+_UPSERT_DIALECTS = {"sqlite": "sqlalchemy.dialects.sqlite", "postgresql": "sqlalchemy.dialects.postgresql"}
 
 
 class SqlRegisterRepository:
@@ -272,7 +276,7 @@ class SqlRegisterRepository:
             if person_id in untrusted or not self._sealer.trusted("reference_face", row):
                 continue
             opened = self._cipher.open(person_id, blob)
-            if opened is None or len(opened) != ENCODING_LENGTH * _ENCODING_DTYPE.itemsize:
+            if opened is None or len(opened) != ENCODING_LENGTH * _ENCODING_ITEMSIZE:
                 log.warning("Reference face %s of person %s failed its integrity check and is ignored.", reference_id, person_id)
                 continue
             by_person[person_id].append(_encoding_from_bytes(opened))
@@ -311,7 +315,7 @@ class SqlRegisterRepository:
         return self._session.scalars(statement.execution_options(populate_existing=True))
 
     def _upsert(self, table: Table, key: tuple[str, ...], values: dict[str, Any]) -> None:
-        dialect_insert = _UPSERT_INSERT[self._session.get_bind().dialect.name]
+        dialect_insert = importlib.import_module(_UPSERT_DIALECTS[self._session.get_bind().dialect.name]).insert
         statement = dialect_insert(table).values(**values)
         changes = {column: statement.excluded[column] for column in values if column not in key}
         self._session.execute(statement.on_conflict_do_update(index_elements=list(key), set_=changes))
@@ -354,6 +358,8 @@ def _biometric_consent(row: BiometricConsentRow) -> BiometricConsent:
 
 
 def _encoding_to_bytes(encoding: np.ndarray) -> bytes:
+    import numpy as np
+
     vector = np.asarray(encoding, dtype=np.float64)
     if vector.shape != (ENCODING_LENGTH,):
         raise ValueError(f"a face encoding has {ENCODING_LENGTH} values, not shape {vector.shape}")
@@ -363,6 +369,8 @@ def _encoding_to_bytes(encoding: np.ndarray) -> bytes:
 
 
 def _encoding_from_bytes(blob: bytes) -> np.ndarray:
+    import numpy as np
+
     return np.frombuffer(bytes(blob), dtype=_ENCODING_DTYPE).astype(np.float64)
 
 

@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     app.hold_window_lock()  # rws restore refuses while the window holds the database
     try:
         while True:  # File > Sign out / Switch user closes the window and comes back here
+            # The workers load the face models while the person types their password (they hold nothing personal
+            # until a batch reaches them, after sign-in); warm_workers_for stops them for someone who may not vet.
+            app.warm_workers()
             if not sign_in_at_start(app):
                 return 0
             warm_workers_for(app)
@@ -47,10 +50,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def warm_workers_for(app: App) -> None:
-    """For someone who may vet: start the worker processes loading the face models now, from this (the main)
-    thread, while the window is built, so they are ready by the time photos are added. The window's own warm-up
-    (VettingWorkspace.keep_workers_warm) then waits for these instead of starting others. For anyone else, stop
-    any kept from the person before."""
+    """For someone who may vet: keep the worker processes started before sign-in (or start them now, from this,
+    the main thread) loading the face models while the window is built, so they are ready by the time photos are
+    added. The window's own warm-up (VettingWorkspace.keep_workers_warm) then waits for these instead of starting
+    others. For anyone else, stop them."""
     from ..core.kernel.permissions import Action
 
     session = app.signed_in()

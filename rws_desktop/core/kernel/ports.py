@@ -10,15 +10,16 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterator, Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Iterator, Protocol
 
 from .access_ports import AccountRepository, DpiaRepository
 from .audit_chain import AuditRecord
 from .audit_seal import LogKey, SealedRow
 from .audit_index import AuditQuery, AuditTerms
 from .consent import BiometricConsent, Person, PersonKind, PhotoConsent
+
+if TYPE_CHECKING:  # annotations only: commands that never touch an encoding need not load numpy
+    import numpy as np
 
 
 class StoreUnavailable(Exception):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..kernel.audit_entries import audit_entry
 from ..kernel.channels import ChannelCatalogue
@@ -16,16 +16,16 @@ from ..kernel.consent import (
     ALL_CHANNELS, YEAR_GROUPS, BiometricConsent, ConsentStatus, Person, PersonKind, PhotoConsent,
     academic_year_end, biometric_verdict, format_day,
 )
-from ..faces.detection import FaceDetector
 from ..accounts.dpia import RECOGNITION_OFF, recognition_allowed
-from ..faces.imaging import PhotoLoadError, load_photo
 from ..kernel.permissions import Action, requires
 from ..kernel.person_lookup import match_person
 from .person_details import PersonDetails, load_person_details
 from ..kernel.ports import NewPerson, PersonNotFound, ReferenceFace, RegisterError, Store
-from ..faces.recognition import FaceEncoder
 from ..kernel.session import Session
-from ..faces.thumbnails import face_thumbnail
+
+if TYPE_CHECKING:  # enrolment's tools are imported when a face is enrolled, not by every App.open
+    from ..faces.detection import FaceDetector
+    from ..faces.recognition import FaceEncoder
 
 # dlib's encoder is unreliable on small faces; a reference must be clear.
 MIN_REFERENCE_FACE_PX = 60
@@ -276,6 +276,9 @@ class RegisterService:
         return [self._enrol_photo(person_id, photo, detector, encoder, today) for photo in photos]
 
     def _enrol_photo(self, person_id, photo: Path, detector, encoder, today) -> EnrolmentResult:
+        from ..faces.imaging import PhotoLoadError, load_photo
+        from ..faces.thumbnails import face_thumbnail
+
         try:
             loaded = load_photo(photo)
         except PhotoLoadError as exc:

@@ -35,7 +35,7 @@ from ..faces.detection import DetectorSettings
 from ..faces.matching import MatchPolicy
 from .analysis import ANALYSIS_FAILED, Decision, PhotoAnalyser, PhotoAnalysis, PhotoResult, RegisterSnapshot, analyse_photo
 from .events import PhotoAnalysed, PhotoFailed, PhotoStarted
-from .worker_start import start_worker
+from .worker_start import MAX_DEFAULT_WORKERS, default_workers, start_worker  # noqa: F401  (sizes kept importable here)
 
 log = logging.getLogger(__name__)
 
@@ -71,15 +71,6 @@ class BatchContext:
 
 class WorkersStopped(Exception):
     """The worker processes stopped (one died, or they could not start); the batch ends here."""
-
-
-# A worker peaks at about 550 MB on 12 MP photos (bench/batch_speed.py); three of them and the
-# window stay under the 2 GB a school laptop can spare, whatever the number of cores.
-MAX_DEFAULT_WORKERS = 3
-
-
-def default_workers() -> int:
-    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
 
 
 def analysis_event(index: int, analysis: PhotoAnalysis) -> PhotoAnalysed | PhotoFailed:
@@ -203,9 +194,15 @@ class WorkerPool:
 
     def close(self) -> None:
         with self._lock:
-            pool, self._pool, self._warming = self._pool, None, []
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool, warming, self._pool, self._warming = self._pool, self._warming, None, []
+        if pool is None:
+            return
+        if not all(future.done() for future in warming):
+            # Still loading the models (`rws vet` ended before its batch: a wrong password, a path not found):
+            # there is nothing to finish, so stop them now rather than wait seconds for the loads to end.
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def analyse_batch(

@@ -69,7 +69,9 @@ class VettingService:
         today = today or date.today()
         sources = list(photos)
         context = BatchContext(channel, register or RegisterSnapshot.load(self.store, today), today, block_hidden)
-        in_processes = self._keep_workers or (self.workers.workers > 1 and len(sources) > 1)
+        # Workers already started (kept by the window, or started by `rws vet` while it signed in) take even
+        # one photo: their models are loaded, or loading, where this process has not begun.
+        in_processes = self._keep_workers or self.workers.warming or (self.workers.workers > 1 and len(sources) > 1)
         yield BatchStarted(len(sources), loading_models=in_processes and not self.workers.started)
         done = 0
         try:

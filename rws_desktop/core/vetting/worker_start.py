@@ -19,6 +19,16 @@ import threading
 PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 log = logging.getLogger(__name__)
 
+# A worker peaks at about 550 MB on 12 MP photos (bench/batch_speed.py); three of them and the
+# window stay under the 2 GB a school laptop can spare, whatever the number of cores.
+MAX_DEFAULT_WORKERS = 3
+
+
+def default_workers() -> int:
+    """Worker processes for a batch: one a core, up to the memory budget. Here rather than in batch.py, so
+    `App.open` and `rws vet` can size the pool without importing the engine."""
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
+
 
 def start_worker(pickled_settings: bytes, spawned_by_main_thread: bool = False) -> None:
     """The worker pool's initializer."""

@@ -142,6 +142,22 @@ def test_warming_up_returns_while_the_models_load_and_the_first_batch_waits_for_
     assert not pool.warming and not pool.started
 
 
+def test_closing_a_pool_still_loading_its_models_stops_the_workers_without_waiting_for_the_load(tmp_path, monkeypatch):
+    """`rws vet` starts the workers before sign-in; if the command ends first (a wrong password, a path not found),
+    closing the pool stops workers that are still loading their models instead of waiting for the load (here a
+    load that would last a minute: the gate is never opened)."""
+    monkeypatch.setenv(LOAD_GATE_VARIABLE, str(tmp_path / "never opened"))
+    pool = WorkerPool(2, AnalysisSettings(build_analyser=gated_analyser))
+    pool.warm_up()
+    workers = list(pool._pool._processes.values())
+    assert len(workers) == 2 and not pool.started
+    started = time.monotonic()
+    pool.close()
+    assert time.monotonic() - started < 30  # the gated load alone lasts 60 s
+    assert not pool.warming
+    assert all(not worker.is_alive() for worker in workers)
+
+
 def test_a_warm_pool_serves_batches_for_different_channels_with_the_same_workers(channels, warm_pool, tmp_path):
     """Kept warm, the workers start once; each batch is analysed against its own channel (Instagram approves,
     a channel not live blocks), and the same processes answer every batch."""
