@@ -14,10 +14,16 @@ from rws_desktop.core.kernel.permissions import Role
 from sessions import TEST_PASSWORD
 
 # Top-level packages a command that touches no faces must not import: the face models (dlib through
-# face_recognition, ONNX Runtime), Qt, PyAV (clips), the PDF writer and Alembic (the schema is current).
-HEAVY = ("face_recognition", "dlib", "onnxruntime", "PySide6", "av", "fpdf", "alembic")
-# Runs `rws ARGS...` as the console script does, then writes the heavy packages it loaded to the file
-# named by RWS_TEST_LOADED.
+# face_recognition, ONNX Runtime), Qt, PyAV (clips), the PDF writer and Alembic (the schema is current), and
+# numpy and Pillow (arrays and images are for photos; the register stores encodings as bytes).
+HEAVY = ("face_recognition", "dlib", "onnxruntime", "PySide6", "av", "fpdf", "alembic", "numpy", "PIL")
+# The app's own modules such a command must not import either: the face engine, clips, vetting (but its
+# standard-library-only worker_start, which sizes the pool) and posts; nor PostgreSQL's dialect on SQLite.
+HEAVY_MODULES = ("rws_desktop.core.faces", "rws_desktop.core.clips", "rws_desktop.core.vetting",
+                 "rws_desktop.core.posts", "rws_desktop.ui", "sqlalchemy.dialects.postgresql")
+LIGHT_EXCEPTIONS = ("rws_desktop.core.vetting", "rws_desktop.core.vetting.worker_start")
+# Runs `rws ARGS...` as the console script does, then writes the heavy packages and modules it loaded to the
+# file named by RWS_TEST_LOADED.
 RUN_AND_LIST = (
     "import os, sys\n"
     "from rws_desktop.cli import main\n"
@@ -26,6 +32,8 @@ RUN_AND_LIST = (
     "except SystemExit as exit:\n"
     "    code = exit.code\n"
     f"loaded = sorted({{name.split('.')[0] for name in sys.modules}} & set({HEAVY!r}))\n"
+    f"loaded += sorted(name for name in sys.modules if name not in {LIGHT_EXCEPTIONS!r} and\n"
+    f"                 (name in {HEAVY_MODULES!r} or name.startswith({tuple(m + '.' for m in HEAVY_MODULES)!r})))\n"
     "open(os.environ['RWS_TEST_LOADED'], 'w').write(','.join(loaded))\n"
     "sys.exit(code)\n"
 )
@@ -57,7 +65,8 @@ def school(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("args", [["channels"], ["--version"], ["--help"], ["user", "list"], ["dpia", "show"]])
 def test_commands_that_touch_no_faces_load_no_face_models_qt_or_alembic(school, args):
     """`rws channels` and other commands without photos, in a fresh interpreter on an up-to-date database, answer
-    (exit 0) without importing face_recognition, dlib, ONNX Runtime, PySide6, PyAV, fpdf or Alembic."""
+    (exit 0) without importing face_recognition, dlib, ONNX Runtime, PySide6, PyAV, fpdf, Alembic, numpy or
+    Pillow, nor the app's face, clip, vetting or posts modules, nor SQLAlchemy's PostgreSQL dialect."""
     result, loaded = _rws(school, *args)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()  # it answered
