@@ -7,9 +7,9 @@ throwaway data folder with one account:
   rws --version, rws --help, rws channels     (commands that touch no faces: the target is 1 s)
   rws vet PHOTO                               (one 12 MP photo: start-up, sign-in, models and the photo)
   rws vet --photos 12 MP photos               (the first result line, then the whole batch)
-then, in one process, the phases of `rws vet` one after another (imports, opening the database, signing
-in, starting the workers and loading their models, the first photo) and, in a fresh worker-like
-process, what a worker spends before its first photo.
+then, in one process, the phases of `rws vet` in its own order (starting the workers, which load their
+models meanwhile; imports; opening the database; signing in; reading the register; waiting for the workers;
+the first photo) and, in a fresh worker-like process, what a worker spends before its first photo.
 
 --bytecode cached (the default) runs with compiled bytecode kept in a temporary folder, as an installed
 app has it (the bundle ships it; Python writes it on the first run); --bytecode none compiles every
@@ -40,12 +40,15 @@ PASSWORD = "a long bench password 123"
 SCRIPT = Path(sys.executable).with_name("rws.exe" if os.name == "nt" else "rws")
 RWS = ([str(SCRIPT)] if SCRIPT.is_file() else
        [sys.executable, "-c", "import sys; from rws_desktop.cli import main; sys.exit(main(sys.argv[1:]))"])
-# The phases of `rws vet` in one process, each printed as "phase seconds" (run by `phases`).
-PHASES = r'''
-import os, sys, time
+# The phases of `rws vet` in one process, each printed as "phase seconds" (run by `phases`), in the order
+# `rws vet` runs them: where the App takes a pool already started (App.open(worker_pool=...)), the workers are
+# started first and load their models while the database is opened and the person signs in, and "wait for the
+# workers" is what is left of their loading when the register has been read. The last line is the total.
+PHASES = r"""
+import inspect, os, sys, time
 from datetime import date
 from pathlib import Path
-began = time.perf_counter()
+began = first = time.perf_counter()
 def mark(name):
     global began
     now = time.perf_counter()
@@ -54,28 +57,41 @@ def mark(name):
 from rws_desktop.cli import build_parser
 mark("import the command line (rws_desktop.cli)")
 from rws_desktop.app import App
-app = App.open(workers=int(sys.argv[2]))
+workers = int(sys.argv[2]) or None
+early = "worker_pool" in inspect.signature(App.open).parameters
+pool = None
+if early:
+    from rws_desktop.core.vetting.batch import WorkerPool
+    from rws_desktop.core.vetting.worker_start import default_workers
+    pool = WorkerPool(workers or default_workers())
+    pool.warm_up()
+    mark(f"start {pool.workers} worker(s) loading their models (they load from here on, in parallel)")
+    app = App.open(workers=workers, worker_pool=pool)
+else:
+    app = App.open(workers=workers)
 mark("open the database (imports, migration check, keys, housekeeping)")
 app.sign_in("BEN", os.environ["RWS_PASSWORD"])
 mark("sign in (password check, audit entry)")
 from rws_desktop.core.vetting.analysis import RegisterSnapshot
-from rws_desktop.core.vetting.batch import BatchContext
+from rws_desktop.core.vetting.batch import BatchContext, WorkerPool
 register = RegisterSnapshot.load(app.database, date.today())
 context = BatchContext(app.channels.get("instagram"), register, date.today(), False)
 mark("read the register (vetting imports, reference faces)")
-from rws_desktop.core.vetting.batch import WorkerPool
-pool = getattr(app, "worker_pool", None) or WorkerPool(app.workers)  # (an App from before it kept one)
+pool = pool or getattr(app, "worker_pool", None) or WorkerPool(app.workers)  # (an App from before it kept one)
 pool.start()
-mark(f"start {pool.workers} worker(s) and load their models")
+mark(f"wait for the {pool.workers} worker(s) to finish loading their models" if early else
+     f"start {pool.workers} worker(s) and load their models")
 events = pool.analyse([Path(sys.argv[1])], context)
 for event in events:
     if type(event).__name__ in ("PhotoAnalysed", "PhotoFailed"):
-        mark("analyse the first photo in a warm worker")
+        mark("analyse the first photo in a warm worker (decode, detect, encode, blur, safe copy)")
+print(f"total: the first photo's result\t{time.perf_counter() - first:.3f}", flush=True)
 pool.close()
 app.close()
-'''
-# What a worker spends before its first photo, in a fresh process with one thread, as a worker runs.
-WORKER = r'''
+"""
+# What a worker spends before its first photo, in a fresh process with one thread, as a worker runs
+# (core/vetting/batch.py set_up_worker; older trees built the analyser through face_recognition).
+WORKER = r"""
 import time
 began = time.perf_counter()
 def mark(name):
@@ -89,12 +105,17 @@ import rws_desktop.core.vetting.batch as batch
 mark("worker: import the vetting pipeline (numpy, Pillow)")
 from rws_desktop.core.faces.centerface import limit_threads
 limit_threads(1)
-mark("worker: import OpenCV, one thread")
-import face_recognition
-mark("worker: import face_recognition (dlib and its four models)")
-analyser = batch._build_analyser(batch.AnalysisSettings())
-mark("worker: build the analyser (CenterFace network, encoder)")
-'''
+import onnxruntime
+mark("worker: import ONNX Runtime")
+from rws_desktop.core.faces.detection import FaceDetector
+detector = FaceDetector(batch.AnalysisSettings().detector)
+mark("worker: the CenterFace network (ONNX session, one thread)")
+import dlib
+mark("worker: import dlib")
+from rws_desktop.core.faces.recognition import FaceEncoder
+encoder = FaceEncoder()
+mark("worker: dlib's 5-point landmark model and face encoder")
+"""
 
 
 def environment(data: Path, bytecode: str, cache: Path, tree: Path | None) -> dict[str, str]:

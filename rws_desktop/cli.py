@@ -176,14 +176,14 @@ def _start_workers_early(args) -> WorkerPool | None:
     """`rws vet` on more than one core: start the worker processes loading the face models now, before the
     database is opened and the person signs in, so the two happen at once (the models take longer). The workers
     hold nothing personal until a batch reaches them, and a batch is sent only after sign-in; a command that ends
-    before (a wrong password, a path not found) stops them. One photo gets one worker; only clips, none (clips
-    are vetted in this process)."""
+    before (a wrong password) stops them. One photo gets one worker; only clips, none (clips are vetted in this
+    process); a path not found, none (the command is refused)."""
     from .core.clips.media import is_clip
     from .core.vetting.worker_start import default_workers
 
     workers = args.workers or default_workers()
-    if workers <= 1 or all(is_clip(path) for path in args.paths):
-        return None  # one core: the photos are analysed in this process, which has nothing else to do
+    if workers <= 1 or not all(path.exists() for path in args.paths) or all(is_clip(path) for path in args.paths):
+        return None  # one core: the photos are analysed in this process; a path not found: cmd_vet refuses
     if len(args.paths) == 1 and args.paths[0].is_file():
         workers = 1
     from .core.vetting.batch import WorkerPool

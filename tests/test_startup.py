@@ -115,3 +115,33 @@ def test_what_the_entry_scripts_import_is_light(module):
     loaded = set(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                                 timeout=120).stdout.strip().split(","))
     assert loaded & {*HEAVY, "sqlalchemy"} == set()
+
+
+def test_a_worker_loads_its_models_without_the_database_cryptography_or_pkg_resources():
+    """A worker process (which imports the `rws` script's module again, then loads the face models as
+    set_up_worker does) imports neither SQLAlchemy, the audit log's cryptography, Qt, face_recognition, nor
+    pkg_resources (face_recognition_models' import pulls it in; the model files are found without it)."""
+    script = ("import sys, rws_desktop.cli\n"
+              "from rws_desktop.core.vetting import batch\n"
+              "batch.set_up_worker(batch.AnalysisSettings())\n"
+              "print(','.join(sorted({m.split('.')[0] for m in sys.modules})))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stdout.strip().split(","))
+    assert {"dlib", "onnxruntime"} <= loaded  # the models did load
+    assert loaded & {"sqlalchemy", "cryptography", "PySide6", "face_recognition", "face_recognition_models",
+                     "pkg_resources", "alembic", "av"} == set()
+
+
+def test_the_encoder_model_files_are_the_ones_face_recognition_models_names():
+    """The worker finds dlib's 5-point landmark and encoder files without importing face_recognition_models
+    (checked in a fresh interpreter, where nothing imported it before); they are the very files the package's
+    own functions name."""
+    script = ("import sys\n"
+              "from rws_desktop.core.faces.recognition import _model_files\n"
+              "found = _model_files()\n"
+              "assert 'face_recognition_models' not in sys.modules\n"
+              "import face_recognition_models as m\n"
+              "assert found == (m.pose_predictor_five_point_model_location(), m.face_recognition_model_location()), found\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr

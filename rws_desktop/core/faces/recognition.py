@@ -8,11 +8,18 @@ for enrolled people with biometric consent.
 from __future__ import annotations
 
 import functools
+import importlib.util
+import sys
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from .detection import DetectedFace, upright_patch
+
+# face_recognition_models' files for the two models the encoder uses.
+LANDMARKS_FILE = "shape_predictor_5_face_landmarks.dat"
+ENCODER_FILE = "dlib_face_recognition_resnet_model_v1.dat"
 
 
 class FaceEncoder:
@@ -41,7 +48,22 @@ class FaceEncoder:
 def _models():
     """dlib's 5-point landmark model and face encoder, loaded once per process (deferred: they take a second)."""
     import dlib
-    import face_recognition_models as models
 
-    return (dlib.shape_predictor(models.pose_predictor_five_point_model_location()),
-            dlib.face_recognition_model_v1(models.face_recognition_model_location()))
+    landmarks, encoder = _model_files()
+    return dlib.shape_predictor(landmarks), dlib.face_recognition_model_v1(encoder)
+
+
+def _model_files() -> tuple[str, str]:
+    """The two model files face_recognition_models ships, found without importing it where possible: its import
+    loads pkg_resources, a fifth of a second in every worker. The bundle's stand-in for the package (see
+    bundle/rthook_face_models.py) is already imported, and answers."""
+    package = sys.modules.get("face_recognition_models")
+    if package is None:
+        spec = importlib.util.find_spec("face_recognition_models")
+        folders = list(spec.submodule_search_locations or []) if spec is not None else []
+        for folder in folders:
+            files = (Path(folder) / "models" / LANDMARKS_FILE, Path(folder) / "models" / ENCODER_FILE)
+            if all(file.is_file() for file in files):
+                return str(files[0]), str(files[1])
+        import face_recognition_models as package
+    return package.pose_predictor_five_point_model_location(), package.face_recognition_model_location()

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Iterator, Protocol
 
-from .access_ports import AccountRepository, DpiaRepository
-from .audit_chain import AuditRecord
-from .audit_seal import LogKey, SealedRow
-from .audit_index import AuditQuery, AuditTerms
 from .consent import BiometricConsent, Person, PersonKind, PhotoConsent
 
-if TYPE_CHECKING:  # annotations only: commands that never touch an encoding need not load numpy
-    import numpy as np
+if TYPE_CHECKING:  # annotations only: whatever imports the ports (the `rws` script, so every worker it spawns)
+    import numpy as np  # need not load numpy or the audit log's cryptography
+
+    from .access_ports import AccountRepository, DpiaRepository
+    from .audit_chain import AuditRecord
+    from .audit_index import AuditQuery, AuditTerms
+    from .audit_seal import LogKey, SealedRow
 
 
 class StoreUnavailable(Exception):
