@@ -3,7 +3,8 @@
     uv run python bench/startup.py [--runs 3] [--bytecode cached|none] [--tree PATH] [--photos 12]
 
 Every figure is the wall time of a fresh process, as a person typing the command waits for it, in a
-throwaway data folder with one account:
+throwaway data folder with one account, with its CPU time beside it where that is measured (on a shared
+machine the CPU time varies less than the wall time):
   rws --version, rws --help, rws channels     (commands that touch no faces: the target is 1 s)
   rws vet PHOTO                               (one 12 MP photo: start-up, sign-in, models and the photo)
   rws vet --photos 12 MP photos               (the first result line, then the whole batch)
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -49,11 +51,12 @@ import inspect, os, sys, time
 from datetime import date
 from pathlib import Path
 began = first = time.perf_counter()
+cpu = time.process_time()
 def mark(name):
-    global began
-    now = time.perf_counter()
-    print(f"{name}\t{now - began:.3f}", flush=True)
-    began = now
+    global began, cpu
+    now, used = time.perf_counter(), time.process_time()
+    print(f"{name}\t{now - began:.3f}\t{used - cpu:.3f}", flush=True)
+    began, cpu = now, used
 from rws_desktop.cli import build_parser
 mark("import the command line (rws_desktop.cli)")
 from rws_desktop.app import App
@@ -85,7 +88,7 @@ events = pool.analyse([Path(sys.argv[1])], context)
 for event in events:
     if type(event).__name__ in ("PhotoAnalysed", "PhotoFailed"):
         mark("analyse the first photo in a warm worker (decode, detect, encode, blur, safe copy)")
-print(f"total: the first photo's result\t{time.perf_counter() - first:.3f}", flush=True)
+print(f"total: the first photo's result (CPU: this process only)\t{time.perf_counter() - first:.3f}\t{time.process_time():.3f}", flush=True)
 pool.close()
 app.close()
 """
@@ -94,11 +97,12 @@ app.close()
 WORKER = r"""
 import time
 began = time.perf_counter()
+cpu = time.process_time()
 def mark(name):
-    global began
-    now = time.perf_counter()
-    print(f"{name}\t{now - began:.3f}", flush=True)
-    began = now
+    global began, cpu
+    now, used = time.perf_counter(), time.process_time()
+    print(f"{name}\t{now - began:.3f}\t{used - cpu:.3f}", flush=True)
+    began, cpu = now, used
 import rws_desktop.cli
 mark("worker: import rws_desktop.cli again (spawn re-runs the rws script's imports)")
 import rws_desktop.core.vetting.batch as batch
@@ -138,13 +142,17 @@ def rws(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Compl
     return result
 
 
-def timed(env: dict[str, str], args: list[str], runs: int) -> list[float]:
-    times = []
+def timed(env: dict[str, str], args: list[str], runs: int) -> tuple[list[float], list[float]]:
+    """Wall seconds of each run, and CPU seconds (user and system), which a busy machine inflates less."""
+    times, cpu = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         rws(env, *args)
         times.append(time.perf_counter() - started)
-    return times
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return times, cpu
 
 
 def first_result(env: dict[str, str], args: list[str]) -> tuple[float, float]:
@@ -162,10 +170,13 @@ def first_result(env: dict[str, str], args: list[str]) -> tuple[float, float]:
 
 
 def phases(env: dict[str, str], script: str, *args: str) -> list[tuple[str, float]]:
-    result = subprocess.run([sys.executable, "-c", script, *args], env=env, capture_output=True, text=True)
+    # Run from the data folder, not this checkout: `python -c` puts the working folder first on the path, and
+    # from the repository it would import this checkout's app instead of --tree's.
+    result = subprocess.run([sys.executable, "-c", script, *args], env=env, capture_output=True, text=True,
+                            cwd=env["RWS_DATA_DIR"])
     if result.returncode != 0:
         sys.exit(f"The phase run failed:\n{result.stderr}")
-    return [(name, float(seconds)) for name, seconds in (line.split("\t") for line in result.stdout.splitlines())]
+    return [(name, float(wall), float(cpu)) for name, wall, cpu in (line.split("\t") for line in result.stdout.splitlines())]
 
 
 def load_average() -> str:
@@ -194,11 +205,11 @@ def main() -> None:
             rws(env, "--help")  # writes the bytecode, as an installed app's first run does
         workers = ["--workers", str(args.workers)] if args.workers else []
 
-        print(f"{'command':<34}{'median s':>10}{'fastest s':>11}")
+        print(f"{'command':<34}{'median s':>10}{'fastest s':>11}{'median CPU s':>14}")
         for label, command in (("rws --version", ["--version"]), ("rws --help", ["--help"]),
                                ("rws channels", ["channels"])):
-            times = timed(env, command, args.runs)
-            print(f"{label:<34}{statistics.median(times):>10.2f}{min(times):>11.2f}")
+            times, cpu = timed(env, command, args.runs)
+            print(f"{label:<34}{statistics.median(times):>10.2f}{min(times):>11.2f}{statistics.median(cpu):>14.2f}")
 
         photos = build_batch(max(args.photos, 1), folder / "photos")
         out = folder / "out"
@@ -213,8 +224,9 @@ def main() -> None:
             print("\nWhere the time to the first result goes (one process, phase by phase):")
             steps = phases(env, PHASES, str(photos[0]), str(args.workers or 0))
             steps += phases(env, WORKER)
-            for name, seconds in steps:
-                print(f"  {seconds:>6.2f} s  {name}")
+            print("    wall s   CPU s")
+            for name, seconds, cpu in steps:
+                print(f"  {seconds:>8.2f}{cpu:>8.2f}  {name}")
         print(f"load average after: {load_average()} (other work on the machine slows every figure)")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
