@@ -145,3 +145,51 @@ def test_the_encoder_model_files_are_the_ones_face_recognition_models_names():
               "assert found == (m.pose_predictor_five_point_model_location(), m.face_recognition_model_location()), found\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_rws_vet_starts_its_workers_before_the_database_and_stops_them_when_sign_in_fails(tmp_path, monkeypatch):
+    """`rws vet` spawns its worker processes before it opens the database and signs in, so they load the face
+    models meanwhile. A wrong password ends the command with exit 1 and stops those workers although they are
+    still loading (here they would load for a minute); with the right password one photo goes to one worker."""
+    from PIL import Image
+
+    from rws_cli import ensure_staff, rws
+    from rws_desktop.core.vetting import batch
+    from worker_doubles import LOAD_GATE_VARIABLE, faceless_analyser, gated_analyser
+
+    db = tmp_path / "rws.sqlite3"
+    ensure_staff(db)
+    photo = tmp_path / "photo.png"
+    Image.new("RGB", (64, 64), "white").save(photo)
+    monkeypatch.setenv(LOAD_GATE_VARIABLE, str(tmp_path / "never opened"))
+    steps, pools = [], []
+    build = {"analyser": gated_analyser}
+
+    class RecordingPool(batch.WorkerPool):
+        def __init__(self, workers, settings=None):
+            super().__init__(workers, batch.AnalysisSettings(build_analyser=build["analyser"]))
+            pools.append(self)
+
+        def warm_up(self):
+            steps.append("workers started")
+            super().warm_up()
+            self.processes = list(self._pool._processes.values())
+
+        def analyse(self, *args, **kwargs):
+            steps.append("photo sent to the workers")
+            yield from super().analyse(*args, **kwargs)
+
+    opened = App.open.__func__
+    monkeypatch.setattr(batch, "WorkerPool", RecordingPool)
+    monkeypatch.setattr(App, "open", classmethod(lambda cls, *a, **k: steps.append("database opened") or opened(cls, *a, **k)))
+    out = ["--channel", "instagram", "--out", str(tmp_path / "out"), "--workers", "2"]
+
+    assert rws(db, "vet", photo, *out, password="not the password") == 1
+    assert steps == ["workers started", "database opened"]
+    assert pools[0].processes and not any(process.is_alive() for process in pools[0].processes)
+
+    steps.clear()
+    build["analyser"] = faceless_analyser
+    assert rws(db, "vet", photo, *out) == 0
+    assert steps == ["workers started", "database opened", "photo sent to the workers"]
+    assert pools[1].workers == 1 and not pools[1].warming  # one photo, one worker; closed with the App
