@@ -198,7 +198,7 @@ class WorkerPool:
         if pool is None:
             return
         if not all(future.done() for future in warming):
-            # Still loading the models (`rws vet` ended before its batch: a wrong password, a path not found):
+            # Still loading the models (`rws vet` ended before its batch, after a wrong password, say):
             # there is nothing to finish, so stop them now rather than wait seconds for the loads to end.
             for process in list((getattr(pool, "_processes", None) or {}).values()):
                 process.terminate()
