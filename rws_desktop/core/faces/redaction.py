@@ -9,6 +9,7 @@ and chin are covered too.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from enum import Enum
@@ -65,13 +66,7 @@ class Region:
             local = [(left, top), (right, top), (right, bottom), (left, bottom)]
         else:
             cx, cy, rx, ry = (left + right) / 2, (top + bottom) / 2, (right - left) / 2, (bottom - top) / 2
-            steps = [2 * math.pi * i / OUTLINE_POINTS for i in range(OUTLINE_POINTS)]
-            # Scale out a little so the polygon's straight edges still enclose the curve.
-            grow = 1 / math.cos(math.pi / OUTLINE_POINTS)
-            local = [
-                (cx + rx * grow * _superellipse(math.cos(t), self.shape.exponent), cy + ry * grow * _superellipse(math.sin(t), self.shape.exponent))
-                for t in steps
-            ]
+            local = [(cx + rx * ux, cy + ry * uy) for ux, uy in _unit_outline(self.shape.exponent)]
         center_x, center_y = self.box.center
         return [(center_x + dx, center_y + dy) for dx, dy in (rotate_offset(x, y, self.angle) for x, y in local)]
 
@@ -87,6 +82,15 @@ class Region:
         return Box(round(cx - half), round(cy - half), round(cx + half), round(cy + half))
 
 
+@functools.cache
+def _unit_outline(roundness: float) -> tuple[tuple[float, float], ...]:
+    """The superellipse of radius 1, as OUTLINE_POINTS points, scaled out a little so the polygon's
+    straight edges still enclose the curve. Worked out once: a clip draws thousands of outlines."""
+    grow = 1 / math.cos(math.pi / OUTLINE_POINTS)
+    steps = [2 * math.pi * i / OUTLINE_POINTS for i in range(OUTLINE_POINTS)]
+    return tuple((grow * _superellipse(math.cos(t), roundness), grow * _superellipse(math.sin(t), roundness)) for t in steps)
+
+
 def _superellipse(value: float, roundness: float) -> float:
     return math.copysign(abs(value) ** (2 / roundness), value)
 
@@ -95,43 +99,101 @@ def redact(image: Image.Image, regions: list[Region]) -> Image.Image:
     """A copy of `image` with every region hidden; the input is left untouched."""
     result = image.copy()
     width, height = image.size
-    for region in regions:
-        area = region.covered_box().clipped(width, height)
-        if area.width > 0 and area.height > 0:
-            _hide(result, region, area)
-    for group in _overlapping_groups(regions):
-        _smooth_seams(result, group)
+    placed = [(region, region.covered_box().clipped(width, height)) for region in regions]
+    placed = [(region, area) for region, area in placed if area.width > 0 and area.height > 0]
+    if not placed:
+        return result
+    layer = _Layer(image, placed)
+    for region, area in placed:
+        layer.hide(region, area)
+    for group, boxes in _overlapping_groups(placed):
+        layer.smooth(group, boxes)
+    layer.paste_onto(result, [region for region, _ in placed])
     return result
 
 
-def _overlapping_groups(regions: list[Region]) -> list[list[Region]]:
-    """Regions that touch, transitively; only groups of two or more."""
-    groups: list[list[Region]] = []
-    for region in regions:
-        box = region.covered_box()
-        touching = [g for g in groups if any(box.intersection_area(other.covered_box()) for other in g)]
-        merged = [region] + [member for g in touching for member in g]
-        groups = [g for g in groups if g not in touching] + [merged]
-    return [g for g in groups if len(g) > 1]
+def _blur_radius(side: float) -> float:
+    return max(2.0, BLUR_RADIUS_FRACTION * side)
 
 
-def _smooth_seams(image: Image.Image, group: list[Region]) -> None:
-    """Where blurred regions overlap, each one's edge cuts across the other; blur the union once
-    more inside itself so no sharp seam is left (the outline of the union stays where it is)."""
-    bounds = group[0].covered_box()
-    for region in group[1:]:
-        bounds = bounds.union(region.covered_box())
-    area = bounds.clipped(*image.size)
-    if area.width <= 0 or area.height <= 0:
-        return
-    mask = Image.new("L", (area.width, area.height), 0)
-    draw = ImageDraw.Draw(mask)
-    for region in group:
-        draw.polygon([(x - area.left, y - area.top) for x, y in region.outline()], fill=255)
-    radius = max(2.0, BLUR_RADIUS_FRACTION * min(r.box.width for r in group))
-    crop = image.crop((area.left, area.top, area.right, area.bottom))
-    crop = _soft_blur(crop, radius, crop.size)
-    image.paste(crop, (area.left, area.top), mask)
+class _Layer:
+    """The hidden faces, worked out on one reduced copy of the area they cover, then enlarged once and
+    pasted inside their outlines at full resolution. A mosaic of four cells under a blur of a fifth of
+    the face holds nothing finer than a few pixels per blur radius, so working at that resolution loses
+    nothing; and a frame with many overlapping, widely grown regions (a clip's predicted faces) costs
+    one enlargement rather than one per region."""
+
+    # Grow each region's reduced mask by this many reduced pixels, so that every full-resolution pixel
+    # inside an outline is interpolated from hidden pixels only, never from the unhidden copy around it.
+    MASK_GROWTH = 2
+
+    def __init__(self, image: Image.Image, placed: list[tuple[Region, Box]]):
+        bounds = placed[0][1]
+        for _, area in placed[1:]:
+            bounds = bounds.union(area)
+        self.bounds = bounds
+        # The finest resolution any region needs (its blur radius over BLUR_STEPS_PER_RADIUS).
+        self.step = max(1, min(int(_blur_radius(max(a.width, a.height)) // BLUR_STEPS_PER_RADIUS) for _, a in placed))
+        crop = image.crop((bounds.left, bounds.top, bounds.right, bounds.bottom))
+        self.image = crop.reduce(self.step) if self.step > 1 else crop
+
+    def _box(self, area: Box) -> Box:
+        step, left, top = self.step, self.bounds.left, self.bounds.top
+        return Box((area.left - left) // step, (area.top - top) // step,
+                   min(self.image.width, -(-(area.right - left) // step)), min(self.image.height, -(-(area.bottom - top) // step)))
+
+    def _mask(self, regions: list[Region], box: Box) -> Image.Image:
+        step, left, top = self.step, self.bounds.left + box.left * self.step, self.bounds.top + box.top * self.step
+        mask = Image.new("L", (box.width, box.height), 0)
+        draw = ImageDraw.Draw(mask)
+        for region in regions:
+            draw.polygon([((x - left) / step, (y - top) / step) for x, y in region.outline()], fill=255)
+        if step > 1:
+            mask = mask.filter(ImageFilter.MaxFilter(2 * self.MASK_GROWTH + 1))
+        return mask
+
+    def hide(self, region: Region, area: Box) -> None:
+        box = self._box(area)
+        crop = self.image.crop((box.left, box.top, box.right, box.bottom))
+        cells_x = max(1, min(MOSAIC_CELLS, area.width // 4))
+        cells_y = max(1, round(cells_x * area.height / max(1, area.width)))
+        coarse = crop.resize((cells_x, cells_y), Image.Resampling.BOX)
+        hidden = _soft_blur(coarse, _blur_radius(max(area.width, area.height)) / self.step, crop.size)
+        # Fully opaque inside the outline: a soft edge would let part of the face show through.
+        self.image.paste(hidden, (box.left, box.top), self._mask([region], box))
+
+    def smooth(self, group: list[Region], areas: list[Box]) -> None:
+        """Where blurred regions overlap, each one's edge cuts across the other; blur the union once
+        more inside itself so no sharp seam is left (the outline of the union stays where it is)."""
+        bounds = areas[0]
+        for area in areas[1:]:
+            bounds = bounds.union(area)
+        box = self._box(bounds)
+        crop = self.image.crop((box.left, box.top, box.right, box.bottom))
+        radius = _blur_radius(min(region.box.width for region in group)) / self.step
+        self.image.paste(_soft_blur(crop, radius, crop.size), (box.left, box.top), self._mask(group, box))
+
+    def paste_onto(self, result: Image.Image, regions: list[Region]) -> None:
+        bounds, step = self.bounds, self.step
+        layer = self.image
+        if step > 1:
+            layer = layer.resize((bounds.width, bounds.height), Image.Resampling.BILINEAR,
+                                 box=(0, 0, bounds.width / step, bounds.height / step))
+        mask = Image.new("L", (bounds.width, bounds.height), 0)
+        draw = ImageDraw.Draw(mask)
+        for region in regions:
+            draw.polygon([(x - bounds.left, y - bounds.top) for x, y in region.outline()], fill=255)
+        result.paste(layer, (bounds.left, bounds.top), mask)
+
+
+def _overlapping_groups(placed: list[tuple[Region, Box]]) -> list[tuple[list[Region], list[Box]]]:
+    """Regions that touch, transitively, with their areas; only groups of two or more."""
+    groups: list[tuple[list[Region], list[Box]]] = []
+    for region, box in placed:
+        touching = [g for g in groups if any(box.intersection_area(other) for other in g[1])]
+        merged = ([region] + [m for g in touching for m in g[0]], [box] + [b for g in touching for b in g[1]])
+        groups = [g for g in groups if not any(g is t for t in touching)] + [merged]
+    return [group for group in groups if len(group[0]) > 1]
 
 
 def _soft_blur(image: Image.Image, radius: float, size: tuple[int, int]) -> Image.Image:
@@ -141,19 +203,6 @@ def _soft_blur(image: Image.Image, radius: float, size: tuple[int, int]) -> Imag
     small = (max(1, math.ceil(size[0] / step)), max(1, math.ceil(size[1] / step)))
     blurred = image.resize(small, Image.Resampling.BILINEAR).filter(ImageFilter.GaussianBlur(radius / step))
     return blurred if blurred.size == size else blurred.resize(size, Image.Resampling.BILINEAR)
-
-
-def _hide(image: Image.Image, region: Region, area: Box) -> None:
-    crop = image.crop((area.left, area.top, area.right, area.bottom))
-    cells_x = max(1, min(MOSAIC_CELLS, area.width // 4))
-    cells_y = max(1, round(cells_x * area.height / max(1, area.width)))
-    coarse = crop.resize((cells_x, cells_y), Image.Resampling.BOX)
-    radius = max(2.0, BLUR_RADIUS_FRACTION * max(area.width, area.height))
-    hidden = _soft_blur(coarse, radius, crop.size)
-    mask = Image.new("L", crop.size, 0)
-    # Fully opaque inside the outline: a soft edge would let part of the face show through.
-    ImageDraw.Draw(mask).polygon([(x - area.left, y - area.top) for x, y in region.outline()], fill=255)
-    image.paste(hidden, (area.left, area.top), mask)
 
 
 # A blurred face may keep at most this share of its fine detail. The spec's anchors, measured on
