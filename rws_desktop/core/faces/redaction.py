@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import statistics
 from dataclasses import dataclass
 from enum import Enum
 
@@ -98,82 +99,119 @@ def _superellipse(value: float, roundness: float) -> float:
 def redact(image: Image.Image, regions: list[Region]) -> Image.Image:
     """A copy of `image` with every region hidden; the input is left untouched."""
     result = image.copy()
-    width, height = image.size
-    placed = [(region, region.covered_box().clipped(width, height)) for region in regions]
-    placed = [(region, area) for region, area in placed if area.width > 0 and area.height > 0]
-    if not placed:
-        return result
-    layer = _Layer(image, placed)
-    for region, area in placed:
-        layer.hide(region, area)
-    for group, boxes in _overlapping_groups(placed):
-        layer.smooth(group, boxes)
-    layer.paste_onto(result, [region for region, _ in placed])
+    placed = [_Placed.of(region, image.size) for region in regions]
+    placed = [item for item in placed if item.area.width > 0 and item.area.height > 0]
+    large = [item for item in placed if _blur_step(item.area) >= REDUCED_STEP]
+    if large:
+        layer = _Layer.reduced(image, large)
+        for item in large:
+            layer.hide(item)
+        for group in _overlapping_groups(large):
+            layer.smooth(group)
+        layer.paste_onto(result, large)
+    small = [item for item in placed if _blur_step(item.area) < REDUCED_STEP]
+    if small:
+        in_place = _Layer.in_place(result)
+        for item in small:
+            in_place.hide(item)
+        for group in _overlapping_groups(placed):
+            if any(item in small for item in group):
+                in_place.smooth(group)
     return result
+
+
+# Regions whose blur may be worked out at this many pixels a step, or coarser, share one reduced layer;
+# smaller ones (under about 80 pixels across) are hidden where they are, which costs little anyway.
+REDUCED_STEP = 2
 
 
 def _blur_radius(side: float) -> float:
     return max(2.0, BLUR_RADIUS_FRACTION * side)
 
 
+def _blur_step(area: Box) -> int:
+    """How many pixels a step the blur of a region over `area` may be worked out at."""
+    return max(1, int(_blur_radius(max(area.width, area.height)) // BLUR_STEPS_PER_RADIUS))
+
+
+@dataclass(eq=False)
+class _Placed:
+    """A region with its outline worked out once, and the part of the photo it covers."""
+
+    region: Region
+    outline: list[tuple[float, float]]
+    area: Box
+
+    @classmethod
+    def of(cls, region: Region, size: tuple[int, int]) -> "_Placed":
+        outline = region.outline()
+        return cls(region, outline, Box.around_points(outline).clipped(*size))
+
+
 class _Layer:
-    """The hidden faces, worked out on one reduced copy of the area they cover, then enlarged once and
+    """Pixels of the photo (`bounds`, reduced by `step`) on which faces are hidden.
+
+    The large faces are worked out on one reduced copy of the area they cover, then enlarged once and
     pasted inside their outlines at full resolution. A mosaic of four cells under a blur of a fifth of
     the face holds nothing finer than a few pixels per blur radius, so working at that resolution loses
     nothing; and a frame with many overlapping, widely grown regions (a clip's predicted faces) costs
-    one enlargement rather than one per region."""
+    one enlargement rather than one per region. Small faces are hidden in place."""
 
     # Grow each region's reduced mask by this many reduced pixels, so that every full-resolution pixel
     # inside an outline is interpolated from hidden pixels only, never from the unhidden copy around it.
     MASK_GROWTH = 2
 
-    def __init__(self, image: Image.Image, placed: list[tuple[Region, Box]]):
-        bounds = placed[0][1]
-        for _, area in placed[1:]:
-            bounds = bounds.union(area)
-        self.bounds = bounds
-        # The finest resolution any region needs (its blur radius over BLUR_STEPS_PER_RADIUS).
-        self.step = max(1, min(int(_blur_radius(max(a.width, a.height)) // BLUR_STEPS_PER_RADIUS) for _, a in placed))
+    def __init__(self, image: Image.Image, bounds: Box, step: int):
+        self.image, self.bounds, self.step = image, bounds, step
+
+    @classmethod
+    def reduced(cls, image: Image.Image, placed: list[_Placed]) -> "_Layer":
+        bounds = _union(placed)
+        step = min(_blur_step(item.area) for item in placed)  # the finest any region needs
         crop = image.crop((bounds.left, bounds.top, bounds.right, bounds.bottom))
-        self.image = crop.reduce(self.step) if self.step > 1 else crop
+        return cls(crop.reduce(step) if step > 1 else crop, bounds, step)
+
+    @classmethod
+    def in_place(cls, image: Image.Image) -> "_Layer":
+        return cls(image, Box(0, 0, image.width, image.height), 1)
 
     def _box(self, area: Box) -> Box:
         step, left, top = self.step, self.bounds.left, self.bounds.top
         return Box((area.left - left) // step, (area.top - top) // step,
                    min(self.image.width, -(-(area.right - left) // step)), min(self.image.height, -(-(area.bottom - top) // step)))
 
-    def _mask(self, regions: list[Region], box: Box) -> Image.Image:
+    def _mask(self, items: list[_Placed], box: Box) -> Image.Image:
         step, left, top = self.step, self.bounds.left + box.left * self.step, self.bounds.top + box.top * self.step
         mask = Image.new("L", (box.width, box.height), 0)
         draw = ImageDraw.Draw(mask)
-        for region in regions:
-            draw.polygon([((x - left) / step, (y - top) / step) for x, y in region.outline()], fill=255)
-        if step > 1:
-            mask = mask.filter(ImageFilter.MaxFilter(2 * self.MASK_GROWTH + 1))
+        growth = 2 * self.MASK_GROWTH if step > 1 else 0
+        for item in items:
+            points = [((x - left) / step, (y - top) / step) for x, y in item.outline]
+            if growth:
+                draw.polygon(points, fill=255, outline=255, width=growth)
+            else:
+                draw.polygon(points, fill=255)
         return mask
 
-    def hide(self, region: Region, area: Box) -> None:
-        box = self._box(area)
+    def hide(self, item: _Placed) -> None:
+        area, box = item.area, self._box(item.area)
         crop = self.image.crop((box.left, box.top, box.right, box.bottom))
         cells_x = max(1, min(MOSAIC_CELLS, area.width // 4))
         cells_y = max(1, round(cells_x * area.height / max(1, area.width)))
         coarse = crop.resize((cells_x, cells_y), Image.Resampling.BOX)
         hidden = _soft_blur(coarse, _blur_radius(max(area.width, area.height)) / self.step, crop.size)
         # Fully opaque inside the outline: a soft edge would let part of the face show through.
-        self.image.paste(hidden, (box.left, box.top), self._mask([region], box))
+        self.image.paste(hidden, (box.left, box.top), self._mask([item], box))
 
-    def smooth(self, group: list[Region], areas: list[Box]) -> None:
+    def smooth(self, group: list[_Placed]) -> None:
         """Where blurred regions overlap, each one's edge cuts across the other; blur the union once
         more inside itself so no sharp seam is left (the outline of the union stays where it is)."""
-        bounds = areas[0]
-        for area in areas[1:]:
-            bounds = bounds.union(area)
-        box = self._box(bounds)
+        box = self._box(_union(group))
         crop = self.image.crop((box.left, box.top, box.right, box.bottom))
-        radius = _blur_radius(min(region.box.width for region in group)) / self.step
+        radius = _blur_radius(statistics.median(item.region.box.width for item in group)) / self.step
         self.image.paste(_soft_blur(crop, radius, crop.size), (box.left, box.top), self._mask(group, box))
 
-    def paste_onto(self, result: Image.Image, regions: list[Region]) -> None:
+    def paste_onto(self, result: Image.Image, placed: list[_Placed]) -> None:
         bounds, step = self.bounds, self.step
         layer = self.image
         if step > 1:
@@ -181,19 +219,26 @@ class _Layer:
                                  box=(0, 0, bounds.width / step, bounds.height / step))
         mask = Image.new("L", (bounds.width, bounds.height), 0)
         draw = ImageDraw.Draw(mask)
-        for region in regions:
-            draw.polygon([(x - bounds.left, y - bounds.top) for x, y in region.outline()], fill=255)
+        for item in placed:
+            draw.polygon([(x - bounds.left, y - bounds.top) for x, y in item.outline], fill=255)
         result.paste(layer, (bounds.left, bounds.top), mask)
 
 
-def _overlapping_groups(placed: list[tuple[Region, Box]]) -> list[tuple[list[Region], list[Box]]]:
-    """Regions that touch, transitively, with their areas; only groups of two or more."""
-    groups: list[tuple[list[Region], list[Box]]] = []
-    for region, box in placed:
-        touching = [g for g in groups if any(box.intersection_area(other) for other in g[1])]
-        merged = ([region] + [m for g in touching for m in g[0]], [box] + [b for g in touching for b in g[1]])
+def _union(placed: list[_Placed]) -> Box:
+    bounds = placed[0].area
+    for item in placed[1:]:
+        bounds = bounds.union(item.area)
+    return bounds
+
+
+def _overlapping_groups(placed: list[_Placed]) -> list[list[_Placed]]:
+    """Regions that touch, transitively; only groups of two or more."""
+    groups: list[list[_Placed]] = []
+    for item in placed:
+        touching = [g for g in groups if any(item.area.intersection_area(other.area) for other in g)]
+        merged = [item] + [member for g in touching for member in g]
         groups = [g for g in groups if not any(g is t for t in touching)] + [merged]
-    return [group for group in groups if len(group[0]) > 1]
+    return [g for g in groups if len(g) > 1]
 
 
 def _soft_blur(image: Image.Image, radius: float, size: tuple[int, int]) -> Image.Image:
