@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -48,6 +50,9 @@ class ClipSettings:
     detect_every_s: float = 1 / 3
     detection_max_side: int = 1280
     identify_every_s: float = 1.0
+    # Detection rounds looked at side by side, each network run on one thread: a round's small
+    # second looks and its Python use one core, so two rounds at once keep both busy.
+    parallel_rounds: int = 2
     first_looks: int = 3  # looks taken at every round before slowing to one a second
     margin_s: float = 0.5  # blur held before a track is first seen and after it is last seen
     tracker: TrackerSettings = TrackerSettings()
@@ -125,38 +130,54 @@ class ClipAnalyser:
         stored_w, stored_h = stored_size(info, width, height)
         tracker, cuts, found_cuts = Tracker(settings.tracker), SceneCuts(), []
         last_round, previous, index = -stride, None, -1
+        # Detection rounds run side by side (they are independent); their faces join the tracks, and are
+        # identified, strictly in frame order.
+        pending: deque[tuple[int, Image.Image, Future]] = deque()
+
+        def settle(keep: int) -> None:
+            while len(pending) > keep or (pending and pending[0][2].done()):
+                at, image, found = pending.popleft()
+                faces = found.result()
+                tracks = tracker.update(at, [scaled_face(face, scale) for face in faces])
+                if identify_faces:
+                    wanted = [i for i, track in enumerate(tracks) if _wants_look(track, at, settings.first_looks, look_every)]
+                    self._look(image, [faces[i] for i in wanted], [tracks[i] for i in wanted], at, register)
 
         def detect(frame, at: int) -> None:
             pixels = upright(frame.reformat(width=stored_w, height=stored_h, format="rgb24").to_ndarray(), info.rotation)
             image = Image.fromarray(pixels)
-            faces = self.detector.detect(image)
-            tracks = tracker.update(at, [scaled_face(face, scale) for face in faces])
-            if identify_faces:
-                wanted = [i for i, track in enumerate(tracks) if _wants_look(track, at, settings.first_looks, look_every)]
-                self._look(image, [faces[i] for i in wanted], [tracks[i] for i in wanted], at, register)
+            pending.append((at, image, rounds.submit(self.detector.detect, image)))
+            settle(keep=settings.parallel_rounds)
 
-        with open_clip(source) as container:
-            for frame in decoded_frames(container):
-                index += 1
-                progress.check()
-                thumb = frame.reformat(width=SceneCuts.THUMB_SIZE[0], height=SceneCuts.THUMB_SIZE[1], format="gray").to_ndarray()
-                if index and cuts.is_cut(thumb):
-                    if previous is not None and last_round != index - 1:
-                        detect(previous, index - 1)  # the old scene's last frame
-                    tracker.cut(index)
-                    found_cuts.append(index)
-                    last_round = index - stride
-                elif not index:
-                    cuts.is_cut(thumb)
-                if index - last_round >= stride:
-                    detect(frame, index)
-                    last_round = index
-                previous = frame
-                progress.advance(index + 1)
-        if previous is None:
-            raise ClipLoadError("The clip's video holds no frames that can be decoded.")
-        if last_round != index:
-            detect(previous, index)
+        with ThreadPoolExecutor(settings.parallel_rounds, thread_name_prefix="clip detection") as rounds:
+            try:
+                with open_clip(source) as container:
+                    for frame in decoded_frames(container):
+                        index += 1
+                        progress.check()
+                        thumb = frame.reformat(width=SceneCuts.THUMB_SIZE[0], height=SceneCuts.THUMB_SIZE[1], format="gray").to_ndarray()
+                        if index and cuts.is_cut(thumb):
+                            if previous is not None and last_round != index - 1:
+                                detect(previous, index - 1)  # the old scene's last frame
+                            settle(keep=0)
+                            tracker.cut(index)
+                            found_cuts.append(index)
+                            last_round = index - stride
+                        elif not index:
+                            cuts.is_cut(thumb)
+                        if index - last_round >= stride:
+                            detect(frame, index)
+                            last_round = index
+                        previous = frame
+                        progress.advance(index + 1)
+                if previous is None:
+                    raise ClipLoadError("The clip's video holds no frames that can be decoded.")
+                if last_round != index:
+                    detect(previous, index)
+                settle(keep=0)
+            finally:  # cancelled or failed: rounds not yet started are dropped, not waited for
+                for _, _, found in pending:
+                    found.cancel()
         return Scan(tracker.finish(index), index + 1, found_cuts, tracker.bridges)
 
     def _look(self, image: Image.Image, faces: list[DetectedFace], tracks: list[Track], at: int, register: RegisterView) -> None:
