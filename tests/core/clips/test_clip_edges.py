@@ -30,9 +30,14 @@ def face_at(center: tuple[float, float]) -> DetectedFace:
 
 def frame_with_face(frame: int) -> Image.Image:
     """A flat frame with a fine checkerboard where the face truly is."""
-    image = Image.new("RGB", SIZE, (90, 110, 130))
+    return checkered_face(SIZE, true_center(frame))
+
+
+def checkered_face(size: tuple[int, int], center: tuple[float, float]) -> Image.Image:
+    """A flat frame of `size` with a fine checkerboard as a face centred on `center`."""
+    image = Image.new("RGB", size, (90, 110, 130))
     draw = ImageDraw.Draw(image)
-    x, y = true_center(frame)
+    x, y = center
     for px in range(round(x - FACE_PX / 2), round(x + FACE_PX / 2), 4):
         for py in range(round(y - FACE_PX / 2), round(y + FACE_PX / 2), 4):
             if (px // 4 + py // 4) % 2:
@@ -74,17 +79,6 @@ def panned_center(start: tuple[float, float], frame: int) -> tuple[float, float]
     return start[0] + PAN_SPEED[0] * frame, start[1] + PAN_SPEED[1] * frame
 
 
-def checkered_face(center: tuple[float, float]) -> Image.Image:
-    image = Image.new("RGB", PAN_SIZE, (90, 110, 130))
-    draw = ImageDraw.Draw(image)
-    x, y = center
-    for px in range(round(x - FACE_PX / 2), round(x + FACE_PX / 2), 4):
-        for py in range(round(y - FACE_PX / 2), round(y + FACE_PX / 2), 4):
-            if (px // 4 + py // 4) % 2:
-                draw.rectangle((px, py, px + 3, py + 3), fill=(250, 250, 250))
-    return image
-
-
 def pan_exposed_frames(borrow: bool) -> list[int]:
     """Frames before a face's only sighting (frame 12) on which it keeps its detail, while the camera
     pans; its neighbour, seen at frames 0, 6 and 12, moves with the pan."""
@@ -98,7 +92,7 @@ def pan_exposed_frames(borrow: bool) -> list[int]:
     exposed = []
     for frame in range(4, 12):
         center = panned_center(lone_start, frame)
-        original = checkered_face(center)
+        original = checkered_face(PAN_SIZE, center)
         inner = Box(round(center[0] - FACE_PX / 4), round(center[1] - FACE_PX / 4), round(center[0] + FACE_PX / 4), round(center[1] + FACE_PX / 4))
         if keeps_detail(original, redact(original, coverage.regions(frame)), inner):
             exposed.append(frame)
