@@ -9,7 +9,8 @@ at the track's speed and growing with every frame away from the sighting. A face
 frame's edge was coming in (or, last seen there, going out) part-hidden, when the detector cannot
 find half a face and its speed, measured on clipped boxes, is least sure: there the blur holds
 for a longer margin, and also where the face was seen, growing the same way, so the part already
-in frame stays covered however late the detector found it. A face seen only once has no speed of
+in frame stays covered however late the detector found it; and there the blur is twice the size
+seen, since the detector may have found only the part of a big face left in frame. A face seen only once has no speed of
 its own; when the camera pans or zooms it moves much as the faces nearest it do, so its blur is also
 carried along their paths (and kept where it was seen).
 When in doubt, the blur is larger.
@@ -40,8 +41,11 @@ class CoverageSettings:
     frame_size: tuple[int, int] | None = None
     # A face's square within this share of its size from an edge is at the edge...
     edge_share: float = 1.0
-    # ...and its blur holds this many times `margin_frames` before (or after) it was seen there.
+    # ...and its blur holds this many times `margin_frames` before (or after) it was seen there...
     edge_margin_factor: float = 3.0
+    # ...and is this many times the size seen, where it was seen: a face cut off by the edge can be
+    # much bigger than the part the detector found.
+    edge_growth: float = 2.0
 
 
 class OutlinedRegion(Region):
@@ -115,7 +119,7 @@ class TrackCoverage:
         at = bisect.bisect_left(self._frames, frame)
         if at < len(observations) and observations[at].frame == frame:
             face = observations[at].face
-            return face_regions(face.center, face.size, {face.angle})
+            return face_regions(face.center, face.size * (self.settings.edge_growth if self.at_edge(face) else 1.0), {face.angle})
         if at == 0:
             return self._beyond(observations[0].face, frame - observations[0].frame, self.track.velocity(at_end=False))
         if at == len(observations):
@@ -151,7 +155,7 @@ class TrackCoverage:
             carried = (face.center[0] + vx * offset, face.center[1] + vy * offset)
             regions += face_regions(carried, face.size * (1 + growth * abs(offset)) + math.hypot(vx, vy) * abs(offset) / 2, {face.angle})
         if self.at_edge(face):  # held where it was seen, too (see the module's note)
-            regions += face_regions(face.center, face.size * (1 + growth * abs(offset)), {face.angle})
+            regions += face_regions(face.center, face.size * self.settings.edge_growth * (1 + growth * abs(offset)), {face.angle})
         return regions
 
 
