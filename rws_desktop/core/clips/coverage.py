@@ -9,8 +9,9 @@ at the track's speed and growing with every frame away from the sighting. A face
 frame's edge was coming in (or, last seen there, going out) part-hidden, when the detector cannot
 find half a face and its speed, measured on clipped boxes, is least sure: there the blur holds
 for a longer margin, and also where the face was seen, growing the same way, so the part already
-in frame stays covered however late the detector found it; and there the blur is twice the size
-seen, since the detector may have found only the part of a big face left in frame. A face seen only once has no speed of
+in frame stays covered however late the detector found it; and if it was seen there only once, the
+blur is twice the size seen, since the detector may have found only the part of a big face left in
+frame. A face seen only once has no speed of
 its own; when the camera pans or zooms it moves much as the faces nearest it do, so its blur is also
 carried along their paths (and kept where it was seen).
 When in doubt, the blur is larger.
@@ -43,8 +44,8 @@ class CoverageSettings:
     edge_share: float = 1.0
     # ...and its blur holds this many times `margin_frames` before (or after) it was seen there...
     edge_margin_factor: float = 3.0
-    # ...and is this many times the size seen, where it was seen: a face cut off by the edge can be
-    # much bigger than the part the detector found.
+    # ...and, for a face seen only there (once), is this many times the size seen: a face cut off by
+    # the edge can be much bigger than the part the detector found, and no other sighting tells.
     edge_growth: float = 2.0
 
 
@@ -119,7 +120,7 @@ class TrackCoverage:
         at = bisect.bisect_left(self._frames, frame)
         if at < len(observations) and observations[at].frame == frame:
             face = observations[at].face
-            return face_regions(face.center, face.size * (self.settings.edge_growth if self.at_edge(face) else 1.0), {face.angle})
+            return face_regions(face.center, face.size * self._edge_growth(face), {face.angle})
         if at == 0:
             return self._beyond(observations[0].face, frame - observations[0].frame, self.track.velocity(at_end=False))
         if at == len(observations):
@@ -134,6 +135,9 @@ class TrackCoverage:
         reach = face.size * (0.5 + self.settings.edge_share)
         x, y = face.center
         return x - reach <= 0 or y - reach <= 0 or x + reach >= width or y + reach >= height
+
+    def _edge_growth(self, face: DetectedFace) -> float:
+        return self.settings.edge_growth if len(self.track.observations) == 1 and self.at_edge(face) else 1.0
 
     def _between(self, before, after, frame: int) -> list[Region]:
         share = (frame - before.frame) / (after.frame - before.frame)
@@ -155,7 +159,7 @@ class TrackCoverage:
             carried = (face.center[0] + vx * offset, face.center[1] + vy * offset)
             regions += face_regions(carried, face.size * (1 + growth * abs(offset)) + math.hypot(vx, vy) * abs(offset) / 2, {face.angle})
         if self.at_edge(face):  # held where it was seen, too (see the module's note)
-            regions += face_regions(face.center, face.size * self.settings.edge_growth * (1 + growth * abs(offset)), {face.angle})
+            regions += face_regions(face.center, face.size * self._edge_growth(face) * (1 + growth * abs(offset)), {face.angle})
         return regions
 
 

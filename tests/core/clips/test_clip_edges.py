@@ -118,3 +118,23 @@ def test_borrowed_paths_come_only_from_faces_seen_on_the_same_frame_in_the_same_
     other_scene = Track(4, 10, None, [Observation(11, face_at((101.0, 100.0))), Observation(12, face_at((110.0, 100.0)))])
     assert neighbours_velocities(lone, [lone, same_frame, other_frame, other_scene]) == [(2.0, 5.0)]
     assert neighbours_velocities(same_frame, [lone, same_frame]) == []
+
+
+def test_a_face_seen_once_at_the_edge_is_blurred_wider_than_the_part_seen_but_a_followed_one_is_not():
+    """The detector may find only the part of a big face left in frame: a face seen just once at the
+    edge is blurred at twice the size seen there, hiding the rest of a face three times as big; a face
+    followed over several sightings has a known size and keeps a blur of that size."""
+    size = (640, 360)
+    seen = face_at((300.0, 300.0))  # 60 pixels, 30 from the bottom edge
+    once = TrackCoverage(Track(1, 0, None, [Observation(10, seen)]), CoverageSettings(frame_size=size), last_frame=20)
+    followed = TrackCoverage(Track(2, 0, None, [Observation(4, face_at((300.0, 290.0))), Observation(10, seen)]),
+                             CoverageSettings(frame_size=size), last_frame=20)
+    big = Image.new("RGB", size, (90, 110, 130))
+    draw = ImageDraw.Draw(big)
+    for px in range(210, 390, 4):  # a face of 180 pixels centred below the found part, cut off by the edge
+        for py in range(250, 360, 4):
+            if (px // 4 + py // 4) % 2:
+                draw.rectangle((px, py, px + 3, py + 3), fill=(250, 250, 250))
+    rest = Box(225, 300, 375, 360)
+    assert not keeps_detail(big, redact(big, once.regions(10)), rest)
+    assert max(region.box.width for region in followed.regions(10)) == 60
