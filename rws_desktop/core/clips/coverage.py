@@ -9,7 +9,11 @@ at the track's speed and growing with every frame away from the sighting. A face
 frame's edge was coming in (or, last seen there, going out) part-hidden, when the detector cannot
 find half a face and its speed, measured on clipped boxes, is least sure: there the blur holds
 for a longer margin, and also where the face was seen, growing the same way, so the part already
-in frame stays covered however late the detector found it.
+in frame stays covered however late the detector found it; and if it was seen there only once, the
+blur is twice the size seen, since the detector may have found only the part of a big face left in
+frame. A face seen only once has no speed of
+its own; when the camera pans or zooms it moves much as the faces nearest it do, so its blur is also
+carried along their paths (and kept where it was seen).
 When in doubt, the blur is larger.
 """
 from __future__ import annotations
@@ -38,8 +42,11 @@ class CoverageSettings:
     frame_size: tuple[int, int] | None = None
     # A face's square within this share of its size from an edge is at the edge...
     edge_share: float = 1.0
-    # ...and its blur holds this many times `margin_frames` before (or after) it was seen there.
+    # ...and its blur holds this many times `margin_frames` before (or after) it was seen there...
     edge_margin_factor: float = 3.0
+    # ...and, for a face seen only there (once), is this many times the size seen: a face cut off by
+    # the edge can be much bigger than the part the detector found, and no other sighting tells.
+    edge_growth: float = 2.0
 
 
 class OutlinedRegion(Region):
@@ -63,12 +70,39 @@ def face_regions(center: tuple[float, float], size: float, angles: set[float]) -
     return regions
 
 
-class TrackCoverage:
-    """A blurred track's regions on each frame of its span."""
+# A face seen once borrows the paths of this many of the nearest faces seen on the same frame.
+BORROWED_PATHS = 2
 
-    def __init__(self, track: Track, settings: CoverageSettings, last_frame: int):
+
+def neighbours_velocities(track: Track, tracks: list[Track], count: int = BORROWED_PATHS) -> list[tuple[float, float]]:
+    """For a track seen once: the speeds (pixels a frame) of the `count` faces nearest it on the same frame
+    whose own speed there is known, in the same scene, nearest first."""
+    if len(track.observations) != 1:
+        return []
+    sighting = track.observations[0]
+    known = []
+    for other in tracks:
+        if other is track or other.scene_start != track.scene_start or len(other.observations) < 2:
+            continue
+        frames = [observation.frame for observation in other.observations]
+        at = bisect.bisect_left(frames, sighting.frame)
+        if at == len(frames) or frames[at] != sighting.frame:
+            continue
+        a, b = (other.observations[at - 1], other.observations[at]) if at else (other.observations[0], other.observations[1])
+        steps = max(1, b.frame - a.frame)
+        velocity = ((b.face.center[0] - a.face.center[0]) / steps, (b.face.center[1] - a.face.center[1]) / steps)
+        known.append((math.dist(other.observations[at].face.center, sighting.face.center), velocity))
+    return [velocity for _, velocity in sorted(known)[:count]]
+
+
+class TrackCoverage:
+    """A blurred track's regions on each frame of its span. `borrowed`: for a track seen once, the
+    speeds of the faces nearest it (`neighbours_velocities`), along which its blur is also carried."""
+
+    def __init__(self, track: Track, settings: CoverageSettings, last_frame: int, borrowed: list[tuple[float, float]] = ()):
         self.track = track
         self.settings = settings
+        self.borrowed = list(borrowed) if len(track.observations) == 1 else []
         scene_end = track.scene_end if track.scene_end is not None else last_frame
         before = after = settings.margin_frames
         if self.at_edge(track.observations[0].face):
@@ -86,7 +120,7 @@ class TrackCoverage:
         at = bisect.bisect_left(self._frames, frame)
         if at < len(observations) and observations[at].frame == frame:
             face = observations[at].face
-            return face_regions(face.center, face.size, {face.angle})
+            return face_regions(face.center, face.size * self._edge_growth(face), {face.angle})
         if at == 0:
             return self._beyond(observations[0].face, frame - observations[0].frame, self.track.velocity(at_end=False))
         if at == len(observations):
@@ -101,6 +135,9 @@ class TrackCoverage:
         reach = face.size * (0.5 + self.settings.edge_share)
         x, y = face.center
         return x - reach <= 0 or y - reach <= 0 or x + reach >= width or y + reach >= height
+
+    def _edge_growth(self, face: DetectedFace) -> float:
+        return self.settings.edge_growth if len(self.track.observations) == 1 and self.at_edge(face) else 1.0
 
     def _between(self, before, after, frame: int) -> list[Region]:
         share = (frame - before.frame) / (after.frame - before.frame)
@@ -118,8 +155,11 @@ class TrackCoverage:
         growth = self.settings.growth_per_frame * (1 if len(self.track.observations) > 1 else self.settings.unknown_speed_factor)
         grown = face.size * (1 + growth * abs(offset)) + math.hypot(*velocity) * abs(offset) / 2
         regions = face_regions(center, grown, {face.angle})
+        for vx, vy in self.borrowed:
+            carried = (face.center[0] + vx * offset, face.center[1] + vy * offset)
+            regions += face_regions(carried, face.size * (1 + growth * abs(offset)) + math.hypot(vx, vy) * abs(offset) / 2, {face.angle})
         if self.at_edge(face):  # held where it was seen, too (see the module's note)
-            regions += face_regions(face.center, face.size * (1 + growth * abs(offset)), {face.angle})
+            regions += face_regions(face.center, face.size * self._edge_growth(face) * (1 + growth * abs(offset)), {face.angle})
         return regions
 
 

@@ -149,7 +149,7 @@ def publish_clip(store: Store, analysis: ClipAnalysis, channel: Channel, user: s
 
 def clip_analyser(encoder: FaceEncoder, settings: ClipSettings = ClipSettings()) -> ClipAnalyser:
     """An analyser with the detector tuned for frames (see CLIP_DETECTOR_SETTINGS)."""
-    return ClipAnalyser(FaceDetector(CLIP_DETECTOR_SETTINGS), encoder, settings)
+    return ClipAnalyser(FaceDetector(CLIP_DETECTOR_SETTINGS, threads=1 if settings.parallel_rounds > 1 else None), encoder, settings)
 
 
 ClipDoneCallback = Callable[[int, int, ClipResult], None]

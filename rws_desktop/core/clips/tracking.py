@@ -194,3 +194,27 @@ class SceneCuts:
         if previous is None or previous.shape != self._previous.shape:
             return False
         return float(np.mean(np.abs(self._previous - previous))) > self.threshold
+
+
+class FastMotion:
+    """Spots a frame whose picture moved fast since the frame before, from a small grey copy of each:
+    a whip pan or a runner crossing the frame outpaces a track's prediction between detection rounds,
+    so such a frame is looked at for faces too. "Fast" is the mean change of the grid cell that
+    changed most, so one fast face in a still scene counts as much as a moving camera."""
+
+    THUMB_SIZE = (64, 36)
+    GRID = (4, 8)  # rows, columns
+
+    def __init__(self, threshold: float = 30.0):
+        self.threshold = threshold
+        self._previous: np.ndarray | None = None
+
+    def is_fast(self, thumb: np.ndarray) -> bool:
+        previous, self._previous = self._previous, thumb.astype(np.float32)
+        if previous is None or previous.shape != self._previous.shape:
+            return False
+        rows, cols = self.GRID
+        change = np.abs(self._previous - previous)
+        height, width = change.shape[0] // rows * rows, change.shape[1] // cols * cols
+        cells = change[:height, :width].reshape(rows, height // rows, cols, width // cols).mean(axis=(1, 3))
+        return float(cells.max()) > self.threshold

@@ -122,13 +122,17 @@ def limit_threads(count: int) -> None:
 
 
 class CenterFace:
-    def __init__(self):
+    """The network. `threads`: how many threads one run may use (default: `limit_threads`'s, else every
+    core). Runs may be made from several threads at once."""
+
+    def __init__(self, threads: int | None = None):
         import onnxruntime  # deferred: only detection needs it
 
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # errors only: warnings would go to the console of a windowed app
-        if _threads is not None:
-            options.intra_op_num_threads = options.inter_op_num_threads = _threads
+        threads = threads if threads is not None else _threads
+        if threads is not None:
+            options.intra_op_num_threads = options.inter_op_num_threads = threads
         # From memory, not a path: a path with non-ASCII letters is not opened everywhere on Windows.
         self._session = onnxruntime.InferenceSession(model_path().read_bytes(), options,
                                                      providers=["CPUExecutionProvider"])

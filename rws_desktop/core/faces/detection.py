@@ -153,9 +153,12 @@ class _PhotoCopies:
 
 
 class FaceDetector:
-    def __init__(self, settings: DetectorSettings = DetectorSettings()):
+    """Finds faces in photos (see the module's note). Holds no state between calls, so one detector
+    may look at several photos at once from different threads; `threads` is per network run."""
+
+    def __init__(self, settings: DetectorSettings = DetectorSettings(), threads: int | None = None):
         self.settings = settings
-        self._network = CenterFace()
+        self._network = CenterFace(threads)
 
     def detect(self, image: Image.Image) -> list[DetectedFace]:
         settings = self.settings

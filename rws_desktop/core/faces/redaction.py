@@ -9,7 +9,9 @@ and chin are covered too.
 """
 from __future__ import annotations
 
+import functools
 import math
+import statistics
 from dataclasses import dataclass
 from enum import Enum
 
@@ -65,13 +67,7 @@ class Region:
             local = [(left, top), (right, top), (right, bottom), (left, bottom)]
         else:
             cx, cy, rx, ry = (left + right) / 2, (top + bottom) / 2, (right - left) / 2, (bottom - top) / 2
-            steps = [2 * math.pi * i / OUTLINE_POINTS for i in range(OUTLINE_POINTS)]
-            # Scale out a little so the polygon's straight edges still enclose the curve.
-            grow = 1 / math.cos(math.pi / OUTLINE_POINTS)
-            local = [
-                (cx + rx * grow * _superellipse(math.cos(t), self.shape.exponent), cy + ry * grow * _superellipse(math.sin(t), self.shape.exponent))
-                for t in steps
-            ]
+            local = [(cx + rx * ux, cy + ry * uy) for ux, uy in _unit_outline(self.shape.exponent)]
         center_x, center_y = self.box.center
         return [(center_x + dx, center_y + dy) for dx, dy in (rotate_offset(x, y, self.angle) for x, y in local)]
 
@@ -87,6 +83,15 @@ class Region:
         return Box(round(cx - half), round(cy - half), round(cx + half), round(cy + half))
 
 
+@functools.cache
+def _unit_outline(roundness: float) -> tuple[tuple[float, float], ...]:
+    """The superellipse of radius 1, as OUTLINE_POINTS points, scaled out a little so the polygon's
+    straight edges still enclose the curve. Worked out once: a clip draws thousands of outlines."""
+    grow = 1 / math.cos(math.pi / OUTLINE_POINTS)
+    steps = [2 * math.pi * i / OUTLINE_POINTS for i in range(OUTLINE_POINTS)]
+    return tuple((grow * _superellipse(math.cos(t), roundness), grow * _superellipse(math.sin(t), roundness)) for t in steps)
+
+
 def _superellipse(value: float, roundness: float) -> float:
     return math.copysign(abs(value) ** (2 / roundness), value)
 
@@ -94,44 +99,146 @@ def _superellipse(value: float, roundness: float) -> float:
 def redact(image: Image.Image, regions: list[Region]) -> Image.Image:
     """A copy of `image` with every region hidden; the input is left untouched."""
     result = image.copy()
-    width, height = image.size
-    for region in regions:
-        area = region.covered_box().clipped(width, height)
-        if area.width > 0 and area.height > 0:
-            _hide(result, region, area)
-    for group in _overlapping_groups(regions):
-        _smooth_seams(result, group)
+    placed = [_Placed.of(region, image.size) for region in regions]
+    placed = [item for item in placed if item.area.width > 0 and item.area.height > 0]
+    large = [item for item in placed if _blur_step(item.area) >= REDUCED_STEP]
+    if large:
+        layer = _Layer.reduced(image, large)
+        for item in large:
+            layer.hide(item)
+        for group in _overlapping_groups(large):
+            layer.smooth(group)
+        layer.paste_onto(result, large)
+    small = [item for item in placed if _blur_step(item.area) < REDUCED_STEP]
+    if small:
+        in_place = _Layer.in_place(result)
+        for item in small:
+            in_place.hide(item)
+        for group in _overlapping_groups(placed):
+            if any(item in small for item in group):
+                in_place.smooth(group)
     return result
 
 
-def _overlapping_groups(regions: list[Region]) -> list[list[Region]]:
+# Regions whose blur may be worked out at this many pixels a step, or coarser, share one reduced layer;
+# smaller ones (under about 80 pixels across) are hidden where they are, which costs little anyway.
+REDUCED_STEP = 2
+
+
+def _blur_radius(side: float) -> float:
+    return max(2.0, BLUR_RADIUS_FRACTION * side)
+
+
+def _blur_step(area: Box) -> int:
+    """How many pixels a step the blur of a region over `area` may be worked out at."""
+    return max(1, int(_blur_radius(max(area.width, area.height)) // BLUR_STEPS_PER_RADIUS))
+
+
+@dataclass(eq=False)
+class _Placed:
+    """A region with its outline worked out once, and the part of the photo it covers."""
+
+    region: Region
+    outline: list[tuple[float, float]]
+    area: Box
+
+    @classmethod
+    def of(cls, region: Region, size: tuple[int, int]) -> "_Placed":
+        outline = region.outline()
+        return cls(region, outline, Box.around_points(outline).clipped(*size))
+
+
+class _Layer:
+    """Pixels of the photo (`bounds`, reduced by `step`) on which faces are hidden.
+
+    The large faces are worked out on one reduced copy of the area they cover, then enlarged once and
+    pasted inside their outlines at full resolution. A mosaic of four cells under a blur of a fifth of
+    the face holds nothing finer than a few pixels per blur radius, so working at that resolution loses
+    nothing; and a frame with many overlapping, widely grown regions (a clip's predicted faces) costs
+    one enlargement rather than one per region. Small faces are hidden in place."""
+
+    # Grow each region's reduced mask by this many reduced pixels, so that every full-resolution pixel
+    # inside an outline is interpolated from hidden pixels only, never from the unhidden copy around it.
+    MASK_GROWTH = 2
+
+    def __init__(self, image: Image.Image, bounds: Box, step: int):
+        self.image, self.bounds, self.step = image, bounds, step
+
+    @classmethod
+    def reduced(cls, image: Image.Image, placed: list[_Placed]) -> "_Layer":
+        bounds = _union(placed)
+        step = min(_blur_step(item.area) for item in placed)  # the finest any region needs
+        crop = image.crop((bounds.left, bounds.top, bounds.right, bounds.bottom))
+        return cls(crop.reduce(step) if step > 1 else crop, bounds, step)
+
+    @classmethod
+    def in_place(cls, image: Image.Image) -> "_Layer":
+        return cls(image, Box(0, 0, image.width, image.height), 1)
+
+    def _box(self, area: Box) -> Box:
+        step, left, top = self.step, self.bounds.left, self.bounds.top
+        return Box((area.left - left) // step, (area.top - top) // step,
+                   min(self.image.width, -(-(area.right - left) // step)), min(self.image.height, -(-(area.bottom - top) // step)))
+
+    def _mask(self, items: list[_Placed], box: Box) -> Image.Image:
+        step, left, top = self.step, self.bounds.left + box.left * self.step, self.bounds.top + box.top * self.step
+        mask = Image.new("L", (box.width, box.height), 0)
+        draw = ImageDraw.Draw(mask)
+        growth = 2 * self.MASK_GROWTH if step > 1 else 0
+        for item in items:
+            points = [((x - left) / step, (y - top) / step) for x, y in item.outline]
+            if growth:
+                draw.polygon(points, fill=255, outline=255, width=growth)
+            else:
+                draw.polygon(points, fill=255)
+        return mask
+
+    def hide(self, item: _Placed) -> None:
+        area, box = item.area, self._box(item.area)
+        crop = self.image.crop((box.left, box.top, box.right, box.bottom))
+        cells_x = max(1, min(MOSAIC_CELLS, area.width // 4))
+        cells_y = max(1, round(cells_x * area.height / max(1, area.width)))
+        coarse = crop.resize((cells_x, cells_y), Image.Resampling.BOX)
+        hidden = _soft_blur(coarse, _blur_radius(max(area.width, area.height)) / self.step, crop.size)
+        # Fully opaque inside the outline: a soft edge would let part of the face show through.
+        self.image.paste(hidden, (box.left, box.top), self._mask([item], box))
+
+    def smooth(self, group: list[_Placed]) -> None:
+        """Where blurred regions overlap, each one's edge cuts across the other; blur the union once
+        more inside itself so no sharp seam is left (the outline of the union stays where it is)."""
+        box = self._box(_union(group))
+        crop = self.image.crop((box.left, box.top, box.right, box.bottom))
+        radius = _blur_radius(statistics.median(item.region.box.width for item in group)) / self.step
+        self.image.paste(_soft_blur(crop, radius, crop.size), (box.left, box.top), self._mask(group, box))
+
+    def paste_onto(self, result: Image.Image, placed: list[_Placed]) -> None:
+        bounds, step = self.bounds, self.step
+        layer = self.image
+        if step > 1:
+            layer = layer.resize((bounds.width, bounds.height), Image.Resampling.BILINEAR,
+                                 box=(0, 0, bounds.width / step, bounds.height / step))
+        mask = Image.new("L", (bounds.width, bounds.height), 0)
+        draw = ImageDraw.Draw(mask)
+        for item in placed:
+            draw.polygon([(x - bounds.left, y - bounds.top) for x, y in item.outline], fill=255)
+        result.paste(layer, (bounds.left, bounds.top), mask)
+
+
+def _union(placed: list[_Placed]) -> Box:
+    bounds = placed[0].area
+    for item in placed[1:]:
+        bounds = bounds.union(item.area)
+    return bounds
+
+
+def _overlapping_groups(placed: list[_Placed]) -> list[list[_Placed]]:
     """Regions that touch, transitively; only groups of two or more."""
-    groups: list[list[Region]] = []
-    for region in regions:
-        box = region.covered_box()
-        touching = [g for g in groups if any(box.intersection_area(other.covered_box()) for other in g)]
-        merged = [region] + [member for g in touching for member in g]
-        groups = [g for g in groups if g not in touching] + [merged]
+    groups: list[list[_Placed]] = []
+    for item in placed:
+        touching = [g for g in groups if any(item.area.intersection_area(other.area) for other in g)]
+        merged = [item] + [member for g in touching for member in g]
+        groups = [g for g in groups if not any(g is t for t in touching)] + [merged]
     return [g for g in groups if len(g) > 1]
-
-
-def _smooth_seams(image: Image.Image, group: list[Region]) -> None:
-    """Where blurred regions overlap, each one's edge cuts across the other; blur the union once
-    more inside itself so no sharp seam is left (the outline of the union stays where it is)."""
-    bounds = group[0].covered_box()
-    for region in group[1:]:
-        bounds = bounds.union(region.covered_box())
-    area = bounds.clipped(*image.size)
-    if area.width <= 0 or area.height <= 0:
-        return
-    mask = Image.new("L", (area.width, area.height), 0)
-    draw = ImageDraw.Draw(mask)
-    for region in group:
-        draw.polygon([(x - area.left, y - area.top) for x, y in region.outline()], fill=255)
-    radius = max(2.0, BLUR_RADIUS_FRACTION * min(r.box.width for r in group))
-    crop = image.crop((area.left, area.top, area.right, area.bottom))
-    crop = _soft_blur(crop, radius, crop.size)
-    image.paste(crop, (area.left, area.top), mask)
 
 
 def _soft_blur(image: Image.Image, radius: float, size: tuple[int, int]) -> Image.Image:
@@ -141,19 +248,6 @@ def _soft_blur(image: Image.Image, radius: float, size: tuple[int, int]) -> Imag
     small = (max(1, math.ceil(size[0] / step)), max(1, math.ceil(size[1] / step)))
     blurred = image.resize(small, Image.Resampling.BILINEAR).filter(ImageFilter.GaussianBlur(radius / step))
     return blurred if blurred.size == size else blurred.resize(size, Image.Resampling.BILINEAR)
-
-
-def _hide(image: Image.Image, region: Region, area: Box) -> None:
-    crop = image.crop((area.left, area.top, area.right, area.bottom))
-    cells_x = max(1, min(MOSAIC_CELLS, area.width // 4))
-    cells_y = max(1, round(cells_x * area.height / max(1, area.width)))
-    coarse = crop.resize((cells_x, cells_y), Image.Resampling.BOX)
-    radius = max(2.0, BLUR_RADIUS_FRACTION * max(area.width, area.height))
-    hidden = _soft_blur(coarse, radius, crop.size)
-    mask = Image.new("L", crop.size, 0)
-    # Fully opaque inside the outline: a soft edge would let part of the face show through.
-    ImageDraw.Draw(mask).polygon([(x - area.left, y - area.top) for x, y in region.outline()], fill=255)
-    image.paste(hidden, (area.left, area.top), mask)
 
 
 # A blurred face may keep at most this share of its fine detail. The spec's anchors, measured on

@@ -1,6 +1,7 @@
 """Names shared by the clip tests (kept out of conftest.py, which pytest loads under a shared name)."""
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 from rws_desktop.core.clips.pipeline import ClipSettings
@@ -29,9 +30,11 @@ class MissingDetector:
     def __init__(self, real, misses: set[int]):
         self.real, self.misses, self.calls = real, misses, 0
         self.settings = real.settings
+        self._counting = threading.Lock()  # rounds are looked at from two threads at once
 
     def detect(self, image):
-        call, self.calls = self.calls, self.calls + 1
+        with self._counting:
+            call, self.calls = self.calls, self.calls + 1
         return [] if call in self.misses else self.real.detect(image)
 
 

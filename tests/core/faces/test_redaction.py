@@ -84,3 +84,27 @@ def test_blurring_an_already_soft_region_is_not_mistaken_for_kept_detail():
     soft = Image.fromarray(rng.integers(90, 140, (200, 200, 3), dtype=np.uint8)).filter(ImageFilter.GaussianBlur(4))
     box = Box(60, 60, 140, 140)
     assert not keeps_detail(soft, redact(soft, [Region(box)]), box)
+
+
+def test_many_overlapping_faces_of_mixed_sizes_are_all_hidden_and_nothing_else_changes():
+    """A clip frame's worth of grown, overlapping regions (small ones hidden in place, large ones on the
+    reduced layer): every pixel inside any outline changes on a busy pattern, no face keeps its detail,
+    and pixels outside every outline are untouched."""
+    from PIL import ImageDraw
+
+    rng = np.random.default_rng(11)
+    image = Image.fromarray(rng.integers(0, 256, (360, 640, 3), dtype=np.uint8))
+    regions = [Region.for_face((x, y), size, angle) for x, y, size, angle in
+               [(60, 60, 18, 0.0), (90, 70, 30, 45.0), (200, 150, 120, 0.0), (260, 170, 80, 0.0),
+                (420, 200, 200, 30.0), (600, 340, 90, 0.0), (20, 330, 40, 0.0), (330, 60, 26, 0.0)]]
+    output = redact(image, regions)
+    changed = np.abs(np.asarray(output).astype(int) - np.asarray(image).astype(int)).max(axis=2) > 0
+    inside = Image.new("L", image.size, 0)
+    draw = ImageDraw.Draw(inside)
+    for region in regions:
+        draw.polygon(region.outline(), fill=255)
+    inside = np.asarray(inside) > 0
+    assert changed[inside].mean() > 0.995  # a hidden pixel may by chance keep its value
+    assert not changed[~inside].any()
+    for region in regions:
+        assert not keeps_detail(image, output, region.core_box().clipped(*image.size))
