@@ -145,7 +145,7 @@ def test_biometric_consent_spells_out_the_act_and_what_follows(qtbot, register_u
     box.save.click()
     settle(qtbot, workspace)
     title, question = answers.asked[-1]
-    assert title == "Delete their reference faces?" and f"their {held} reference face(s)" in question
+    assert title == "Delete their reference faces?" and f"their {held} reference face{'s' if held != 1 else ''}" in question
     assert len(workspace.app.register.reference_faces(ids["obama"])) == held and len(audit(db)) == entries
     answers.confirm = True
     box.save.click()

@@ -182,7 +182,7 @@ class VettingPresenter:
         corrected = self.batch.corrected()
         return not corrected or self.questions.confirm(
             "Check again for the new channel?",
-            f"{corrected} photo(s) have corrections. Checking them for another channel starts them afresh "
+            f"{corrected} photo{' has' if corrected == 1 else 's have'} corrections. Checking them for another channel starts them afresh "
             "(the corrections stay in the audit log). Go on?")
 
     # One photo
