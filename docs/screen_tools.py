@@ -41,15 +41,31 @@ def find_testdata() -> Path | None:
 
 
 def settle(busy: Callable[[], bool] = lambda: False, ms: int = 300, timeout_s: float = 300) -> None:
-    """Let the window work and paint: until `busy()` is false (at most `timeout_s`), then `ms` more."""
-    from PySide6.QtTest import QTest
+    """Let the window work and paint: until `busy()` is false (at most `timeout_s`), then `ms` more.
+
+    It waits in an event loop of its own, as the window's own loop would, not with QTest.qWait: qWait also deletes
+    every object marked for deletion on each turn, which the window's jobs do not expect (the first day crashed in
+    the face encoder that way)."""
+    from PySide6.QtCore import QEventLoop, QTimer
 
     give_up = time.monotonic() + timeout_s
-    while busy():
-        if time.monotonic() > give_up:
-            raise TimeoutError("the window did not finish in time")
-        QTest.qWait(50)
-    QTest.qWait(ms)
+    loop, timer, calm_until = QEventLoop(), QTimer(), [None]
+
+    def look() -> None:
+        now = time.monotonic()
+        if calm_until[0] is None:
+            if busy() and now < give_up:
+                return
+            calm_until[0] = now + ms / 1000
+        if now >= calm_until[0]:
+            loop.quit()
+
+    timer.timeout.connect(look)
+    timer.start(50)
+    loop.exec()
+    timer.stop()
+    if busy():
+        raise TimeoutError("the window did not finish in time")
 
 
 def shows_photos(widget) -> bool:
