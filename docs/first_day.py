@@ -22,6 +22,10 @@ pickers are answered by the script (the MIS export, the reference photos, the ph
 The reference-face key is kept in memory, never in this computer's keyring; only the data folder and the PNGs are
 written.
 
+Known problem (December 2026): under Xvfb every run so far stopped while the office added the second person's
+reference faces, inside dlib's face encoder on the register's background thread (a hang or a crash); offscreen
+about half the runs complete. The screenshots in docs/ come from an offscreen 1366x768 run.
+
 The reference and vetted photos are the shared test photos (RWS_TESTDATA, else ../shared/testdata; the script
 refuses without them). They must not be committed, not even inside a screenshot: every PNG is saved with the
 photo canvas, the photo thumbnails and the reference-face thumbnails heavily pixelated (docs/screen_tools.py).
