@@ -22,8 +22,12 @@ pickers are answered by the script (the MIS export, the reference photos, the ph
 The reference-face key is kept in memory, never in this computer's keyring; only the data folder and the PNGs are
 written.
 
-PySide6 6.12 on Python 3.11 frees None after some thousands of Qt calls (see screen_tools.hold_none); the script
-holds extra references to None so a whole day fits. The screenshots in docs/ come from a run under Xvfb at 1366x768.
+Known problem: runs sometimes stop while the office adds reference faces, with a crash or hang inside dlib's face
+encoder on the register's background thread (under Xvfb more often than offscreen). PySide6 6.12 on Python 3.11
+takes a reference from None on every Qt call returning nothing, which frees None after some thousands of calls;
+the script holds extra references to None (screen_tools.hold_none), yet a crash still happened once after that, so
+this is not the whole cause. Run it again if it stops. The screenshots in docs/ come from a run under Xvfb at
+1366x768.
 
 The reference and vetted photos are the shared test photos (RWS_TESTDATA, else ../shared/testdata; the script
 refuses without them). They must not be committed, not even inside a screenshot: every PNG is saved with the

@@ -23,9 +23,8 @@ PIXEL_BLOCK = 24  # a face 150 pixels wide becomes about 6x6 blocks of colour
 def hold_none() -> list:
     """PySide6 6.12 on Python 3.11 (where None is not immortal) takes a reference from None on every Qt call that
     returns nothing (setText, setEnabled…) without giving one: after some thousands of calls None is freed and
-    the process crashes anywhere (seen here in dlib's encoder on a background thread). The app is exposed too; the
-    fix belongs in pyproject (PySide6 6.11, where this does not happen, or Python 3.12). Until then this script
-    holds a million extra references, so a whole first day fits."""
+    the process crashes anywhere. The app is exposed too; the fix belongs in pyproject (PySide6 6.11, where this
+    does not happen, or Python 3.12). Until then this script holds a million extra references to None."""
     import sys
 
     return [None] * 1_000_000 if sys.version_info < (3, 12) else []
