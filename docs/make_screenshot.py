@@ -5,6 +5,10 @@
 It builds a throwaway register (Obama and Biden enrolled, consenting to every channel), opens the
 real window offscreen on a 1366x768 screen, checks three photos for Instagram, selects the one
 with a child in it, shows its safe version, and saves the window as a PNG. Nothing outside a temporary folder is changed.
+
+The shared test photos must not be committed, not even inside a screenshot: the photo, its thumbnails and any face
+thumbnail are pixelated before the PNG is written (docs/screen_tools.py), so the boxes, labels and panels show
+what the workspace does while no face can be recognised.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={REPO / 'tests' / 'offscreen-1366x768.json'}")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -27,6 +32,7 @@ from rws_desktop.core.kernel.ports import NewPerson  # noqa: E402
 from rws_desktop.core.vetting.analysis import Action  # noqa: E402
 from rws_desktop.keys import MemoryKeyStore  # noqa: E402
 from rws_desktop.ui.main_window import MainWindow  # noqa: E402
+from screen_tools import save_screenshot, settle  # noqa: E402
 
 ENROLLED = {"Barack Obama": "obama", "Joe Biden": "biden"}
 PHOTOS = ["obama_and_biden.jpg", "kit_with_rose.jpg", "obama1.jpg"]
@@ -95,10 +101,10 @@ def main() -> int:
         child = next(i for i, face in enumerate(workspace.current.review.faces()) if face.action is Action.BLURRED)
         workspace.select_face(child)
         workspace.toggle_safe()  # the child's face appears blurred, as it would be published
-        wait_until(lambda: window.tasks.reads.activeThreadCount() == 0)
-        qt_app.processEvents()
+        wait_until(lambda: workspace._safe is not None)
+        settle(ms=800)
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        window.grab().save(str(args.out))
+        save_screenshot(window, args.out)
         window.vetting.confirm = lambda *_: True
         window.close()
         app.close()

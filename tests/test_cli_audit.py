@@ -144,8 +144,8 @@ def test_export_pdf_and_csv_from_the_command_line(built_log, service, tmp_path, 
     assert capsys.readouterr().out.strip() == f"3 audit entries written to {pdf}"
     text = pdf_text(pdf)
     assert re.search(r"instagram\s+1\s+1\s+0\s+0\s+2", text)
-    assert "kit_with_rose.jpg: approved; 2 face(s), 2 shown, 0 blurred" in text
-    assert "kit_with_rose.jpg: redacted; 2 face(s), 1 shown, 1 blurred" in text
+    assert "kit_with_rose.jpg: approved; 2 faces, 2 shown, 0 blurred" in text
+    assert "kit_with_rose.jpg: redacted; 2 faces, 1 shown, 1 blurred" in text
     assert "whatsapp" not in text
     assert "Rose Leslie: photo consent refused for instagram" in text
     with sqlite3.connect(db) as connection:  # signing in to export added an entry after the built log

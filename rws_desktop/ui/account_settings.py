@@ -76,3 +76,12 @@ def for_account(settings: QSettings | AccountSettings, initials: str) -> Account
 def _invalid(value: Any) -> bool:
     """An @Invalid() written by an older version reads back as an empty or invalid value."""
     return isinstance(value, str) and value.strip() == "@Invalid()"
+
+
+def account_settings(settings: QSettings | AccountSettings | None, app) -> QSettings | AccountSettings:
+    """`settings` for the signed-in account of `app`: scoped to it when someone is signed in, the machine's own
+    (QSettings() when none is given) before anyone is. For windows opened outside the main window, such as the
+    setup assistant and the Admin workspace."""
+    machine = settings if settings is not None else QSettings()
+    user = getattr(app, "user", None)
+    return for_account(machine, user) if user else machine

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QRect, QSize
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from .vetting.dialogs import PersonPickerDialog, ReasonDialog
@@ -21,6 +22,7 @@ class DialogQuestions:
     def __init__(self, parent: QWidget):
         self.parent = parent
         self.keep_clear: Callable[[], QRect | None] = lambda: None
+        self.face_image: Callable[[], QImage | None] = lambda: None  # the selected face, shown in "Show face as…"
 
     def _clear_of_attention(self, dialog: QDialog) -> QDialog:
         avoid = self.keep_clear()
@@ -41,7 +43,8 @@ class DialogQuestions:
         return dialog.reason.text() if dialog.exec() else None
 
     def ask_person(self, channel_name, search, already_shown):
-        dialog = self._clear_of_attention(PersonPickerDialog(channel_name, search, already_shown, self.parent))
+        dialog = self._clear_of_attention(PersonPickerDialog(channel_name, search, already_shown, self.parent,
+                                                             face=self.face_image()))
         if dialog.exec() and dialog.chosen_person_id() is not None:
             return dialog.chosen_person_id(), dialog.reason.text()
         return None

@@ -15,11 +15,12 @@ SAVED_LISTS = "folders/saved_lists"  # lists the register saves (photos to take 
 AUDIT_REPORTS = "folders/audit_reports"  # the audit log's CSV, PDF and checkpoints
 POSTING_PACKS = "folders/posting_packs"  # where posting packs are made
 EXPORTS_PARENT = "folders/safe_copies_parent"  # the folder holding the dated safe-copy folders
+KEY_FILES = "folders/key_files"  # the reference-face key's sealed file, exported for a second PC or imported
 
 PICTURES = QStandardPaths.StandardLocation.PicturesLocation
 DOCUMENTS = QStandardPaths.StandardLocation.DocumentsLocation
 STARTS_IN = {PHOTOS: PICTURES, REFERENCE_PHOTOS: PICTURES, POSTING_PACKS: PICTURES, EXPORTS_PARENT: PICTURES,
-             MIS_EXPORTS: DOCUMENTS, SAVED_LISTS: DOCUMENTS, AUDIT_REPORTS: DOCUMENTS}
+             MIS_EXPORTS: DOCUMENTS, SAVED_LISTS: DOCUMENTS, AUDIT_REPORTS: DOCUMENTS, KEY_FILES: DOCUMENTS}
 
 
 def standard_folder(location: QStandardPaths.StandardLocation) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PIL import Image, ImageOps
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage
 
 THUMBNAIL_PX = 96
@@ -23,3 +24,15 @@ def read_thumbnail(path: Path, size: int = THUMBNAIL_PX) -> QImage:
         upright = ImageOps.exif_transpose(image)
         upright.thumbnail((size, size))
         return to_qimage(upright)
+
+
+def face_thumbnail(image: QImage, left: int, top: int, right: int, bottom: int, size: int = THUMBNAIL_PX) -> QImage:
+    """The face in box (left, top, right, bottom) of `image`, with a margin of a quarter of its size, scaled to fit
+    `size` pixels: so staff see whose face they are about to name."""
+    margin_x, margin_y = (right - left) // 4, (bottom - top) // 4
+    area = QRect(left - margin_x, top - margin_y, right - left + 2 * margin_x, bottom - top + 2 * margin_y)
+    area = area.intersected(image.rect())
+    if area.isEmpty():
+        return QImage()
+    return image.copy(area).scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
+                                   Qt.TransformationMode.SmoothTransformation)

@@ -41,6 +41,7 @@ class MainWindow(QMainWindow):
         self.vetting = VettingWorkspace(app, settings, self.jobs, self.questions, self)
         if isinstance(self.questions, DialogQuestions):
             self.questions.keep_clear = self.vetting.view.attention_on_screen
+            self.questions.face_image = self.vetting.selected_face_image
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.vetting, "Vet photos")

@@ -19,7 +19,7 @@ def add_admin_tab(window) -> AdminWorkspace | None:
     """The Admin workspace as the last tab, for those with the admin role only (others do not see it)."""
     if not window.app.signed_in().may(Action.MANAGE_ACCOUNTS):
         return None
-    workspace = AdminWorkspace(window.app, window)
+    workspace = AdminWorkspace(window.app, window, window.settings)
     window.tabs.addTab(workspace, ADMIN_TAB)
     workspace.message.connect(window.statusBar().showMessage)
     workspace.setup_requested.connect(lambda: open_setup_assistant(window, workspace))
@@ -27,7 +27,7 @@ def add_admin_tab(window) -> AdminWorkspace | None:
 
 
 def open_setup_assistant(window, workspace: AdminWorkspace) -> None:
-    SetupAssistant(window.app, window).exec()
+    SetupAssistant(window.app, window, settings=window.settings).exec()
     workspace.refresh()
 
 

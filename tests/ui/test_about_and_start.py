@@ -24,3 +24,19 @@ def test_a_start_that_fails_is_logged_with_its_traceback(qtbot, tmp_path, monkey
     text = log_file().read_text(encoding="utf-8")
     assert "The window started: version" in text
     assert "The database could not be opened" in text and "Traceback (most recent call last)" in text
+
+
+def test_starting_prints_no_pkg_resources_warning():
+    """The face models' package imports pkg_resources, which warns that it is deprecated on every start; importing
+    the app first silences it (warnings shown as by default), so the terminal stays clean. Without the app's import
+    first the warning is printed, so this test can fail."""
+    import subprocess
+    import sys
+
+    def warnings_printed(code: str) -> str:
+        return subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True, text=True,
+                              timeout=120).stderr
+
+    assert "pkg_resources is deprecated" in warnings_printed("import face_recognition_models")
+    assert "pkg_resources is deprecated" not in warnings_printed(
+        "import rws_desktop.ui.main, face_recognition_models")

@@ -97,9 +97,13 @@ def test_the_database_location_is_shown(admin):
     assert "rws.sqlite3" in admin.database_location() and "this computer" in admin.database_location()
 
 
-@pytest.mark.parametrize("action", ["accounts", "add", "roles", "lock", "unlock", "reset", "channel", "dpia", "export"])
+@pytest.mark.parametrize("action", ["accounts", "add", "roles", "lock", "unlock", "reset", "channel", "dpia", "export",
+                                    "import"])
 def test_someone_without_the_admin_role_is_refused_every_admin_action(admin, tmp_path, action):
-    """An office account using the same presenter is refused each admin action with the reason, and it is logged."""
+    """An office account using the same presenter is refused each admin action with the reason, and it is logged
+    (importing a key file the admin exported included)."""
+    sealed = tmp_path / "from-the-admin.rwskey"
+    admin.export_key(sealed, "a passphrase for the key")
     admin.add_account("OFF", "Test Office", [Role.OFFICE], TEST_PASSWORD)
     admin.app.sign_in("OFF", TEST_PASSWORD)
     admin.app.accounts.change_own_password("an own password here")
@@ -115,6 +119,7 @@ def test_someone_without_the_admin_role_is_refused_every_admin_action(admin, tmp
         "channel": lambda: office.set_channel_admins("whatsapp", "OFF"),
         "dpia": lambda: office.record_dpia("DPIA-1", date.today(), "Test DPO"),
         "export": lambda: office.export_key(tmp_path / "k.rwskey", "a passphrase for the key"),
+        "import": lambda: office.import_key(sealed, "a passphrase for the key"),
     }
     with pytest.raises(AdminProblem, match="admin role"):
         calls[action]()

@@ -1,7 +1,7 @@
 """The correction dialogs: a reason is always required, and only people who may be shown can be picked."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 
 from rws_desktop.core.kernel.consent import Person
 from rws_desktop.core.vetting.review_service import Candidate
@@ -47,3 +47,48 @@ def test_picker_lists_who_cannot_be_shown_with_why_and_will_not_pick_them(qtbot)
     assert dialog.ok.isEnabled()
     qtbot.keyClicks(dialog.query, "cy")
     assert dialog.people.count() == 1 and not dialog.ok.isEnabled()
+
+
+def test_show_face_as_shows_the_face_being_named(qtbot, monkeypatch):
+    """"Show face as…" shows a thumbnail of the selected face beside its question: cut from the photo with a margin,
+    at most 96 pixels, taken from the face's own pixels; without a face the thumbnail is left out."""
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from rws_desktop.ui import dialog_questions
+    from rws_desktop.ui.images import face_thumbnail
+
+    photo = QImage(800, 600, QImage.Format.Format_RGB888)
+    photo.fill(QColor("white"))
+    painter = QPainter(photo)
+    painter.fillRect(400, 100, 200, 200, QColor("red"))  # the face
+    painter.end()
+    face = face_thumbnail(photo, 400, 100, 600, 300)
+    assert max(face.width(), face.height()) == 96
+    assert face.pixelColor(48, 48) == QColor("red") and face.pixelColor(2, 2) == QColor("white")  # with a margin
+    dialog = PersonPickerDialog("RWS Instagram", search, shown_in_photo=set(), face=face)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.face.isVisible() and dialog.face.pixmap().toImage().pixelColor(48, 48) == QColor("red")
+    plain = PersonPickerDialog("RWS Instagram", search, shown_in_photo=set())
+    qtbot.addWidget(plain)
+    plain.show()
+    assert not plain.face.isVisible()
+    shown: list = []
+
+    def answered(*args, **kwargs) -> PersonPickerDialog:
+        """The real dialog, cancelled as soon as it is up, after noting the face it showed."""
+        dialog = PersonPickerDialog(*args, **kwargs)
+        qtbot.addWidget(dialog)
+
+        def look() -> None:
+            shown.append(dialog.face.pixmap().toImage().size())
+            dialog.reject()
+
+        QTimer.singleShot(0, look)
+        return dialog
+
+    monkeypatch.setattr(dialog_questions, "PersonPickerDialog", answered)
+    questions = dialog_questions.DialogQuestions(None)
+    questions.face_image = lambda: face
+    assert questions.ask_person("RWS Instagram", search, set()) is None
+    assert shown == [face.size()]  # the window's questions pass the selected face to the dialog

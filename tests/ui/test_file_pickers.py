@@ -97,3 +97,61 @@ def test_the_posting_pack_folder_picker_starts_in_pictures_then_where_the_last_p
     assert PostPanel.ask_pack_folder(panel) == packs and PostPanel.ask_pack_folder(panel) == packs
     assert opened == [str(standard["pictures"]), str(packs)]
     assert start_folder(settings, POSTING_PACKS) == packs
+
+
+def picker(opened: list[str], answers: list[str]):
+    """A stand-in for QFileDialog's static pickers: notes the folder it was opened in, answers the next name."""
+    names = iter(answers)
+
+    def pick(parent, title, start, file_filter):
+        opened.append(start)
+        return next(names), ""
+    return pick
+
+
+def test_the_admin_key_file_pickers_start_in_documents_then_the_folder_last_used(qtbot, standard, settings, tmp_path,
+                                                                                monkeypatch):
+    """The Admin workspace's reference-face key pickers no longer open in the home folder: export proposes the key
+    file in Documents and import opens Documents; after a key file is picked elsewhere, both open that folder, which
+    is kept for the signed-in account."""
+    from admin_helpers import HEAD, admin_app
+    from rws_desktop.ui.admin import workspace as admin_module
+
+    app = admin_app(tmp_path)
+    workspace = admin_module.AdminWorkspace(app, settings=settings)
+    qtbot.addWidget(workspace)
+    usb = tmp_path / "usb stick"
+    usb.mkdir()
+    opened: list[str] = []
+    monkeypatch.setattr(admin_module.QFileDialog, "getSaveFileName", picker(opened, [str(usb / "key.rwskey")]))
+    monkeypatch.setattr(admin_module.QFileDialog, "getOpenFileName", picker(opened, [""]))
+    assert workspace.ask_key_file(exporting=True) == usb / "key.rwskey"
+    assert workspace.ask_key_file(exporting=False) is None
+    assert opened == [str(standard["documents"] / admin_module.KEY_FILE_NAME), str(usb)]
+    assert settings.value(f"accounts/{HEAD}/{folders.KEY_FILES}") == str(usb)
+    workspace.background.wait()
+    app.close()
+
+
+def test_the_setup_assistant_s_mis_picker_starts_in_documents_then_the_folder_last_used(qtbot, standard, settings,
+                                                                                        tmp_path, monkeypatch):
+    """The setup assistant's MIS-export picker opens in Documents, not the home folder, and then in the folder the
+    last export came from; the register's own import opens the same folder for that account."""
+    from admin_helpers import HEAD, admin_app
+    from rws_desktop.ui.admin import setup_people
+    from rws_desktop.ui.admin.setup_assistant import SetupAssistant
+    from rws_desktop.ui.account_settings import for_account
+
+    app = admin_app(tmp_path)
+    assistant = SetupAssistant(app, settings=settings)
+    qtbot.addWidget(assistant)
+    exports = tmp_path / "from arbor"
+    exports.mkdir()
+    opened: list[str] = []
+    monkeypatch.setattr(setup_people.QFileDialog, "getOpenFileName", picker(opened, [str(exports / "pupils.csv"), ""]))
+    assert assistant.mis.ask_mis_file() == exports / "pupils.csv"
+    assert assistant.mis.ask_mis_file() is None
+    assert opened == [str(standard["documents"]), str(exports)]
+    assert start_folder(for_account(settings, HEAD), MIS_EXPORTS) == exports
+    assistant.background.wait()
+    app.close()

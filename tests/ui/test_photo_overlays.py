@@ -122,3 +122,31 @@ def test_a_correction_dialog_opens_beside_the_face_it_is_about(qtbot):
     spot = QRect(dialog.pos(), dialog.size())
     assert not spot.adjusted(-8, -8, 8, 40).intersects(face)
     assert spot.right() < face.left()
+
+
+@pytest.mark.parametrize("ellipse", [False, True])
+def test_a_dragged_area_stays_outlined_while_its_reason_is_typed(qtbot, view, ellipse):
+    """Dragging a rectangle or ellipse draws its outline; when the drag ends the outline is still on the photo while
+    the reason is asked for (the dialog opens from area_drawn), with the area as what the dialog must keep clear of;
+    once the question is answered the outline goes."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    seen: list[tuple[bool, QRect | None]] = []
+
+    def asked(box: Box) -> None:  # stands in for the reason dialog, which opens here
+        band = view._rubber_band
+        seen.append((band is not None and band.scene() is view.scene() and band.isVisible(), view.attention_on_screen()))
+
+    view.area_drawn.connect(asked)
+    view.set_drawing(ellipse)
+    port = view.viewport()
+    QTest.mousePress(port, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(200, 150))
+    QTest.mouseMove(port, QPoint(300, 220))
+    QTest.mouseMove(port, QPoint(400, 300))
+    QTest.mouseRelease(port, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(400, 300))
+    assert len(seen) == 1
+    outlined, keep_clear = seen[0]
+    assert outlined, "the dragged area was not outlined while its reason was asked"
+    assert keep_clear is not None and keep_clear.width() > 150 and keep_clear.height() > 100
+    assert view._rubber_band is None  # answered: the outline goes

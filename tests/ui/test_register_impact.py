@@ -56,7 +56,7 @@ def test_withdrawal_and_leaving_list_the_exported_photos_to_take_down(qtbot, reg
     workspace.panel.form.leaving_date.setText(f"{today():%d/%m/%Y}")
     workspace.panel.save_details.click()
     settle(qtbot, workspace)
-    assert answers.asked[-1][0] == "Mark as leaving?" and f"Biden's {faces} reference face(s)" in answers.asked[-1][1]
+    assert answers.asked[-1][0] == "Mark as leaving?" and f"Biden's {faces} reference face{'s' if faces != 1 else ''}" in answers.asked[-1][1]
     assert not workspace.app.register.reference_faces(ids["biden"])
     leaving = workspace.dialogs["impact"]
     assert leaving is not dialog and "Biden is marked as leaving" in leaving.heading.text()

@@ -87,7 +87,7 @@ def test_a_valid_consent_is_saved_shown_and_audited_and_a_withdrawal_wins(qtbot,
     assert (record.status, record.given_on, record.expires_on) == (ConsentStatus.GRANTED, given, academic_year_end(given))
     assert line.record.given_by == "Mother, on the admission form" and line.record.may_be_named
     row = [l.channel for l in workspace.panel.details.channels].index("instagram")
-    assert [editor.table.item(row, c).text() for c in (1, 4, 5)] == ["Granted", "Yes", "Shown"]
+    assert [editor.table.item(row, c).text() for c in (1, 3, 4)] == ["Granted", "Yes", "Shown"]
     assert editor.channel_key == "instagram"  # the line edited stays selected
     assert workspace.model.index(workspace.model.row_of(pupil), CONSENT_COLUMN).data() == "Granted, may be named"
     entry = audit(db)[-1]
@@ -101,7 +101,7 @@ def test_a_valid_consent_is_saved_shown_and_audited_and_a_withdrawal_wins(qtbot,
     assert editor.table.item(0, 1).text() == "Withdrawn"
     others = [r for r, l in enumerate(workspace.panel.details.channels) if l.record is None]
     assert others and {editor.table.item(r, 1).text() for r in others} == {"As all channels"}
-    assert editor.table.item(row, 5).text() == "Blurred"
+    assert editor.table.item(row, 4).text() == "Blurred"
     editor.choose_channel("instagram")
     assert "consent withdrawn" in editor.effect.text() and "for all channels" in editor.effect.text()
     assert workspace.model.index(workspace.model.row_of(pupil), CONSENT_COLUMN).data() == "Withdrawn"
@@ -145,7 +145,7 @@ def test_biometric_consent_spells_out_the_act_and_what_follows(qtbot, register_u
     box.save.click()
     settle(qtbot, workspace)
     title, question = answers.asked[-1]
-    assert title == "Delete their reference faces?" and f"their {held} reference face(s)" in question
+    assert title == "Delete their reference faces?" and f"their {held} reference face{'s' if held != 1 else ''}" in question
     assert len(workspace.app.register.reference_faces(ids["obama"])) == held and len(audit(db)) == entries
     answers.confirm = True
     box.save.click()

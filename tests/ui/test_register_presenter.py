@@ -36,7 +36,7 @@ def test_a_leaving_date_asks_first_only_when_reference_faces_would_be_deleted(pr
     """A first leaving date with faces on file asks; without faces, or when the date was already set, it does not."""
     leaving = NewPerson("Amelia Khan", year_group=8, leaving_date=date(2027, 7, 20))
     question = presenter.leaving_question(PUPIL, leaving, faces=2)
-    assert question is not None and "2 reference face(s)" in question.text and "always blurred" in question.text
+    assert question is not None and "2 reference faces" in question.text and "always blurred" in question.text
     assert presenter.leaving_question(PUPIL, leaving, faces=0) is None
     already = Person(1, "Amelia Khan", leaving_date=date(2027, 7, 20))
     assert presenter.leaving_question(already, leaving, faces=2) is None
@@ -66,7 +66,7 @@ def test_sentences_count_faces_in_plain_words(presenter):
     assert presenter.faces_added(PUPIL, 1) == "1 reference face added for Amelia Khan; recorded in the audit log."
     assert presenter.faces_added(PUPIL, 3).startswith("3 reference faces added")
     assert presenter.faces_added(PUPIL, 0) == "0 reference faces added for Amelia Khan."
-    assert "2 reference face(s) deleted" in presenter.biometric_saved(PUPIL, False, 2)
+    assert "2 reference faces deleted" in presenter.biometric_saved(PUPIL, False, 2)
     assert "can be recognised." in presenter.biometric_saved(PUPIL, True, 0)
 
 
@@ -79,3 +79,19 @@ def test_the_consent_column_says_when_someone_is_granted_for_some_channels_only(
     some = PeopleRow(PUPIL, 0, True, FaceConsent.NO_CONSENT, "no consent recorded", granted_channels=("instagram",))
     assert consent_text(some) == "Granted for 1 channel"
     assert consent_text(PeopleRow(PUPIL, 0, True, FaceConsent.NO_CONSENT, "no consent recorded")) == "No consent"
+
+
+def test_one_reference_face_is_counted_in_the_singular(qtbot, presenter):
+    """With one reference face on file, the questions and messages say "1 reference face" ("is deleted"), never
+    "1 reference face(s)"; the leavers dialog's outcome does the same."""
+    from rws_desktop.ui.register.leavers_dialog import LeaversDialog
+
+    leaving = NewPerson("Amelia Khan", year_group=8, leaving_date=date(2027, 7, 20))
+    assert "Amelia Khan's 1 reference face at once" in presenter.leaving_question(PUPIL, leaving, faces=1).text
+    objection = presenter.biometric_question(PUPIL, BiometricConsent(1, parent_consent=True), {"pupil_objection": True}, 1)
+    assert objection is not None and "their 1 reference face is deleted at once" in objection.text
+    assert "; 1 reference face deleted." in presenter.biometric_saved(PUPIL, False, 1)
+    dialog = LeaversDialog(TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show_done(1, 1)
+    assert "1 reference face deleted" in dialog.outcome.text() and "(s)" not in dialog.outcome.text()

@@ -101,7 +101,7 @@ def test_leavers_by_year_group_lose_their_reference_faces_at_once(qtbot, registe
     dialog.apply.click()
     settle(qtbot, workspace)
     assert answers.asked[-1][0] == "Mark as leavers?"
-    assert "1 marked as leaver" in dialog.outcome.text() and "2 reference face(s) deleted" in dialog.outcome.text()
+    assert "1 marked as leaver" in dialog.outcome.text() and "2 reference faces deleted" in dialog.outcome.text()
     assert not workspace.app.register.reference_faces(pupils["Yan Yew"])
     assert workspace.app.register.person(pupils["Zed Zorn"]).leaving_date is None
     left = [e for e in audit(db) if e["kind"] == "person_left"]

@@ -187,3 +187,15 @@ def test_export_is_refused_into_the_originals_folder(tmp_path):
     assert not shown.export_folder_checked(tmp_path / "trip")
     assert told.explained[-1][0] == "Choose another folder"
     assert shown.export_folder_checked(tmp_path / "safe") and not shown.export_folder_checked(None)
+
+
+def test_time_left_is_said_only_while_photos_remain():
+    """The time left comes from the pace so far: none before the first result, "about N s" or "about N min" while
+    photos remain, and nothing once all are done (never "5 of 5 photos checked — about 1 s left")."""
+    from rws_desktop.ui.vetting.presenter import time_left
+
+    assert time_left(3.0, 0, 5) == ""
+    assert time_left(4.0, 2, 5) == "about 6 s left"
+    assert time_left(40.0, 2, 8) == "about 2 min left"
+    assert time_left(0.2, 4, 5) == "about 1 s left"
+    assert time_left(10.0, 5, 5) == ""

@@ -197,3 +197,12 @@ def test_the_last_channel_is_kept_for_the_account_as_plain_text(qtbot, school, s
     assert settings.value("accounts/MSN/vet/last_channel") == "instagram"
     assert not settings.contains("vet/last_channel")
     assert "@Invalid" not in (tmp_path / "settings.ini").read_text()
+
+
+def test_show_face_as_is_given_the_selected_face_from_the_vetting_workspace(qtbot, school, settings):
+    """The window's questions take "Show face as…"'s thumbnail from the vetting workspace's selected face; with no
+    photo selected there is none (the dialog then leaves the thumbnail out)."""
+    window = open_as(qtbot, school, settings, "MSN")
+    assert window.questions.face_image == window.vetting.selected_face_image
+    assert window.questions.face_image() is None
+    window.close()

@@ -12,7 +12,7 @@ from typing import Any
 from ..kernel.audit_chain import AuditRecord, chain_hash
 from ..kernel.audit_index import involved_people, parse_utc
 from .names import NameResolver, PersonRef
-from .sentences import LABELS as MORE_LABELS, SENTENCES
+from .sentences import LABELS as MORE_LABELS, SENTENCES, _plural
 
 KIND_LABELS = {
     "photo_vetted": "Photo vetted",
@@ -252,7 +252,7 @@ class EntryDescriber:
 
     def _photo_vetted(self, content):
         name = _text(content.get("source_name")) or "a photo"
-        return self._vetted(content, name, "face(s)", "blurred")
+        return self._vetted(content, name, ("face", "faces"), "blurred")
 
     def _clip_vetted(self, content):
         seconds, frames = content.get("duration_s"), content.get("frame_count")
@@ -260,18 +260,18 @@ class EntryDescriber:
             f"{int(seconds) // 60}:{int(seconds) % 60:02d}" if isinstance(seconds, (int, float)) else "",
             f"{frames} frames" if isinstance(frames, int) else "")))
         name = f"{_text(content.get('source_name')) or 'a clip'} (clip{', ' + length if length else ''})"
-        return self._vetted(content, name, "face(s) followed", "blurred for the whole clip")
+        return self._vetted(content, name, ("face followed", "faces followed"), "blurred for the whole clip")
 
-    def _vetted(self, content, name: str, faces_word: str, blurred_word: str) -> str:
+    def _vetted(self, content, name: str, faces_words: tuple[str, str], blurred_word: str) -> str:
         """A photo's or clip's line: its decision, faces shown and blurred after corrections, and why when it
         was blocked or failed."""
         corrections = self.corrections(content)
         faces = self.faces(content, corrections)
         shown = sum(face.final_action == "shown" for face in faces)
         text = f"{name}: {_text(content.get('decision')) or 'no decision'}; "
-        text += f"{len(faces)} {faces_word}, {shown} shown, {len(faces) - shown} {blurred_word}"
+        text += f"{_plural(len(faces), *faces_words)}, {shown} shown, {len(faces) - shown} {blurred_word}"
         if corrections:
-            text += f"; {len(corrections)} correction(s)"
+            text += f"; {_plural(len(corrections), 'correction', 'corrections')}"
         if content.get("decision") in ("blocked", "error") and content.get("reason"):
             text += f" ({_text(content.get('reason'))})"
         return text
@@ -348,7 +348,7 @@ def _frames(item: dict[str, Any]) -> str:
 
 def _deleted_faces(content: dict[str, Any]) -> str:
     deleted = content.get("reference_faces_deleted")
-    return f"; {deleted} reference face(s) deleted" if isinstance(deleted, int) and deleted else ""
+    return f"; {_plural(deleted, 'reference face', 'reference faces')} deleted" if isinstance(deleted, int) and deleted else ""
 
 
 def _text(value: object) -> str:

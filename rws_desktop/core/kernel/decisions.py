@@ -39,6 +39,8 @@ def overall_decision(faces: Sequence[HasAction], block_hidden: bool) -> tuple[De
     if not faces:
         return Decision.APPROVED, "no faces found"
     if not blurred:
+        if len(faces) == 1:
+            return Decision.APPROVED, "its one face has consent for this channel"
         return Decision.APPROVED, f"all {len(faces)} faces have consent for this channel"
     if block_hidden:
         return Decision.BLOCKED, f"{blurred} of {len(faces)} faces may not be shown, and blocking was asked for"

@@ -160,9 +160,12 @@ class SummaryPage(AssistantPage):
 class SetupAssistant(QWizard):
     SKIP_BUTTON = SKIP
 
-    def __init__(self, app: App, parent=None):
+    def __init__(self, app: App, parent=None, settings=None):
+        """`settings`: the machine's (or the window's) settings, where the pickers remember their folders per
+        account; QSettings() when none is given."""
         super().__init__(parent)
         self.app = app
+        self.machine_settings = settings
         self.presenter = AdminPresenter(app)
         self.background = Background(self)
         self.background.busy_changed.connect(self._show_busy)

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPush
 from ...core.kernel.account_rules import AccountError
 from ...core.kernel.permissions import Action, Role
 from ...core.register.mis_csv import CsvTable, read_csv_file
+from ..account_settings import account_settings
+from ..folders import MIS_EXPORTS, remember_folder, start_folder
 from ..form_dialog import show_problem
 from ..register.import_dialog import ImportDialog
 from .forms import AccountForm
@@ -116,9 +118,21 @@ class MisPage(AssistantPage):
                                "it yourself on the first page next time, or from Admin > Accounts). Someone with the "
                                "office role imports the file from the Consent register. Skip this step.")
 
+    def mis_file_start(self) -> Path:
+        """Where the MIS-export picker opens: the folder the signed-in account last took an MIS export from, else
+        Documents (the register's own import remembers the same folder)."""
+        return start_folder(self._settings(), MIS_EXPORTS)
+
+    def _settings(self):
+        return account_settings(self.assistant.machine_settings, self.assistant.app)
+
     def ask_mis_file(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "The MIS export", str(Path.home()), "CSV files (*.csv);;All files (*)")
-        return Path(name) if name else None
+        name, _ = QFileDialog.getOpenFileName(self, "The MIS export", str(self.mis_file_start()),
+                                              "CSV files (*.csv);;All files (*)")
+        if not name:
+            return None
+        remember_folder(self._settings(), MIS_EXPORTS, Path(name).parent)
+        return Path(name)
 
     def import_from_mis(self) -> None:
         path = self.ask_mis_file()

@@ -15,21 +15,27 @@ from ...core.kernel.permissions import Role
 from ...paths import data_dir
 from .background import Background
 from .dialogs import NewAccountDialog, PassphraseDialog, RolesDialog
+from ..account_settings import account_settings
+from ..folders import KEY_FILES, remember_folder, start_folder
 from ..form_dialog import problem_label, show_problem
 from .forms import ChannelAdminsForm, DpiaForm, hint
 from .presenter import AccountRow, AdminPresenter, AdminProblem, plain
 from .reference_key import KEY_FILE_FILTER
 
 ACCOUNT_COLUMNS = ("Initials", "Name", "Roles", "State")
+KEY_FILE_NAME = "rws-reference-face.rwskey"
 
 
 class AdminWorkspace(QWidget):
     message = Signal(str)  # for the status bar
     setup_requested = Signal()  # "Open the setup assistant…"
 
-    def __init__(self, app: App, parent=None):
+    def __init__(self, app: App, parent=None, settings=None):
+        """`settings`: the signed-in account's (for the folder the key-file picker opens in); the machine's
+        QSettings seen through this account's group when none is given."""
         super().__init__(parent)
         self.app = app
+        self.settings = account_settings(settings, app)
         self.presenter = AdminPresenter(app)
         self.background = Background(self)
         self.background.busy_changed.connect(self._show_busy)
@@ -67,13 +73,22 @@ class AdminWorkspace(QWidget):
         dialog = PassphraseDialog(exporting, self)
         return dialog.passphrase.text() if dialog.exec() else None
 
+    def key_file_start(self, exporting: bool) -> Path:
+        """Where the key-file picker opens: the folder last used for key files (else Documents), with the
+        suggested file name when exporting."""
+        folder = start_folder(self.settings, KEY_FILES)
+        return folder / KEY_FILE_NAME if exporting else folder
+
     def ask_key_file(self, exporting: bool) -> Path | None:
-        start = str(Path.home() / "rws-reference-face.rwskey") if exporting else str(Path.home())
+        start = str(self.key_file_start(exporting))
         if exporting:
             name, _ = QFileDialog.getSaveFileName(self, "Export the reference-face key", start, KEY_FILE_FILTER)
         else:
             name, _ = QFileDialog.getOpenFileName(self, "Import the reference-face key", start, KEY_FILE_FILTER)
-        return Path(name) if name else None
+        if not name:
+            return None
+        remember_folder(self.settings, KEY_FILES, Path(name).parent)
+        return Path(name)
 
     def confirm(self, title: str, question: str) -> bool:
         return QMessageBox.question(self, title, question) == QMessageBox.StandardButton.Yes

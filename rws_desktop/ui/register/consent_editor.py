@@ -18,7 +18,10 @@ from ..help.guide import what_does_this_mean
 from .wording import (BLURRED_COLOUR, DATE_HINT, SHOWN_COLOUR, DateError, channel_label, day, error_label, field_text,
                       read_day)
 
-COLUMNS = ("Channel", "Consent", "Date", "Expires", "Named", "Today")
+# The date given is in the editor below and each line's tip: without its column, every channel's full name and the
+# longest status ("As all channels") fit beside the people table on a 1366-pixel screen.
+COLUMNS = ("Channel", "Consent", "Expires", "Named", "Today")
+CONSENT_COLUMN, TODAY_COLUMN = 1, 4
 DATE_LABELS = {ConsentStatus.GRANTED: "Date given:", ConsentStatus.REFUSED: "Date refused:",
                ConsentStatus.WITHDRAWN: "Date withdrawn:"}
 WHO_LABELS = {ConsentStatus.GRANTED: "Given by:", ConsentStatus.REFUSED: "Refused by:",
@@ -72,9 +75,11 @@ class ConsentEditor(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # long channel names get what is left
-        for column, width in enumerate((74, 86, 86, 48, 60), start=1):
-            self.table.setColumnWidth(column, width)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # channel names get what is left
+        for column in range(1, len(COLUMNS)):  # never cut: "Not recorded", "As all channels", "31 Aug 2027"
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # A channel name too long for a narrow screen keeps its start and end ("RWS PE/…Instagram"); the tip has it all.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.currentCellChanged.connect(lambda row, *_: self._line_chosen(row))
 
         self.status = QComboBox()
@@ -131,13 +136,12 @@ class ConsentEditor(QWidget):
             record = line.record
             today = "" if line.decision is None else "Shown" if line.decision.visible else "Blurred"
             own = record.status.value.capitalize() if record else AS_ALL_CHANNELS if everywhere else NO_RECORD
-            cells = (channel_label(self.channels, line.channel), own,
-                     day(record.given_on) if record else "", day(record.expires_on) if record else "",
+            cells = (channel_label(self.channels, line.channel), own, day(record.expires_on) if record else "",
                      ("Yes" if record.may_be_named else "No") if record else "", today)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(line_tip(line))
-                if line.decision is not None and column in (1, 5):
+                if line.decision is not None and column in (CONSENT_COLUMN, TODAY_COLUMN):
                     item.setForeground(SHOWN_COLOUR if line.decision.visible else BLURRED_COLOUR)
                 self.table.setItem(row, column, item)
         rows = [line.channel for line in lines]

@@ -100,5 +100,5 @@ class LeaversDialog(QDialog):
     def show_done(self, marked: int, faces_deleted: int) -> None:
         self.list.fill([])
         self.outcome.setText(f"<b>{marked} marked as leaver{'s' if marked != 1 else ''}</b>; {faces_deleted} reference "
-                             "face(s) deleted. Recorded in the audit log.")
+                             f"face{'s' if faces_deleted != 1 else ''} deleted. Recorded in the audit log.")
         self._update()

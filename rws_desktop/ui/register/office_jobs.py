@@ -24,7 +24,7 @@ from .expiring_dialog import ExpiringDialog
 from .impact_dialog import ImpactDialog, ImpactLine
 from .import_dialog import ImportDialog
 from .leavers_dialog import LeaversDialog
-from .presenter import RECORDED
+from .presenter import RECORDED, plural
 from .wording import channel_label, day, n_people, problem_text
 from .year_end_dialog import YearEndDialog
 
@@ -107,7 +107,7 @@ class OfficeJobs:
             self.host.questions.explain("The list was not saved", problem_text(error))
             return
         remember_folder(self.host.settings, SAVED_LISTS, path.parent)
-        self.host.say(f"The list of {len(dialog.photos())} photo(s) to take down was saved to {path}.")
+        self.host.say(f"The list of {plural(len(dialog.photos()), 'photo')} to take down was saved to {path}.")
 
     # MIS import
 
@@ -204,8 +204,8 @@ class OfficeJobs:
 
         def marked(deleted: dict[int, int]) -> None:
             dialog.show_done(len(deleted), sum(deleted.values()))
-            self.host.say(f"{len(deleted)} marked as leavers; {sum(deleted.values())} reference face(s) deleted. "
-                          "Recorded in the audit log.")
+            self.host.say(f"{plural(len(deleted), 'leaver')} marked; {plural(sum(deleted.values()), 'reference face')} "
+                          "deleted. Recorded in the audit log.")
             self.host.register_changed()
             self.show_impact(list(deleted), ALL_CHANNELS, f"{len(deleted)} people were marked as leavers.")
 

@@ -70,7 +70,7 @@ class RegisterPresenter:
         if not (leaving_now(person, draft) and faces):
             return None
         return Question("Mark as leaving?",
-                        f"Setting a leaving date deletes {person.name}'s {faces} reference face(s) at once; from then "
+                        f"Setting a leaving date deletes {person.name}'s {plural(faces, 'reference face')} at once; from then "
                         "on they cannot be recognised and are always blurred. Go on?")
 
     def biometric_question(self, person, current: BiometricConsent | None, answers: dict[str, bool],
@@ -80,8 +80,8 @@ class RegisterPresenter:
         if not faces or after.allowed:
             return None
         return Question("Delete their reference faces?",
-                        f"With these answers {person.name} cannot be recognised ({after.reason}), so their {faces} "
-                        "reference face(s) are deleted at once and they will always be blurred. Save anyway?")
+                        f"With these answers {person.name} cannot be recognised ({after.reason}), so their "
+                        f"{plural(faces, 'reference face')} {'is' if faces == 1 else 'are'} deleted at once and they will always be blurred. Save anyway?")
 
     @staticmethod
     def remove_face_question(person) -> Question:
@@ -116,7 +116,7 @@ class RegisterPresenter:
     @staticmethod
     def biometric_saved(person, valid: bool, deleted: int) -> str:
         outcome = "can be recognised" if valid else "cannot be recognised: will always be blurred"
-        gone = f"; {deleted} reference face(s) deleted" if deleted else ""
+        gone = f"; {plural(deleted, 'reference face')} deleted" if deleted else ""
         return f"Biometric consent of {person.name} saved: {outcome}{gone}. Recorded in the audit log."
 
     @staticmethod

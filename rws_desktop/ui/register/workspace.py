@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Callable
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QStyle, QTableView, QVBoxLayout, QWidget)
 
 from ...app import App
 from ...core.kernel.consent import ALL_CHANNELS
@@ -100,8 +100,10 @@ class RegisterWorkspace(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.panel)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setSizes([870, 480])
+        # The people table keeps the width its columns need; the person's panel gets the rest of the screen.
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([self.people_table_width(), 1000])
         self.message = QLabel("")
         self.message.setWordWrap(True)
 
@@ -127,6 +129,18 @@ class RegisterWorkspace(QWidget):
         self.panel.add_requested.connect(self.add_person)
         self.panel.impact_requested.connect(
             lambda: self.office.show_impact([self.panel.person_id], ALL_CHANNELS, "", quiet=False))
+
+    def people_table_width(self) -> int:
+        """What the people table needs to show every column shown whole, with its frame and vertical scroll bar."""
+        columns = sum(self.table.columnWidth(c) for c in range(self.model.columnCount()) if not self.table.isColumnHidden(c))
+        scroll_bar = self.table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return columns + 2 * self.table.frameWidth() + scroll_bar + 2
+
+    def _fit_table(self) -> None:
+        """After a column is shown or hidden: the table takes what it now needs, the panel the rest."""
+        total, need = sum(self.splitter.sizes()), self.people_table_width()
+        if total > 0:
+            self.splitter.setSizes([min(need, total), max(total - need, 0)])
 
     def showEvent(self, event) -> None:
         """Showing the tab reads the register afresh: another PC or the rws command may have changed it."""
@@ -208,7 +222,10 @@ class RegisterWorkspace(QWidget):
         wanted = self.filters.people_filter(self.search.text(), self.model.sort_key, self.model.descending)
         rows = snapshot.query(wanted)
         self.model.set_rows(rows, channel_label(self.app.channels, self.filters.channel_key))
-        self.table.setColumnHidden(LEAVING_COLUMN, wanted.leavers is False)  # empty while only current people show
+        hide_leaving = wanted.leavers is False  # empty while only current people show
+        if self.table.isColumnHidden(LEAVING_COLUMN) != hide_leaving:
+            self.table.setColumnHidden(LEAVING_COLUMN, hide_leaving)
+            self._fit_table()
         total = len(snapshot.people)
         self.count.setText(f"{len(rows)} of {total} {'person' if total == 1 else 'people'}")
         self._mark_current(self.presenter.details_for)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout)
 
 from ...core.vetting.review_service import Candidate
@@ -28,9 +29,11 @@ class ReasonDialog(QDialog):
 
 
 class PersonPickerDialog(QDialog):
-    """Search the register; only people with active consent for the channel can be chosen."""
+    """Search the register; only people with active consent for the channel can be chosen. `face`, when given, is
+    the face being named, shown beside the question so it is clear whose face this is."""
 
-    def __init__(self, channel_name: str, search: Callable[[str], list[Candidate]], shown_in_photo: set[int], parent=None):
+    def __init__(self, channel_name: str, search: Callable[[str], list[Candidate]], shown_in_photo: set[int], parent=None,
+                 face: QImage | None = None):
         super().__init__(parent)
         self._shown_in_photo = shown_in_photo
         self.setWindowTitle("Show this face")
@@ -42,8 +45,19 @@ class PersonPickerDialog(QDialog):
         self.reason = _reason_field()
         buttons, self.ok = _ok_cancel(self)
         self.ok.setText("Show face")
+        self.face = QLabel()
+        self.face.setAccessibleName("The face to show")
+        if face is not None and not face.isNull():
+            self.face.setPixmap(QPixmap.fromImage(face))
+        else:
+            self.face.hide()
+        question = QLabel(f"Who is this? Only people with active consent for <b>{channel_name}</b> can be shown.")
+        question.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(self.face, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(question, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Who is this? Only people with active consent for <b>{channel_name}</b> can be shown."))
+        layout.addLayout(top)
         layout.addWidget(self.query)
         layout.addWidget(self.people, 1)
         form = QFormLayout()

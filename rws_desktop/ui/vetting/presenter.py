@@ -182,7 +182,7 @@ class VettingPresenter:
         corrected = self.batch.corrected()
         return not corrected or self.questions.confirm(
             "Check again for the new channel?",
-            f"{corrected} photo(s) have corrections. Checking them for another channel starts them afresh "
+            f"{corrected} photo{' has' if corrected == 1 else 's have'} corrections. Checking them for another channel starts them afresh "
             "(the corrections stay in the audit log). Go on?")
 
     # One photo
@@ -342,7 +342,9 @@ def _source(review) -> Path:
 
 
 def time_left(elapsed: float, done: int, total: int) -> str:
-    if not done:
+    """The time left, from the pace so far; nothing before the first result or once every photo is done (it said
+    "5 of 5 photos checked — about 1 s left")."""
+    if not done or done >= total:
         return ""
     seconds = elapsed / done * (total - done)
     if seconds < 60:

@@ -21,7 +21,7 @@ from ...core.faces.imaging import PHOTO_SUFFIXES, load_photo_bytes
 from ...core.faces.redaction import Shape
 from ...core.vetting.analysis import Action
 from ..folders import PHOTOS, remember_folder, start_folder
-from ..images import to_qimage
+from ..images import face_thumbnail, to_qimage
 from ..posts.hook import open_post_panel
 from ..questions import Questions
 from ..tasks import Job, Jobs
@@ -239,6 +239,17 @@ class VettingWorkspace(ExportFlow, VettingPanels):
     def select_face(self, index: int) -> None:
         self.presenter.selected_face = index
         self._refresh_panels()
+
+    def selected_face_image(self) -> QImage | None:
+        """The selected face, cut from the original photo as a thumbnail (for "Show face as…"); None without one."""
+        item, index = self.current, self.selected_face
+        if item is None or item.review is None or self._original is None:
+            return None
+        faces = item.review.faces()
+        if not 0 <= index < len(faces):
+            return None
+        box = faces[index].box
+        return face_thumbnail(self._original, box.left, box.top, box.right, box.bottom)
 
     def toggle_safe(self) -> None:
         self.safe_toggle.toggle()

@@ -38,8 +38,8 @@ def test_a_clip_entry_is_summarised_with_its_length_faces_and_corrections():
     """The row says it is a clip, how long, what was decided, how many faces were followed and how many shown."""
     assert kind_label("clip_vetted") == "Clip vetted"
     summary = describer().summary(CLIP)
-    assert summary == ("sports_day.mp4 (clip, 1:05, 1630 frames): redacted; 2 face(s) followed, 1 shown, "
-                       "1 blurred for the whole clip; 2 correction(s)")
+    assert summary == ("sports_day.mp4 (clip, 1:05, 1630 frames): redacted; 2 faces followed, 1 shown, "
+                       "1 blurred for the whole clip; 2 corrections")
 
 
 def test_a_clip_entrys_faces_are_its_tracks_with_frames_names_and_their_own_corrections():
