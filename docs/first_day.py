@@ -22,12 +22,7 @@ pickers are answered by the script (the MIS export, the reference photos, the ph
 The reference-face key is kept in memory, never in this computer's keyring; only the data folder and the PNGs are
 written.
 
-Known problem: runs sometimes stop while the office adds reference faces, with a crash or hang inside dlib's face
-encoder on the register's background thread (under Xvfb more often than offscreen). PySide6 6.12 on Python 3.11
-takes a reference from None on every Qt call returning nothing, which frees None after some thousands of calls;
-the script holds extra references to None (screen_tools.hold_none), yet a crash still happened once after that, so
-this is not the whole cause. Run it again if it stops. The screenshots in docs/ come from a run under Xvfb at
-1366x768.
+The screenshots in docs/ come from a run under Xvfb at 1366x768.
 
 The reference and vetted photos are the shared test photos (RWS_TESTDATA, else ../shared/testdata; the script
 refuses without them). They must not be committed, not even inside a screenshot: every PNG is saved with the
@@ -43,9 +38,8 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from screen_tools import REPO, DialogHand, find_testdata, hold_none, save_screenshot, settle, type_into, use_screen
+from screen_tools import REPO, DialogHand, find_testdata, save_screenshot, settle, type_into, use_screen
 
-NONE_HELD = hold_none()  # see screen_tools.hold_none: PySide6 6.12 on Python 3.11 frees None otherwise
 
 HEAD, HEAD_PASSWORD = "HT", "the head's first-day password"
 STAFF = [("MSN", "Comms Example", "comms"), ("OFF", "Office Example", "office"), ("AUD", "Auditor Example", "auditor")]

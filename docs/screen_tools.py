@@ -20,16 +20,6 @@ REPO = Path(__file__).resolve().parents[1]
 PIXEL_BLOCK = 24  # a face 150 pixels wide becomes about 6x6 blocks of colour
 
 
-def hold_none() -> list:
-    """PySide6 6.12 on Python 3.11 (where None is not immortal) takes a reference from None on every Qt call that
-    returns nothing (setText, setEnabled…) without giving one: after some thousands of calls None is freed and
-    the process crashes anywhere. The app is exposed too; the fix belongs in pyproject (PySide6 6.11, where this
-    does not happen, or Python 3.12). Until then this script holds a million extra references to None."""
-    import sys
-
-    return [None] * 1_000_000 if sys.version_info < (3, 12) else []
-
-
 def use_screen(size: str) -> None:
     """Under Xvfb (DISPLAY set) the real X server; otherwise Qt's offscreen screen of `size` (WIDTHxHEIGHT)."""
     if os.environ.get("DISPLAY"):
@@ -162,8 +152,7 @@ class DialogHand:
     def _look(self) -> None:
         from PySide6.QtWidgets import QApplication, QMessageBox
 
-        # Not QApplication.activeModalWidget(): with PySide6 6.12 on Python 3.11 every Qt call that returns None
-        # takes a reference from None, and polling it several times a second crashed the first day in minutes.
+        # The newest visible modal window, if any.
         modal = [w for w in QApplication.topLevelWidgets() if w.isModal() and w.isVisible()]
         if not modal or self._busy:
             return
