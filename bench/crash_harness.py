@@ -14,8 +14,14 @@ SIGKILL after a random delay, and then checks:
 
 The operations: `rws vet` with safe copies; `rws person import` of 2,000 rows; consent edits in a loop;
 the first start that creates the database and its key. It prints trials, failures per operation and the
-first failure's details. `--postgres URL` runs the same trials against a PostgreSQL database (emptied
-before each trial).
+first failure's details. `--postgres URL` runs the same trials against a PostgreSQL database: the prepared
+register is made once in a template database beside it, and each trial's database is a fresh copy of that
+template (where the account may not create databases, the URL's database is emptied and the register made
+again before each trial, which costs about a minute a trial).
+
+Cost not needed for the checks is kept out of each trial: every `rws` process the harness starts (and its
+workers) reuses compiled bytecode from a cache in the harness's temporary folder, where the environment would
+otherwise have each one compile the app from source (PYTHONDONTWRITEBYTECODE: about 6 s a process).
 """
 from __future__ import annotations
 
@@ -36,6 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
+
+import pg_databases
 
 REPO = Path(__file__).resolve().parents[1]
 TESTDATA = Path(os.environ.get("RWS_TESTDATA", REPO.parent / "shared" / "testdata"))
@@ -81,12 +89,23 @@ def _group_alive(group: int) -> bool:
     return False
 
 
+def bytecode_cached(environment, cache: Path) -> dict:
+    """`environment` for child processes that write and reuse compiled bytecode in `cache` (outside the
+    repository, so the worktree stays clean), whatever PYTHONDONTWRITEBYTECODE says."""
+    child = {key: value for key, value in environment.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    return {**child, "PYTHONPYCACHEPREFIX": str(cache)}
+
+
 class Harness:
     def __init__(self, work: Path, postgres: str | None):
         self.work = work
         self.postgres = postgres
         self.photos = work / "photos"
         self.template = work / "template"
+        # On PostgreSQL: the database the prepared register is made in, copied for each trial (None: replayed).
+        self.pg_template: str | None = None
+        if postgres and pg_databases.can_create_databases(postgres):
+            self.pg_template = pg_databases.with_database(postgres, pg_databases.database_name(postgres) + "_crash_template")
 
     # -- set-up ---------------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -106,10 +125,16 @@ class Harness:
             for n in range(2000):
                 writer.writerow([f"CR{n:06d}", f"Pupil{n}", f"Crash{n % 97}", 7 + n % 7, f"{7 + n % 7}X", "01/09/2012"])
         self.template.mkdir()
-        self._rws(self.template, "init", "--admin", "CRS", "--name", "Crash Harness", check=True)
-        self._rws(self.template, *ALL_ROLES, check=True)
+        if self.pg_template:
+            pg_databases.recreate(self.pg_template)
+        self._make_register(self.template, self.pg_template)
+
+    def _make_register(self, data: Path, url: str | None = None) -> None:
+        """The register each trial starts from: the admin with every role, and five people."""
+        self._rws(data, "init", "--admin", "CRS", "--name", "Crash Harness", check=True, db=url)
+        self._rws(data, *ALL_ROLES, check=True, db=url)
         for n in range(5):
-            self._rws(self.template, "--user", "CRS", "person", "add", "--name", f"Person {n}", check=True)
+            self._rws(data, "--user", "CRS", "person", "add", "--name", f"Person {n}", check=True, db=url)
 
     def fresh(self, name: str, empty: bool = False) -> Path:
         """A data folder for one trial: a copy of the prepared one (which holds the key), or an empty one."""
@@ -117,18 +142,21 @@ class Harness:
         if empty:
             data.mkdir()
         else:
-            shutil.copytree(self.work / "pg-setup" if self.postgres else self.template, data)
+            replayed = self.postgres and not self.pg_template
+            shutil.copytree(self.work / "pg-setup" if replayed else self.template, data)
         return data
 
     # -- running ----------------------------------------------------------------------------------
     def _env(self, data: Path) -> dict:
-        return {**os.environ, "RWS_DATA_DIR": str(data), "RWS_PASSWORD": PASSWORD, "RWS_NEW_PASSWORD": PASSWORD}
+        return {**bytecode_cached(os.environ, self.work / "bytecode"), "RWS_DATA_DIR": str(data),
+                "RWS_PASSWORD": PASSWORD, "RWS_NEW_PASSWORD": PASSWORD}
 
     def _db(self, data: Path) -> str:
         return self.postgres or f"sqlite:///{data / 'crash.db'}"
 
-    def _rws(self, data: Path, *args: str, check: bool = False, timeout: float = 1800) -> subprocess.CompletedProcess:
-        command = [sys.executable, "-m", "rws_desktop.cli", "--db", self._db(data), *args]
+    def _rws(self, data: Path, *args: str, check: bool = False, timeout: float = 1800,
+             db: str | None = None) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "rws_desktop.cli", "--db", db or self._db(data), *args]
         done = subprocess.run(command, capture_output=True, text=True, env=self._env(data), timeout=timeout)
         if check and done.returncode != 0:
             raise RuntimeError(f"{' '.join(args)} failed: {done.stdout}{done.stderr}")
@@ -242,11 +270,16 @@ class Harness:
         durations = {"vet": 25.0, "import": 20.0, "consent": 15.0, "first_start": 6.0}
         operations = list(durations)
         failures: list[Trial] = []
-        counts = {op: [0, 0] for op in operations}
+        counts = {op: [0, 0, 0.0] for op in operations}
+        started = time.monotonic()
         for number in range(trials):
+            trial_started = time.monotonic()
             operation = operations[number % len(operations)]
             trial = Trial(operation, round(rng.uniform(0.5, durations[operation]), 2))
-            if self.postgres:
+            if self.pg_template:  # a fresh copy of the prepared register, or an empty database for a first start
+                pg_databases.recreate(self.postgres, None if operation == "first_start" else
+                                      pg_databases.database_name(self.pg_template))
+            elif self.postgres:
                 self.reset_postgres()
                 if operation != "first_start":
                     self._replay_template_on_postgres()
@@ -257,15 +290,16 @@ class Harness:
             except Exception as exc:  # noqa: BLE001 - the harness reports, never stops
                 trial.problems.append(f"harness: {exc}")
             counts[operation][0] += 1
+            counts[operation][2] += time.monotonic() - trial_started
             if trial.problems:
                 counts[operation][1] += 1
                 failures.append(trial)
                 print(f"trial {number} {operation} killed at {trial.delay}s: {trial.problems[0]}", flush=True)
             shutil.rmtree(data, ignore_errors=True)
-        for operation, (ran, failed) in counts.items():
-            print(f"{operation:<12} {ran:>4} trials  {failed:>3} failures")
+        for operation, (ran, failed, seconds) in counts.items():
+            print(f"{operation:<12} {ran:>4} trials  {failed:>3} failures  {seconds / max(ran, 1):5.1f} s a trial")
         print(f"{'database':<12} {'PostgreSQL' if self.postgres else 'SQLite'}")
-        print(f"total        {trials:>4} trials  {len(failures):>3} failures")
+        print(f"total        {trials:>4} trials  {len(failures):>3} failures  {time.monotonic() - started:.0f} s")
         if failures:
             first = failures[0]
             print(f"first failure: {first.operation} killed after {first.delay}s:")
@@ -278,10 +312,7 @@ class Harness:
         data = self.work / "pg-setup"
         shutil.rmtree(data, ignore_errors=True)
         data.mkdir()
-        self._rws(data, "init", "--admin", "CRS", "--name", "Crash Harness", check=True)
-        self._rws(data, *ALL_ROLES, check=True)
-        for n in range(5):
-            self._rws(data, "--user", "CRS", "person", "add", "--name", f"Person {n}", check=True)
+        self._make_register(data)
 
 
 def main() -> int:
@@ -291,11 +322,14 @@ def main() -> int:
     parser.add_argument("--postgres", metavar="URL", help="run against this PostgreSQL database (it is emptied)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="rws-crash-"))
+    harness = None
     try:
         harness = Harness(work, args.postgres)
         harness.prepare()
         return harness.run(args.trials, args.seed)
     finally:
+        if harness and harness.pg_template:
+            pg_databases.drop(harness.pg_template)
         shutil.rmtree(work, ignore_errors=True)
 
 
