@@ -1,6 +1,6 @@
 """kill -9 at a random moment, then check that nothing was lost or left half-done.
 
-    uv run python bench/crash_harness.py [--trials 100] [--seed N] [--postgres URL]
+    uv run python bench/crash_harness.py [--trials 100] [--seed N] [--postgres URL] [--time-limit SECONDS]
 
 Each trial copies a prepared data folder, starts one operation as its own process, kills it with
 SIGKILL after a random delay, and then checks:
@@ -265,14 +265,19 @@ class Harness:
         with psycopg.connect(self.postgres.replace("postgresql+psycopg", "postgresql"), autocommit=True) as connection:
             connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
 
-    def run(self, trials: int, seed: int) -> int:
+    def run(self, trials: int, seed: int, time_limit: float | None = None) -> int:
         rng = random.Random(seed)
         durations = {"vet": 25.0, "import": 20.0, "consent": 15.0, "first_start": 6.0}
         operations = list(durations)
         failures: list[Trial] = []
         counts = {op: [0, 0, 0.0] for op in operations}
         started = time.monotonic()
+        ran = 0
         for number in range(trials):
+            if time_limit is not None and time.monotonic() - started > time_limit:
+                print(f"time limit of {time_limit:.0f} s reached: stopped after {number} of {trials} trials", flush=True)
+                break
+            ran = number + 1
             trial_started = time.monotonic()
             operation = operations[number % len(operations)]
             trial = Trial(operation, round(rng.uniform(0.5, durations[operation]), 2))
@@ -299,7 +304,7 @@ class Harness:
         for operation, (ran, failed, seconds) in counts.items():
             print(f"{operation:<12} {ran:>4} trials  {failed:>3} failures  {seconds / max(ran, 1):5.1f} s a trial")
         print(f"{'database':<12} {'PostgreSQL' if self.postgres else 'SQLite'}")
-        print(f"total        {trials:>4} trials  {len(failures):>3} failures  {time.monotonic() - started:.0f} s")
+        print(f"total        {ran:>4} trials  {len(failures):>3} failures  {time.monotonic() - started:.0f} s")
         if failures:
             first = failures[0]
             print(f"first failure: {first.operation} killed after {first.delay}s:")
@@ -320,13 +325,15 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--postgres", metavar="URL", help="run against this PostgreSQL database (it is emptied)")
+    parser.add_argument("--time-limit", type=float, metavar="SECONDS",
+                        help="start no trial after this long (on a shared machine); the trials run are printed")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="rws-crash-"))
     harness = None
     try:
         harness = Harness(work, args.postgres)
         harness.prepare()
-        return harness.run(args.trials, args.seed)
+        return harness.run(args.trials, args.seed, args.time_limit)
     finally:
         if harness and harness.pg_template:
             pg_databases.drop(harness.pg_template)
