@@ -12,7 +12,8 @@ SIGKILL after a random delay, and then checks:
   reports the gap;
 - the same operation, run again, completes.
 
-The operations: `rws vet` with safe copies; `rws person import` of 2,000 rows; consent edits in a loop;
+The operations: `rws vet` with safe copies; the window's export path (the batch checked, then exported by
+ReviewService.export, as the Export button does); `rws person import` of 2,000 rows; consent edits in a loop;
 the first start that creates the database and its key. It prints trials, failures per operation and the
 first failure's details. `--postgres URL` runs the same trials against a PostgreSQL database: the prepared
 register is made once in a template database beside it, and each trial's database is a fresh copy of that
@@ -60,6 +61,28 @@ app.sign_in("CRS", os.environ["RWS_PASSWORD"])
 statuses = [ConsentStatus.GRANTED, ConsentStatus.WITHDRAWN]
 for n in range(100000):
     app.register.set_photo_consent(1 + n % 5, "instagram", statuses[n % 2], date.today(), None, "crash loop", False)
+"""
+
+# The window's export path, through its services: the batch is checked (vet_batch, as the window's vetting
+# jobs run it), then every photo is exported by ReviewService.export, as the Export button does.
+EXPORT_RUN = """
+import os, sys
+from pathlib import Path
+from rws_desktop.app import App
+from rws_desktop.core.vetting.events import PhotoAnalysed, PhotoFailed
+from rws_desktop.core.vetting.review import PhotoReview
+app = App.open(sys.argv[1])
+app.sign_in("CRS", os.environ["RWS_PASSWORD"])
+photos = sorted(Path(sys.argv[2]).iterdir())
+events = app.vetting.vet_batch(photos, "instagram")
+reviews = [PhotoReview(e.result) for e in events if isinstance(e, (PhotoAnalysed, PhotoFailed))]
+review = app.review
+outcomes = review.export(reviews, "instagram", Path(sys.argv[3]))
+for path, note in review.finished.items():
+    print(f"{path.name}: {note}")
+for outcome in outcomes:
+    print(outcome.written.name if outcome.written else outcome.problem)
+app.close()
 """
 
 
@@ -170,6 +193,8 @@ class Harness:
             return base + ["--user", "CRS", "person", "import", str(self.work / "pupils.csv")]
         if operation == "consent":
             return [sys.executable, "-c", CONSENT_LOOP, self._db(data)]
+        if operation == "export":
+            return [sys.executable, "-c", EXPORT_RUN, self._db(data), str(self.photos), str(data / "out")]
         if operation == "first_start":
             return base + ["init", "--admin", "CRS", "--name", "Crash Harness"]
         raise ValueError(operation)
@@ -210,15 +235,17 @@ class Harness:
         verify = self._rws(data, "--user", "CRS", "audit", "verify")
         if verify.returncode != 0:
             trial.problems.append(f"audit verify: {(verify.stdout + verify.stderr).strip()[-300:]}")
-        if trial.operation == "vet":
+        if trial.operation in ("vet", "export"):
             self._check_outputs(trial, data)
-        rerun = self._rws(data, *self.command(trial.operation, data)[5:]) if trial.operation != "consent" else None
+        rerun = self._rws(data, *self.command(trial.operation, data)[5:]) if trial.operation in ("vet", "import") else None
+        if trial.operation == "export":
+            rerun = subprocess.run(self.command("export", data), capture_output=True, text=True, env=self._env(data))
         if trial.operation == "consent":
             rerun = subprocess.run([sys.executable, "-c", CONSENT_LOOP.replace("100000", "3"), self._db(data)],
                                    capture_output=True, text=True, env=self._env(data))
         if rerun.returncode != 0:
             trial.problems.append(f"rerun failed: {(rerun.stdout + rerun.stderr).strip()[-300:]}")
-        elif trial.operation == "vet":
+        elif trial.operation in ("vet", "export"):
             trial.problems += self._gaps_not_reported(data, rerun.stdout + rerun.stderr)
 
     def _vetted_entries(self, data: Path) -> list[dict]:
@@ -267,7 +294,7 @@ class Harness:
 
     def run(self, trials: int, seed: int, time_limit: float | None = None) -> int:
         rng = random.Random(seed)
-        durations = {"vet": 25.0, "import": 20.0, "consent": 15.0, "first_start": 6.0}
+        durations = {"vet": 25.0, "export": 25.0, "import": 20.0, "consent": 15.0, "first_start": 6.0}
         operations = list(durations)
         failures: list[Trial] = []
         counts = {op: [0, 0, 0.0] for op in operations}
