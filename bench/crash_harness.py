@@ -328,8 +328,8 @@ class Harness:
                 failures.append(trial)
                 print(f"trial {number} {operation} killed at {trial.delay}s: {trial.problems[0]}", flush=True)
             shutil.rmtree(data, ignore_errors=True)
-        for operation, (ran, failed, seconds) in counts.items():
-            print(f"{operation:<12} {ran:>4} trials  {failed:>3} failures  {seconds / max(ran, 1):5.1f} s a trial")
+        for operation, (count, failed, seconds) in counts.items():
+            print(f"{operation:<12} {count:>4} trials  {failed:>3} failures  {seconds / max(count, 1):5.1f} s a trial")
         print(f"{'database':<12} {'PostgreSQL' if self.postgres else 'SQLite'}")
         print(f"total        {ran:>4} trials  {len(failures):>3} failures  {time.monotonic() - started:.0f} s")
         if failures:
