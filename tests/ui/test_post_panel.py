@@ -3,6 +3,7 @@ an ambiguous name, the checklist, and making a posting pack in the background. A
 test; photo results made by hand with real safe copies recorded as vetting records them."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
@@ -318,11 +319,12 @@ def test_the_hook_exports_nothing_for_a_blocked_post_and_records_copies_discarde
     assert exporter.service.calls == 0 and review.recorded_seq is None
 
     def broken(*args, **kwargs):
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
     monkeypatch.setattr(pack_module, "render_receipt", broken)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(PackError, match="is full"):
         make("Assembly today", [], [media_of(review, exporter)], tmp_path / "pack")
     with store.transaction() as tx:
         last = json.loads(list(tx.audit.records())[-1].content_json)
+    assert "is full" in last["reason"] and "No space left" not in last["reason"]
     assert last["kind"] == "post_not_written" and last["discarded"] == [{"audit_seq": review.recorded_seq, "output_name": "assembly.mp4"}]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("pack")] == []

@@ -8,30 +8,39 @@ can be blurred over a span of frames. Every correction needs a typed reason and 
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
 from pathlib import Path
 
 from ..faces.geometry import Box
+from ..faces.photo_checks import unreadable_reason
 from ..faces.redaction import Region, Shape
 from ..kernel.audit_chain import utc_timestamp
 from ..kernel.audit_entries import ClipCorrected, ClipCorrectionUndone
 from ..kernel.channels import ChannelCatalogue
 from ..kernel.consent import FaceConsent, show_decision
 from ..kernel.decisions import Action, Decision, overall_decision
+from ..kernel.disk_errors import unwritable_reason
 from ..kernel.permissions import Action as Permission
 from ..kernel.permissions import requires
 from ..kernel.ports import Store
 from ..kernel.session import Session
 from .coverage import CoverageSettings
-from .pipeline import ClipAnalyser, Scan, UnverifiedBlur, _Progress
+from .media import ClipLoadError
+from .pipeline import ClipAnalyser, ClipCancelled, Scan, UnverifiedBlur, _Progress
 from .results import ClipResult, file_sha256
 from .service import ClipAnalysis, clip_output_path, publish_clip
 from .verdicts import TrackVerdict
 
 MIN_AREA_SIDE_PX = 4
 CLIP_UNDO_KIND = ClipCorrectionUndone.KIND
+
+log = logging.getLogger(__name__)
+EXPORT_FAILED = ("the safe clip could not be made: the video encoder stopped with an error, so nothing was exported. "
+                 "Try again; if it fails again, export the clip from the camera again and vet that copy. The details "
+                 "are in the app's log file.")
 
 
 class ClipReviewError(Exception):
@@ -233,10 +242,14 @@ class ClipReviewService:
         try:
             unchanged = file_sha256(result.source) == review.result.source_sha256
         except OSError as exc:
-            raise ClipReviewError(f"{result.source.name} could not be read ({exc.strerror or exc}).") from exc
+            log.info("clip for export not read: %s", exc.strerror or type(exc).__name__)
+            raise ClipReviewError(f"{result.source.name}: {unreadable_reason(exc)}") from exc
         if not unchanged:
             raise ClipReviewError(f"{result.source.name} has changed since it was checked; add it again to check it afresh.")
-        out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _not_written(exc, out_dir) from exc
         target = clip_output_path(result.source, out_dir, set())
         pending = target.with_name(target.name + ".part")
         tracker = _Progress(review.scan.frames, progress, should_stop)
@@ -250,11 +263,27 @@ class ClipReviewService:
             publish_clip(self.store, ClipAnalysis(result), channel, self.user, [c.as_dict() for c in review.corrections])
             review.recorded_seq = result.audit_seq
             return result
+        except ClipCancelled:
+            pending.unlink(missing_ok=True)
+            raise
+        except ClipLoadError as exc:  # already in plain words (the source stopped decoding)
+            pending.unlink(missing_ok=True)
+            raise ClipReviewError(f"{result.source.name}: {exc}") from exc
+        except OSError as exc:  # PyAV's errors on writing are OSErrors too (a full disk, no permission)
+            pending.unlink(missing_ok=True)
+            raise _not_written(exc, out_dir) from exc
+        except Exception as exc:  # an encoder's failure nobody foresaw: the detail is for IT support, in the log
+            pending.unlink(missing_ok=True)
+            log.error("A clip could not be exported.", exc_info=exc)
+            raise ClipReviewError(f"{result.source.name}: {EXPORT_FAILED}") from exc
         except BaseException:
             pending.unlink(missing_ok=True)
             raise
         result.output = target
-        publish_clip(self.store, ClipAnalysis(result, pending), channel, self.user, [c.as_dict() for c in review.corrections])
+        try:
+            publish_clip(self.store, ClipAnalysis(result, pending), channel, self.user, [c.as_dict() for c in review.corrections])
+        except OSError as exc:  # the entry is recorded, the rename failed: the next export run reports the gap
+            raise _not_written(exc, out_dir) from exc
         review.recorded_seq, review.exported_to = result.audit_seq, target
         return result
 
@@ -276,3 +305,8 @@ class ClipReviewService:
 def _overlap(a: TrackVerdict, b: TrackVerdict) -> bool:
     return a.first_frame <= b.last_frame and b.first_frame <= a.last_frame
 
+
+def _not_written(exc: OSError, out_dir: Path) -> ClipReviewError:
+    """A write that failed, in plain words; the system's (or FFmpeg's) wording goes to the log, without the name."""
+    log.info("safe clip not written: %s: %s (errno %s)", type(exc).__name__, exc.strerror, exc.errno)
+    return ClipReviewError(f"The safe clip could not be written. {unwritable_reason(exc, out_dir)}")

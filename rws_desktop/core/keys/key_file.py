@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,12 +20,23 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from ..faces.photo_checks import unreadable_reason
 from .status import KeyRefused
 
 SEALED_MARK = "rws_reference_face_key_sealed"
 KEY_MARK = "rws_reference_face_key"  # the inner document's first field: the reference-face key's id
 MIN_PASSPHRASE = 10
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 15, 8, 1  # about 32 MiB and a tenth of a second
+# A file says how hard its passphrase was made to guess, and opening it pays that cost: unchecked, a crafted
+# file could ask for gigabytes of memory or hours of work. Up to four times today's memory and sixteen times
+# its work are accepted (room for stronger settings later); anything beyond is refused before any work.
+MAX_SCRYPT_MEMORY = 4 * 128 * SCRYPT_N * SCRYPT_R  # bytes: scrypt holds 128 x n x r of them (128 MiB)
+MAX_SCRYPT_WORK = 16 * SCRYPT_N * SCRYPT_R * SCRYPT_P  # n x r x p, which the time grows with
+MAX_FILE_BYTES = 64 * 1024  # a key file is well under 1 KB
+DAMAGED = "{name} is damaged and cannot be read; export the key again."
+NOT_A_KEY_FILE = "{name} is not a key file exported by RWS Photo Check."
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,8 @@ class CarriedKeys:
             return cls(document[KEY_MARK], base64.b64decode(document["key"], validate=True),
                        document.get("audit_log_key"), log_secret)
         except (ValueError, KeyError, TypeError, binascii.Error) as error:
-            raise KeyRefused(f"{name} is not a key file exported by RWS Photo Check ({error}).") from None
+            log.info("key file refused: %s: %s", type(error).__name__, error)
+            raise KeyRefused(NOT_A_KEY_FILE.format(name=name)) from None
 
 
 def check_passphrase(passphrase: str) -> None:
@@ -81,17 +94,28 @@ def read_key_file(path: Path, passphrase: str | None) -> CarriedKeys:
         try:
             document = json.loads(_open(document, passphrase, path.name))
         except ValueError as error:
-            raise KeyRefused(f"{path.name} is damaged and cannot be read ({error}); export the key again.") from None
+            log.info("key file refused: its sealed document is not JSON: %s", error)
+            raise KeyRefused(DAMAGED.format(name=path.name)) from None
     return CarriedKeys.from_document(document, path.name)
 
 
 def _read_json(path: Path) -> dict:
     try:
-        document = json.loads(path.read_text(encoding="ascii"))
-    except (OSError, ValueError) as error:
-        raise KeyRefused(f"{path.name} is not a key file exported by RWS Photo Check ({error}).") from None
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        log.info("key file not read: %s (errno %s)", error.strerror or type(error).__name__, error.errno)
+        raise KeyRefused(f"{path.name} could not be read. {unreadable_reason(error)}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise KeyRefused(f"{path.name} is far larger than a key file (well under 1 KB), so it is not one exported "
+                         "by RWS Photo Check.")
+    try:
+        document = json.loads(data.decode("ascii"))
+    except ValueError as error:  # UnicodeDecodeError is one
+        log.info("key file refused: %s: %s", type(error).__name__, error)
+        raise KeyRefused(NOT_A_KEY_FILE.format(name=path.name)) from None
     if not isinstance(document, dict):
-        raise KeyRefused(f"{path.name} is not a key file exported by RWS Photo Check.")
+        raise KeyRefused(NOT_A_KEY_FILE.format(name=path.name))
     return document
 
 
@@ -105,14 +129,38 @@ def _seal(document: bytes, passphrase: str) -> dict:
 def _open(document: dict, passphrase: str, name: str) -> bytes:
     try:
         salt, nonce, sealed = (base64.b64decode(document[k], validate=True) for k in ("salt", "nonce", "sealed"))
-        key = _derive(passphrase, salt, int(document["n"]), int(document["r"]), int(document["p"]))
+        n, r, p = (_whole_number(document[k]) for k in ("n", "r", "p"))
     except (KeyError, TypeError, ValueError, binascii.Error) as error:
-        raise KeyRefused(f"{name} is damaged and cannot be read ({error}); export the key again.") from None
+        log.info("key file refused: its sealed parts are damaged: %s: %s", type(error).__name__, error)
+        raise KeyRefused(DAMAGED.format(name=name)) from None
+    check_scrypt_settings(n, r, p, name)
+    try:
+        key = _derive(passphrase, salt, n, r, p)
+    except (TypeError, ValueError) as error:  # an empty salt, say
+        log.info("key file refused: scrypt refused its settings: %s", error)
+        raise KeyRefused(DAMAGED.format(name=name)) from None
     try:
         return AESGCM(key).decrypt(nonce, sealed, SEALED_MARK.encode("ascii"))
     except InvalidTag:
         raise KeyRefused("That passphrase does not open this key file. Check it with whoever exported it "
                          "(capitals count) and try again.") from None
+
+
+def check_scrypt_settings(n: int, r: int, p: int, name: str) -> None:
+    """Refuse, before any work, settings that are not scrypt's or that would cost far more than this app asks."""
+    if n < 2 or n & (n - 1) or r < 1 or p < 1:
+        raise KeyRefused(DAMAGED.format(name=name))
+    if 128 * n * r > MAX_SCRYPT_MEMORY or n * r * p > MAX_SCRYPT_WORK:
+        log.info("key file refused: scrypt settings n=%d r=%d p=%d are over the limits", n, r, p)
+        raise KeyRefused(f"{name} asks for far more memory or time to open than a key file exported by RWS Photo "
+                         "Check does, so it was not opened (it may have been made to stall this computer). "
+                         "Export the key again from the PC that holds it.")
+
+
+def _whole_number(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{value!r} is not a whole number")
+    return value
 
 
 def _derive(passphrase: str, salt: bytes, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> bytes:

@@ -8,6 +8,7 @@ no half-written pack.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 from dataclasses import dataclass
@@ -15,7 +16,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..clips.results import file_sha256
+from ..faces.photo_checks import unreadable_reason
 from ..kernel.audit_chain import utc_timestamp
+from ..kernel.disk_errors import unwritable_reason
 from ..kernel.ports import Store
 from ..vetting.publishing import record
 from .entry import post_approved_entry
@@ -26,6 +29,8 @@ from .review import PostReview
 CAPTION_FILE = "caption.txt"
 RECEIPT_FILE = "receipt.pdf"
 HASHES_FILE = "hashes.txt"  # every file's SHA-256, in `sha256sum` form, so `sha256sum -c hashes.txt` checks the pack
+
+log = logging.getLogger(__name__)
 
 
 class PackError(Exception):
@@ -53,7 +58,13 @@ def sha256_of(data: bytes) -> str:
 
 def check_destination(folder: Path) -> None:
     """A pack goes in a new folder, or an empty one, so it holds nothing but what the receipt lists."""
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    try:
+        taken = folder.exists() and (not folder.is_dir() or any(folder.iterdir()))
+    except OSError as exc:
+        log.info("posting pack folder could not be looked into: %s", exc.strerror or type(exc).__name__)
+        raise PackError(f"{folder} could not be opened to see whether it is empty: "
+                        f"{unreadable_reason(exc)} Choose another folder for the posting pack.") from exc
+    if taken:
         raise PackError(f"{folder} already exists and is not an empty folder. Choose a new folder for the posting pack.")
 
 
@@ -64,7 +75,10 @@ def write_pack(store: Store, review: PostReview, folder: Path, user: str, user_n
     check_destination(folder)
     staging = folder.with_name(folder.name + ".part")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    try:
+        staging.mkdir(parents=True)
+    except OSError as exc:
+        raise pack_not_written(exc, folder) from exc
     try:
         files = [_copy_media(result, staging) for result in review.media]
         caption_bytes = review.caption.caption.encode("utf-8")
@@ -85,13 +99,25 @@ def write_pack(store: Store, review: PostReview, folder: Path, user: str, user_n
                   "source_sha256": r.source_sha256, "output_name": f.name, "output_sha256": f.sha256}
                  for f, r in zip(files, review.media)]
         seq = record(store, post_approved_entry(review, at, user, caption_sha, media, folder.name, checks, hashes_sha))
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise pack_not_written(exc, folder) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    if folder.exists():
-        folder.rmdir()  # empty, as checked
-    os.replace(staging, folder)
+    try:
+        if folder.exists():
+            folder.rmdir()  # empty, as checked
+        os.replace(staging, folder)
+    except OSError as exc:
+        raise pack_not_written(exc, folder) from exc
     return PostingPack(folder, tuple(files), caption_sha, seq)
+
+
+def pack_not_written(exc: OSError, folder: Path) -> PackError:
+    """A write that failed, in plain words; the system's wording goes to the log (without the file's name)."""
+    log.info("posting pack not written: %s (errno %s)", exc.strerror or type(exc).__name__, exc.errno)
+    return PackError(f"The posting pack could not be written. {unwritable_reason(exc, folder.parent)}")
 
 
 def hashes_text(files: list[tuple[str, str]]) -> str:
@@ -106,10 +132,17 @@ def _copy_media(result: PostMedia, staging: Path) -> PackedFile:
     name = Path(result.output).name
     target = staging / name
     try:
-        shutil.copyfile(result.output, target)
+        with open(result.output, "rb") as source:
+            try:
+                with open(target, "xb") as copy:
+                    shutil.copyfileobj(source, copy, 1024 * 1024)
+            except OSError as exc:
+                raise pack_not_written(exc, staging) from exc
         digest = file_sha256(target)
     except OSError as exc:
-        raise PackError(f"The safe copy of {result.source.name} could not be read ({exc.strerror or exc}).") from exc
+        log.info("safe copy for a posting pack not read: %s", exc.strerror or type(exc).__name__)
+        raise PackError(f"The safe copy of {result.source.name} could not be put in the pack. "
+                       f"{unreadable_reason(exc)}") from exc
     if result.output_sha256 and digest != result.output_sha256:
         raise PackError(f"The safe copy of {result.source.name} has changed since it was vetted; vet it again.")
     return PackedFile(name, digest, result.audit_seq)

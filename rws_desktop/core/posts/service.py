@@ -1,6 +1,7 @@
 """Posts for the window and the command line: check a caption as it is typed, review a post, write its pack."""
 from __future__ import annotations
 
+import logging
 import shutil
 from dataclasses import replace
 from datetime import date
@@ -20,10 +21,13 @@ from ..kernel.session import Session
 from ..vetting.service import EventCallback, VettingService
 from .media import PostMedia
 from .media_vetting import HeldBack, analyse_media, discard, record_blocked, record_kept, record_not_written
-from .pack import PostingPack, check_destination, write_pack
+from .pack import PackError, PostingPack, check_destination, pack_not_written, write_pack
 from .review import FACES_AND_NAMES, PostReview, review_post
 
+log = logging.getLogger(__name__)
+
 DEFAULT_SCHOOL = "Ravens Wood School"
+NOT_WRITTEN = "the posting pack could not be written (the details are in the app's log file)"
 MEDIA_CHECK = "Every face in every photo and clip against the consent register for the channel (blurred unless consenting)"
 
 
@@ -78,7 +82,10 @@ class PostService:
         analyser = self._clip_analyser() if clips else None
         staging = folder.with_name(folder.name + ".vetting")
         shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
+        try:
+            staging.mkdir(parents=True)
+        except OSError as exc:
+            raise pack_not_written(exc, folder) from exc
         held: list[HeldBack] = []
         pack = None
         try:
@@ -96,7 +103,7 @@ class PostService:
                     pack = self.make_pack(review, channel_key, folder)
                 except BaseException as exc:
                     record_not_written(self.store, [item.result for item in held], channel, self.session.initials, folder.name,
-                                       f"the posting pack could not be written ({exc})")
+                                       not_written_reason(exc))
                     raise
         finally:
             discard(held)
@@ -112,6 +119,15 @@ class PostService:
         if not isinstance(self.clip_analyser, ClipAnalyser):
             self.clip_analyser = self.clip_analyser()
         return self.clip_analyser
+
+
+def not_written_reason(exc: BaseException) -> str:
+    """The reason recorded when a ready post's pack was not written: a PackError is already plain words;
+    anything else (a disk error, a library's failure, an interrupt) goes to the log and is named plainly."""
+    if isinstance(exc, PackError):
+        return str(exc)
+    log.warning("posting pack not written: %s", type(exc).__name__, exc_info=exc if isinstance(exc, Exception) else None)
+    return NOT_WRITTEN
 
 
 def checks() -> list[str]:

@@ -7,15 +7,20 @@ headers of the three systems are recognised; anything else can be mapped by hand
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 
+from ..faces.photo_checks import unreadable_reason
 from ..kernel.consent import YEAR_GROUPS, ConsentStatus
+
+log = logging.getLogger(__name__)
 
 
 class MisImportError(Exception):
@@ -130,10 +135,11 @@ def read_csv(data: bytes) -> CsvTable:
                 raise MisImportError(
                     f"Row {len(records)} has {len(record):,} cells; an MIS export has a few dozen columns. "
                     "Export the file again from the MIS as CSV.")
-    except csv.Error:
+    except csv.Error as error:  # the reader's own wording ("field larger than field limit") goes to the log
+        log.info("MIS export refused: the CSV reader said %s", error)
         raise MisImportError(
-            f"Row {reader.line_num} could not be read as CSV: it has a cell far longer than any MIS field. "
-            "Export the file again from the MIS as CSV.") from None
+            f"Row {reader.line_num} could not be read as CSV: it has a cell far longer than any MIS field, or "
+            "quotes that do not pair up. Export the file again from the MIS as CSV.") from None
     long_cell = next(((number, len(cell)) for number, record in enumerate(records, start=1)
                       for cell in record if len(cell) > MAX_CELL_CHARACTERS), None)
     if long_cell:
@@ -158,8 +164,11 @@ def read_csv_file(path: Path) -> CsvTable:
     try:
         check_file_size(path.stat().st_size)
         return read_csv(path.read_bytes())
-    except OSError as error:
-        raise MisImportError(f"{path} could not be read ({error.strerror or error}).") from error
+    except OSError as error:  # the system's wording goes to the log, without the file's name
+        log.info("MIS export not read: %s (errno %s)", error.strerror or type(error).__name__, error.errno)
+        reason = ("It is a folder, not a file. Choose the CSV file inside it." if error.errno == errno.EISDIR
+                  else unreadable_reason(error))
+        raise MisImportError(f"{path} could not be imported. {reason}") from error
 
 
 def _refuse_what_is_not_a_csv(data: bytes) -> None:

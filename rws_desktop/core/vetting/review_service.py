@@ -22,7 +22,7 @@ from ..faces.photo_checks import unreadable_reason
 # Named apart from vetting.Action (a face shown or blurred).
 from ..kernel.permissions import Action as Permission, requires
 from ..kernel.ports import PersonNotFound, Store
-from .publishing import output_path, publish, record, vetted_entry
+from .publishing import output_path, publish, reconcile_pending, record, vetted_entry
 from ..faces.redaction import Shape
 from .review import Correction, CorrectionAction, PhotoReview, ReviewError, hand_drawn_area
 from .safe_copy import SafeCopy, SafeCopyCache, make_safe_copy
@@ -58,6 +58,7 @@ class ReviewService:
         self.session = session
         self.user = session.initials  # who audit entries name
         self.safe_copies = SafeCopyCache()  # the window puts the engine's safe copies here as photos are checked
+        self.finished: dict[Path, str] = {}  # safe copies the last export found cut short by a crash and put in place
 
     @requires(Permission.VET, channel_arg="channel_key")
     def register_snapshot(self, channel_key: str, today: date) -> RegisterSnapshot:
@@ -150,6 +151,8 @@ class ReviewService:
         today = today or date.today()
         pending = [review for review in reviews if review.recorded_seq is None]
         out_dir.mkdir(parents=True, exist_ok=True)
+        # As `rws vet` does: a copy whose entry was committed before a crash is put in place, any other `.part` removed.
+        self.finished = reconcile_pending(self.store, out_dir)
         taken: set[str] = set()
         outcomes = []
         for index, review in enumerate(pending, start=1):

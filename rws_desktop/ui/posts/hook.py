@@ -23,7 +23,7 @@ from ...core.clips.service import clip_analyser
 from ...core.posts.media import PostMedia
 from ...core.posts.media_vetting import record_not_written
 from ...core.posts.pack import PackError, PostingPack
-from ...core.posts.service import PostService
+from ...core.posts.service import PostService, not_written_reason
 from ...paths import resources_dir
 from .panel import PostPanel
 
@@ -165,4 +165,4 @@ def _discarded(service: PostService, channel_key: str, folder: Path, staging: Pa
             review.exported_to = None
     if written:
         record_not_written(service.store, written, service.channels.get(channel_key), service.session.initials,
-                           folder.name, f"the posting pack could not be written ({exc})")
+                           folder.name, not_written_reason(exc))

@@ -75,3 +75,62 @@ def test_a_file_that_is_not_a_key_file_or_is_damaged_is_refused(tmp_path, conten
     path.write_text(content, encoding="ascii")
     with pytest.raises(KeyRefused, match="odd.rwskey"):
         read_key_file(path, PASSPHRASE)
+
+
+def _sealed_with(tmp_path, **settings):
+    """A real sealed key file whose scrypt settings are then overwritten, as someone crafting one could."""
+    path = tmp_path / "crafted.rwskey"
+    write_key_file(path, CARRIED, PASSPHRASE)
+    document = json.loads(path.read_text(encoding="ascii"))
+    path.write_text(json.dumps(document | settings), encoding="ascii")
+    return path
+
+
+@pytest.mark.parametrize("settings", [{"n": 2 ** 30}, {"r": 2 ** 20}, {"p": 2 ** 24}, {"n": 2 ** 17, "r": 16},
+                                      {"n": 2 ** 16, "r": 8, "p": 16}],
+                         ids=["n-1-TiB", "r-huge", "p-huge", "memory-256-MiB", "work-32x"])
+def test_a_key_file_asking_for_huge_scrypt_memory_or_time_is_refused_before_any_work(tmp_path, monkeypatch, settings):
+    """Settings far beyond what this app writes (gigabytes of memory, hours of work) are refused in plain words
+    naming the file, before scrypt runs at all (it would stall or kill the PC)."""
+    from rws_desktop.core.keys import key_file
+
+    path = _sealed_with(tmp_path, **settings)
+    monkeypatch.setattr(key_file, "Scrypt", lambda **kwargs: pytest.fail(f"scrypt ran with {kwargs}"))
+    with pytest.raises(KeyRefused) as refused:
+        read_key_file(path, PASSPHRASE)
+    assert "crafted.rwskey" in str(refused.value) and "far more memory or time" in str(refused.value)
+
+
+@pytest.mark.parametrize("settings", [{"n": 3000}, {"n": 1}, {"r": 0}, {"p": -1}, {"n": "32768"}, {"n": 32768.0},
+                                      {"r": True}])
+def test_scrypt_settings_that_are_not_scrypts_are_refused_as_damage(tmp_path, settings):
+    """n not a power of two, zero or negative factors, numbers written as text, floats or booleans: the file is
+    called damaged in plain words (no Python wording such as "invalid literal for int()")."""
+    path = _sealed_with(tmp_path, **settings)
+    with pytest.raises(KeyRefused) as refused:
+        read_key_file(path, PASSPHRASE)
+    assert str(refused.value) == "crafted.rwskey is damaged and cannot be read; export the key again."
+
+
+def test_settings_within_the_limits_still_open_a_key_file(tmp_path):
+    """Stronger settings than today's, within the limits (twice the memory), still open: the caps refuse only abuse."""
+    from rws_desktop.core.keys import key_file
+
+    path = tmp_path / "stronger.rwskey"
+    salt, nonce = os.urandom(16), os.urandom(12)
+    derived = key_file._derive(PASSPHRASE, salt, 2 ** 16, 8, 1)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    sealed = AESGCM(derived).encrypt(nonce, CARRIED.document(), SEALED_MARK.encode("ascii"))
+    b64 = lambda data: base64.b64encode(data).decode("ascii")  # noqa: E731
+    path.write_text(json.dumps({SEALED_MARK: 1, "kdf": "scrypt", "n": 2 ** 16, "r": 8, "p": 1, "salt": b64(salt),
+                                "nonce": b64(nonce), "sealed": b64(sealed)}), encoding="ascii")
+    assert read_key_file(path, PASSPHRASE) == CARRIED
+
+
+def test_a_file_far_larger_than_a_key_file_is_refused_without_reading_it_all(tmp_path):
+    """A 10 MB "key file" is refused from its first 64 KB, in plain words."""
+    path = tmp_path / "huge.rwskey"
+    path.write_bytes(b"{" + b" " * 10_000_000 + b"}")
+    with pytest.raises(KeyRefused) as refused:
+        read_key_file(path, PASSPHRASE)
+    assert "huge.rwskey" in str(refused.value) and "far larger than a key file" in str(refused.value)

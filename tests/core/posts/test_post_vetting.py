@@ -4,9 +4,11 @@ recorded leaves a `post_not_written` entry naming the copies discarded. Photo an
 decided by the test), so each path can be set up exactly; `rws post` itself is tested in tests/test_cli_post.py."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +18,8 @@ from PIL import Image
 from post_register import CHANNEL, TODAY, post_service
 from rws_desktop.core.kernel.decisions import Decision
 from rws_desktop.core.posts import pack as pack_module
+from rws_desktop.core.posts.pack import PackError
+from rws_desktop.core.posts.service import NOT_WRITTEN
 from rws_desktop.core.vetting.analysis import PhotoResult
 from rws_desktop.core.vetting.events import BatchFinished, BatchStarted, PhotoAnalysed
 from rws_desktop.core.vetting.safe_copy import SafeCopy
@@ -76,19 +80,54 @@ def test_a_blocked_post_records_each_photo_with_no_output(poster, store, tmp_pat
 
 
 def test_a_pack_that_fails_after_recording_leaves_an_entry_saying_the_copies_were_discarded(poster, store, tmp_path, monkeypatch):
-    """The receipt cannot be written after the photos were recorded: the error reaches the caller, no folder is
-    left, and a post_not_written entry lists the photo entries whose copies were discarded."""
+    """The receipt cannot be written (the disk is full) after the photos were recorded: a plain PackError reaches
+    the caller, no folder is left, and a post_not_written entry lists the photo entries whose copies were
+    discarded, with the reason in plain words (the system's "No space left on device" only in the log)."""
     def broken(*args, **kwargs):
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
     monkeypatch.setattr(pack_module, "render_receipt", broken)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(PackError) as refused:
         poster.vet_and_pack(PHOTOS, CHANNEL, "Sports day", tmp_path / "pack", today=TODAY)
+    assert "is full" in str(refused.value) and "No space left" not in str(refused.value)
     log = entries(store)
     vetted = [(seq, e) for seq, e in enumerate(log, start=1) if e["kind"] == "photo_vetted"]
-    assert log[-1]["kind"] == "post_not_written" and "disk full" in log[-1]["reason"]
+    assert log[-1]["kind"] == "post_not_written" and "is full" in log[-1]["reason"]
+    assert "No space left" not in log[-1]["reason"] and "Errno" not in log[-1]["reason"]
     assert log[-1]["discarded"] == [{"audit_seq": seq, "output_name": e["output_name"]} for seq, e in vetted]
     assert all(e["kind"] != "post_approved" for e in log)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("pack")] == []
+
+
+def test_a_pack_failing_in_an_unforeseen_way_records_a_plain_reason_and_logs_the_detail(poster, store, tmp_path,
+                                                                                       monkeypatch, caplog):
+    """A library failing while the receipt is drawn: the failure still reaches the caller, but the post_not_written
+    entry (which auditors read) says so in plain words; the exception's own text goes to the log only."""
+    def broken(*args, **kwargs):
+        raise RuntimeError("reportlab internal: unbalanced q/Q operators")
+    monkeypatch.setattr(pack_module, "render_receipt", broken)
+    with caplog.at_level(logging.INFO, logger="rws_desktop"), pytest.raises(RuntimeError):
+        poster.vet_and_pack(PHOTOS, CHANNEL, "Sports day", tmp_path / "pack", today=TODAY)
+    reason = entries(store)[-1]["reason"]
+    assert reason == NOT_WRITTEN and "unbalanced" not in reason
+    assert "unbalanced q/Q operators" in caplog.text
+
+
+def test_a_pack_folder_that_cannot_be_made_is_refused_in_plain_words(poster, store, tmp_path, monkeypatch):
+    """The folder beside the pack (where files are vetted) cannot be created: PackError in plain words, nothing
+    recorded, instead of Python's "[Errno 13] Permission denied: '...'"."""
+    real_mkdir = Path.mkdir
+
+    def refusing(self, *args, **kwargs):
+        if self.name.endswith(".vetting"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_mkdir(self, *args, **kwargs)
+    monkeypatch.setattr(Path, "mkdir", refusing)
+    before = len(entries(store))
+    with pytest.raises(PackError) as refused:
+        poster.vet_and_pack(PHOTOS, CHANNEL, "Sports day", tmp_path / "pack", today=TODAY)
+    assert "does not allow writing" in str(refused.value)
+    assert "Errno" not in str(refused.value) and "Permission denied" not in str(refused.value)
+    assert len(entries(store)) == before
 
 
 class StoppingVetting(StubVetting):

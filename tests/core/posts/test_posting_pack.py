@@ -3,8 +3,10 @@ name someone show up afterwards: withdrawal impact and the person report."""
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import json
+import logging
 
 import pytest
 from pypdf import PdfReader
@@ -12,6 +14,7 @@ from pypdf import PdfReader
 from rws_desktop.core.audit.log_service import AuditLogService
 from rws_desktop.core.captions.findings import Confirmation
 from rws_desktop.core.kernel.permissions import NotAllowed, Role
+from rws_desktop.core.posts import pack as pack_module
 from rws_desktop.core.posts.pack import PackError
 from rws_desktop.core.register.impact import NAMED_IN_POST, withdrawal_impact
 from sessions import signed_in
@@ -177,3 +180,33 @@ def test_a_forty_photo_receipt_stays_on_one_page_and_vouches_for_every_file_thro
     listed = dict(reversed(line.split("  ", 1)) for line in hashes.decode("utf-8").splitlines())
     assert len(listed) == 41 and all(listed[p.output.name] == p.output_sha256 for p in photos)
     assert entries(store)[pack.audit_seq - 1]["hashes_sha256"] == hashes_sha
+
+
+def test_a_safe_copy_gone_since_vetting_stops_the_pack_in_plain_words(service, checker, vetted, ids, store, tmp_path, caplog):
+    """A safe copy deleted after vetting: PackError naming the photo and saying the file was moved or deleted, not
+    Python's "[Errno 2] No such file or directory: '...'" (that goes to the log); no pack and no half-written folder."""
+    photo = vetted("relay.jpg", [shown(ids["Jack Smith"], True)])
+    photo.output.unlink()
+    review = service.review(checker, "Well played", [photo])
+    with caplog.at_level(logging.INFO, logger="rws_desktop"), pytest.raises(PackError) as refused:
+        service.make_pack(review, CHANNEL, tmp_path / "pack")
+    message = str(refused.value)
+    assert "relay.jpg" in message and "moved or deleted" in message
+    assert "Errno" not in message and "No such file" not in message
+    assert "No such file" in caplog.text
+    assert not (tmp_path / "pack").exists() and not (tmp_path / "pack.part").exists()
+
+
+def test_a_disk_full_while_packing_is_refused_in_plain_words(service, checker, vetted, ids, tmp_path, monkeypatch):
+    """Copying a safe copy into the pack hits a full disk: PackError saying the disk is full (not the system's
+    wording), and the half-made pack folder is removed."""
+    photo = vetted("relay.jpg", [shown(ids["Jack Smith"], True)])
+    review = service.review(checker, "Well played", [photo])
+
+    def full(source, target, length=0):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(pack_module.shutil, "copyfileobj", full)
+    with pytest.raises(PackError) as refused:
+        service.make_pack(review, CHANNEL, tmp_path / "pack")
+    assert "is full" in str(refused.value) and "No space left" not in str(refused.value)
+    assert not (tmp_path / "pack").exists() and not (tmp_path / "pack.part").exists()

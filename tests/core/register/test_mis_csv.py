@@ -181,3 +181,42 @@ def test_full_names_are_split_either_way_round():
     """SIMS writes 'Surname, Forename'; other exports 'Forename Surname'."""
     assert split_full_name("Ashby, Zoë Mae") == ("Zoë Mae", "Ashby")
     assert split_full_name("Zoë Mae Ashby") == ("Zoë Mae", "Ashby")
+
+
+def test_a_file_that_cannot_be_opened_is_refused_in_plain_words(tmp_path, caplog):
+    """A missing file and a folder chosen instead of a file: MisImportError naming the path in plain words, never
+    Python's "[Errno 2] No such file or directory" or "[Errno 21] Is a directory" (those go to the log)."""
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="rws_desktop"):
+        with pytest.raises(MisImportError) as missing:
+            read_csv_file(tmp_path / "gone.csv")
+        with pytest.raises(MisImportError) as folder:
+            read_csv_file(tmp_path)
+    assert "gone.csv" in str(missing.value) and "moved or deleted" in str(missing.value)
+    assert "is a folder, not a file" in str(folder.value)
+    for refusal in (missing.value, folder.value):
+        assert "Errno" not in str(refusal) and "No such file" not in str(refusal) and "Is a directory" not in str(refusal)
+    assert "No such file" in caplog.text
+
+
+def test_a_quoted_cell_over_the_csv_readers_limit_is_refused_in_plain_words(caplog):
+    """A quoted cell spanning many short lines, longer than the CSV reader's field limit (131,072 characters):
+    the reader's "_csv.Error: field larger than field limit" goes to the log; staff read which row, in plain words."""
+    import logging
+
+    cell = "\r\n".join(["x" * 1_000] * 140)  # every line well under MAX_LINE_CHARACTERS
+    data = f'UPN,Surname\r\nA1,"{cell}"\r\n'.encode()
+    with caplog.at_level(logging.INFO, logger="rws_desktop"), pytest.raises(MisImportError) as refused:
+        read_csv(data)
+    assert str(refused.value).startswith("Row ") and "could not be read as CSV" in str(refused.value)
+    assert "_csv" not in str(refused.value) and "field limit" not in str(refused.value)
+    assert "field limit" in caplog.text
+
+
+def test_a_file_claiming_utf16_that_is_not_is_refused_in_plain_words():
+    """A UTF-16 byte-order mark on bytes that are not UTF-16: a plain refusal, not the UnicodeDecodeError's
+    "'utf-16-le' codec can't decode bytes in position ...\""""
+    with pytest.raises(MisImportError) as refused:
+        read_csv(b"\xff\xfeU\x00P\x00N\x00\x00\xd8")  # a lone high surrogate at the end
+    assert "says it is UTF-16" in str(refused.value) and "codec" not in str(refused.value)

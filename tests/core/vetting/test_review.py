@@ -215,3 +215,31 @@ def test_people_to_pick_are_searched_and_those_who_may_be_shown_come_first(servi
     assert [(c.person.name, c.may_be_shown) for c in found] == [("Ada", True), ("Ben", False), ("Cy", False)]
     assert found[1].reason == "consent refused for all channels"
     assert [c.person.name for c in service.candidates(CHANNEL, "c", TODAY)] == ["Cy"]
+
+
+def test_an_export_killed_between_its_entry_and_the_rename_is_finished_by_the_next_export(service, store, people, tmp_path,
+                                                                                         monkeypatch):
+    """The window's export is killed after recording a photo's entry but before renaming its `.part`: the next
+    export into that folder puts the recorded copy in place under the name its entry gives (and says so in
+    `finished`), so no entry is left naming a file that is not there and no `.part` lingers."""
+    import hashlib
+    import os
+
+    from rws_desktop.core.vetting import publishing
+
+    photo = noisy_photo(tmp_path / "a.jpg")
+    real_replace = os.replace
+
+    def killed(source, target):
+        raise KeyboardInterrupt("killed between the commit and the rename")
+    monkeypatch.setattr(publishing.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        service.export([review_of(photo)], CHANNEL, tmp_path / "out", TODAY)
+    monkeypatch.setattr(publishing.os, "replace", real_replace)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a (safe).jpg.part"]
+    service.export([review_of(noisy_photo(tmp_path / "b.jpg"))], CHANNEL, tmp_path / "out", TODAY)
+    first = next(e for e in entries(store) if e["kind"] == "photo_vetted")
+    placed = tmp_path / "out" / first["output_name"]
+    assert placed.is_file() and hashlib.sha256(placed.read_bytes()).hexdigest() == first["output_sha256"]
+    assert not any(p.name.endswith(".part") for p in (tmp_path / "out").iterdir())
+    assert "it has now been saved" in service.finished[placed]
