@@ -23,6 +23,8 @@ import struct
 import zlib
 from pathlib import Path
 
+from ..kernel.disk_errors import unreadable_reason
+
 log = logging.getLogger(__name__)
 
 # A 50 MP phone photo is about 25 MB as JPEG and a little over 100 MB as an uncompressed PNG.
@@ -100,21 +102,6 @@ def _check_kind(path: Path, mode: int) -> None:
     if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
         raise PhotoCheckError("This is not a file but a pipe or socket (a channel between programs), so it was not opened.")
     raise PhotoCheckError("This is a device, not a photo file, so it was not opened.")
-
-
-def unreadable_reason(exc: OSError) -> str:
-    """Why a photo or clip file could not be read, in plain words (the system's own wording goes to the log)."""
-    import errno
-
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return "The file could not be read: you have no permission to open it."
-    if exc.errno == errno.ENAMETOOLONG:
-        return "The file's name or folder path is too long to open."
-    if exc.errno == errno.ELOOP:
-        return "This is a link that cannot be followed (it points to itself or loops), so there is nothing to check."
-    if exc.errno == errno.ENOENT:
-        return "The file could not be read (it was moved or deleted)."
-    return "The file could not be read from the disk."
 
 
 def check_dimensions(width: int, height: int) -> None:

@@ -20,7 +20,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from ..faces.photo_checks import unreadable_reason
+from ..kernel.disk_errors import unreadable_reason
 from .status import KeyRefused
 
 SEALED_MARK = "rws_reference_face_key_sealed"

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..clips.results import file_sha256
-from ..faces.photo_checks import unreadable_reason
+from ..kernel.disk_errors import unreadable_reason
 from ..kernel.audit_chain import utc_timestamp
 from ..kernel.disk_errors import unwritable_reason
 from ..kernel.ports import Store

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 
-from ..faces.photo_checks import unreadable_reason
+from ..kernel.disk_errors import unreadable_reason
 from ..kernel.consent import YEAR_GROUPS, ConsentStatus
 
 log = logging.getLogger(__name__)
