@@ -15,7 +15,7 @@ from enum import Enum
 from pathlib import Path
 
 from ..faces.geometry import Box
-from ..faces.photo_checks import unreadable_reason
+from ..kernel.disk_errors import unreadable_reason
 from ..faces.redaction import Region, Shape
 from ..kernel.audit_chain import utc_timestamp
 from ..kernel.audit_entries import ClipCorrected, ClipCorrectionUndone

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..faces.detection import FaceDetector
-from ..faces.photo_checks import PhotoCheckError, check_regular_file, unreadable_reason
+from ..faces.photo_checks import PhotoCheckError, check_regular_file
+from ..kernel.disk_errors import unreadable_reason
 from ..faces.recognition import FaceEncoder
 from ..kernel.channels import Channel, ChannelCatalogue
 from ..kernel.decisions import Decision, overall_decision

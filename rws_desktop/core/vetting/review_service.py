@@ -18,7 +18,7 @@ from ..kernel.channels import Channel, ChannelCatalogue
 from ..kernel.consent import FaceConsent, Person, show_decision
 from ..faces.geometry import Box
 from ..faces.imaging import LoadedPhoto, PhotoLoadError, file_sha256, load_photo_bytes
-from ..faces.photo_checks import unreadable_reason
+from ..kernel.disk_errors import unreadable_reason
 # Named apart from vetting.Action (a face shown or blurred).
 from ..kernel.permissions import Action as Permission, requires
 from ..kernel.ports import PersonNotFound, Store
