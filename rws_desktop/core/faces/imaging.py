@@ -17,8 +17,8 @@ from pathlib import Path
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-try:  # HEIC/HEIF from iPhones; optional so a broken wheel never stops JPEG work.
-    from pillow_heif import register_heif_opener
+try:  # HEIC/HEIF from iPhones (pi-heif: pillow-heif's decoder-only build); optional so a broken wheel never stops JPEGs.
+    from pi_heif import register_heif_opener
 
     register_heif_opener()
     HEIF_SUPPORTED = True

@@ -8,16 +8,14 @@ for enrolled people with biometric consent.
 from __future__ import annotations
 
 import functools
-import importlib.util
-import sys
-from pathlib import Path
+from importlib import resources
 
 import numpy as np
 from PIL import Image
 
 from .detection import DetectedFace, upright_patch
 
-# face_recognition_models' files for the two models the encoder uses.
+# dlib's two models the encoder uses, as face_recognition_models names them.
 LANDMARKS_FILE = "shape_predictor_5_face_landmarks.dat"
 ENCODER_FILE = "dlib_face_recognition_resnet_model_v1.dat"
 
@@ -54,16 +52,12 @@ def _models():
 
 
 def _model_files() -> tuple[str, str]:
-    """The two model files face_recognition_models ships, found without importing it where possible: its import
-    loads pkg_resources, a fifth of a second in every worker. The bundle's stand-in for the package (see
-    bundle/rthook_face_models.py) is already imported, and answers."""
-    package = sys.modules.get("face_recognition_models")
-    if package is None:
-        spec = importlib.util.find_spec("face_recognition_models")
-        folders = list(spec.submodule_search_locations or []) if spec is not None else []
-        for folder in folders:
-            files = (Path(folder) / "models" / LANDMARKS_FILE, Path(folder) / "models" / ENCODER_FILE)
-            if all(file.is_file() for file in files):
-                return str(files[0]), str(files[1])
-        import face_recognition_models as package
-    return package.pose_predictor_five_point_model_location(), package.face_recognition_model_location()
+    """The two model files, shipped inside the package (rws_desktop/models, see its NOTICE): the same bytes as
+    face_recognition_models' copies, without that package's 100 MB 68-point model or its pkg_resources import."""
+    folder = resources.files("rws_desktop") / "models"
+    files = (folder / LANDMARKS_FILE, folder / ENCODER_FILE)
+    missing = [file.name for file in files if not file.is_file()]
+    if missing:
+        raise FileNotFoundError(f"dlib's face models ({', '.join(missing)}) are missing from this copy of the app: "
+                                f"expected in {folder}. Reinstall it.")
+    return str(files[0]), str(files[1])

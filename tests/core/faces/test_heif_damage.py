@@ -32,11 +32,13 @@ def textured(size=(640, 480), seed=3, mode="RGB") -> Image.Image:
 
 
 def heic_bytes(image: Image.Image, tile: int = 0, **options) -> bytes:
+    """`image` as HEIC, written by pillow-heif's encoder (a test tool: the app reads with pi-heif, which has none),
+    without registering pillow-heif with Pillow, so loading still goes through the app's own reader."""
     previous = pillow_heif.options.GRID_TILE_SIZE
     pillow_heif.options.GRID_TILE_SIZE = tile
     try:
         buffer = io.BytesIO()
-        image.save(buffer, "HEIF", **options)
+        pillow_heif.from_pillow(image).save(buffer, **options)
         return buffer.getvalue()
     finally:
         pillow_heif.options.GRID_TILE_SIZE = previous

@@ -78,7 +78,7 @@ def test_transparent_png_is_composited_on_white():
 
 
 def test_heic_from_an_iphone_is_read():
-    """HEIC photos load through pillow-heif."""
+    """HEIC photos load (the app reads them with pi-heif; pillow-heif, a test tool, writes this one)."""
     heif = pillow_heif.from_pillow(gradient())
     buffer = io.BytesIO()
     heif.save(buffer, quality=90)
