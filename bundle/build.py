@@ -5,8 +5,9 @@
 Works the same on Windows, macOS and Linux (a bundle runs only on the system it was built on).
 Steps: a runtime-only environment in build/venv (the app's dependencies and the postgres extra,
 from uv.lock, no test tools), whose site-packages size it prints; PyInstaller added to it; the
-spec run; then the bundle's size, its largest parts, and a check that every data file the app
-reads is inside. Exits non-zero, naming the file, when one is missing.
+spec run; on Linux, symbols and debug information stripped where safe (bundle/strip_symbols.py);
+then the bundle's size, its largest parts, any file stored twice, and a check that every data file
+the app reads is inside. Exits non-zero, naming the file, when one is missing.
 """
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from strip_symbols import strip_bundle  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
@@ -31,15 +35,15 @@ EXE = ".exe" if os.name == "nt" else ""
 # one must fail here, not on a school PC.
 REQUIRED_DATA = {
     "rws_desktop/models/centerface.onnx": "CenterFace's weights (face detection)",
-    "face_recognition_models/models/mmod_human_face_detector.dat": "dlib's CNN face detector",
-    "face_recognition_models/models/shape_predictor_5_face_landmarks.dat": "dlib's 5-point landmark model",
-    "face_recognition_models/models/dlib_face_recognition_resnet_model_v1.dat": "dlib's face encoder",
+    "rws_desktop/models/shape_predictor_5_face_landmarks.dat": "dlib's 5-point landmark model",
+    "rws_desktop/models/dlib_face_recognition_resnet_model_v1.dat": "dlib's face encoder",
     "rws_desktop/_data/db/env.py": "the database migrations (db/)",
     "rws_desktop/_data/resources/channels.toml": "the school's channels (resources/)",
 }
 # Left out on purpose: unused, and a bundle carrying them is too big.
 UNWANTED = {
     "shape_predictor_68_face_landmarks.dat": "dlib's 68-point landmark model (unused)",
+    "mmod_human_face_detector.dat": "dlib's CNN face detector (unused: CenterFace finds the faces)",
     "ffmpeg": "an ffmpeg program (imageio-ffmpeg's)",
 }
 
@@ -61,13 +65,25 @@ def main(argv: list[str] | None = None) -> int:
     _run([str(_python()), "-m", "PyInstaller", str(args.spec), "--noconfirm", "--log-level", "WARN",
           "--distpath", str(DIST), "--workpath", str(BUILD / "pyinstaller")])
 
+    unstripped = _size(BUNDLE)
+    saved, stripped, kept = strip_bundle(BUNDLE / "_internal")
     problems = check_bundle(BUNDLE)
     print(f"\nBuilt {BUNDLE} in {time.monotonic() - started:.0f} s")
+    if stripped or kept:
+        print(f"Symbols and debug information stripped from {stripped} libraries: {_mb(saved)} of {_mb(unstripped)}; "
+              f"left whole, as stripping would break them: {', '.join(path.name for path in kept) or 'none'}")
     print(f"Bundle size: {_mb(_size(BUNDLE))}")
     print(f"Site-packages of a runtime install (with the postgres extra): {_mb(installed)} ({site_packages})")
     print("Largest parts of the bundle:")
-    for size, path in _largest(BUNDLE, 8):
+    for size, path in _largest(BUNDLE, 14):
         print(f"  {_mb(size):>18}  {path.relative_to(BUNDLE)}")
+    for name in ("RWS Photo Check" + EXE, "rws" + EXE):
+        print(f"  {_mb((BUNDLE / name).stat().st_size):>18}  {name} (the program, with its Python modules inside)")
+    copies = _duplicates(BUNDLE)
+    print(f"Files stored twice or more with the same content: {len(copies)} sets, "
+          f"{_mb(sum(size * (len(paths) - 1) for size, paths in copies))} beyond one copy of each")
+    for size, paths in copies:
+        print(f"  {_mb(size):>18}  " + ", ".join(str(path.relative_to(BUNDLE)) for path in paths))
     for problem in problems:
         print(f"MISSING OR UNWANTED: {problem}", file=sys.stderr)
     return 1 if problems else 0
@@ -82,12 +98,30 @@ def check_bundle(bundle: Path) -> list[str]:
     platforms = internal / "PySide6" / "Qt" / "plugins" / "platforms"
     if not platforms.is_dir() or not any(platforms.iterdir()):
         problems.append(f"Qt's platform plugins: {platforms.relative_to(bundle)} is empty or missing")
+    elif sys.platform.startswith("linux"):  # the offscreen one runs the smoke test; xcb opens the window on a desktop
+        problems += [f"Qt's {name} platform plugin: {(platforms / name).relative_to(bundle)} is missing"
+                     for name in ("libqoffscreen.so", "libqxcb.so") if not (platforms / name).is_file()]
     for path in bundle.rglob("*"):
         stem = path.name.split(".")[0].split("-")[0]
         for name, what in UNWANTED.items():
             if path.name == name or (name == "ffmpeg" and stem == "ffmpeg" and path.is_file()):
                 problems.append(f"{what} is in the bundle: {path.relative_to(bundle)}")
     return problems
+
+
+def _duplicates(folder: Path, smallest: int = 64 * 1024) -> list[tuple[int, list[Path]]]:
+    """Files of `smallest` bytes or more stored more than once with the same content, largest first."""
+    by_size: dict[int, list[Path]] = {}
+    for path in folder.rglob("*"):
+        if path.is_file() and not path.is_symlink() and path.stat().st_size >= smallest:
+            by_size.setdefault(path.stat().st_size, []).append(path)
+    copies = []
+    for size, paths in by_size.items():
+        by_hash: dict[str, list[Path]] = {}
+        for path in paths if len(paths) > 1 else []:
+            by_hash.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), []).append(path)
+        copies += [(size, sorted(same)) for same in by_hash.values() if len(same) > 1]
+    return sorted(copies, key=lambda item: item[0], reverse=True)
 
 
 def _uv(*args: str) -> None:
