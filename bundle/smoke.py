@@ -6,7 +6,7 @@ In a throwaway data folder, with no settings files and no database address from 
 every data file the app reads is in the bundle; `rws --version`; `rws init` with a first admin;
 a DPIA, Obama and Biden enrolled with consent; `rws vet` of obama_and_biden.jpg and obama1.jpg in
 two worker processes, where Obama and Biden stay visible and the child (lower right) is blurred in
-the safe copy; `rws audit verify`; the log file written; and the window starting offscreen and
+the safe copy; the same of that photo saved as HEIC and as a 2-second H.264 clip; `rws audit verify`; the log file written; and the window starting offscreen and
 staying up for 15 seconds. Stops at the first failure, saying what failed and showing the
 program's own words. Exit code 0 only when all passed.
 """
@@ -72,6 +72,7 @@ class Smoke:
         self.step("rws init with a first admin", self.init)
         self.step("a DPIA, and Obama and Biden enrolled with consent", self.enrol)
         self.step("rws vet: the child in obama_and_biden.jpg is blurred", self.vet)
+        self.step("rws vet of the same photo as HEIC and as an H.264 clip: the child is blurred in both", self.heic_and_clip)
         self.step("rws audit verify", lambda: self.expect(["audit", "verify"], "OK: verified up to entry"))
         self.step("the log file is written", self.log_file)
         self.step(f"the window starts offscreen and stays up for {WINDOW_SECONDS} s", self.window)
@@ -119,21 +120,43 @@ class Smoke:
         self.expect(["vet", str(group), str(test / "obama1.jpg"), "--channel", "instagram", "--out", str(out),
                      "--json", str(report), "--workers", "2"], "safe copies in")
         photos = {Path(p["source"]).name: p for p in json.loads(report.read_text(encoding="utf-8"))["photos"]}
-        faces = photos[group.name]["faces"]
+        self.check_group(photos[group.name], group, _picture(Path(photos[group.name]["output"])))
+        if photos["obama1.jpg"]["decision"] == "error":
+            raise SmokeFailure(f"obama1.jpg could not be vetted: {photos['obama1.jpg']}")
+
+    def heic_and_clip(self) -> None:
+        """The group photo as an iPhone would save it (HEIC, read through pi-heif) and as a 2-second H.264 clip (read
+        and written through PyAV's FFmpeg and x264): Obama and Biden shown, the child blurred in the safe copies."""
+        group = self.testdata / "photos" / "people" / "test" / "obama_and_biden.jpg"
+        heic, clip = self.work / "group.heic", self.work / "group.mp4"
+        _write_heic(group, heic)
+        _write_clip(group, clip)
+        out, report = self.work / "safe-media", self.work / "media.json"
+        self.expect(["vet", str(heic), str(clip), "--channel", "instagram", "--out", str(out), "--json", str(report)],
+                    "safe copies in")
+        entries = {Path(p["source"]).name: p for p in json.loads(report.read_text(encoding="utf-8"))["photos"]}
+        self.check_group(entries[heic.name], group, _picture(Path(entries[heic.name]["output"])))
+        vetted = entries[clip.name]
+        if vetted["decision"] == "error" or not vetted["output"]:
+            raise SmokeFailure(f"{clip.name} could not be vetted: {vetted}")
+        self.check_group({**vetted, "faces": vetted["tracks"]}, group, _first_frame(Path(vetted["output"])))
+
+    def check_group(self, vetted: dict, original: Path, safe_copy: Image.Image) -> None:
+        """Obama and Biden shown and the child (lower right) blurred in `vetted`'s faces (a photo's) or tracks (a
+        clip's), and the child's face at least 4 times less sharp in `safe_copy` than in `original`."""
+        faces, name = vetted["faces"], Path(vetted["source"]).name
         shown = {f["person_id"] for f in faces if f["action"] == "shown"}
         child = [f for f in faces if f["box"][0] > CHILD_MIN_LEFT and f["box"][1] > CHILD_MIN_TOP]
         if len(shown) != 2:
-            raise SmokeFailure(f"Obama and Biden should both be shown in {group.name}; shown: {sorted(shown)}; faces: {faces}")
+            raise SmokeFailure(f"Obama and Biden should both be shown in {name}; shown: {sorted(shown)}; faces: {faces}")
         if not child or any(f["action"] != "blurred" for f in child):
-            raise SmokeFailure(f"the child in {group.name} is not marked blurred: {faces}")
+            raise SmokeFailure(f"the child in {name} is not marked blurred: {faces}")
         for face in child:
-            before, after = _sharpness(group, face["box"]), _sharpness(Path(photos[group.name]["output"]), face["box"])
+            before, after = _sharpness(_picture(original), face["box"]), _sharpness(safe_copy, face["box"])
             if not after < before / 4:
-                raise SmokeFailure(f"the child's face in the safe copy is not blurred: sharpness {after:.1f} against "
-                                   f"{before:.1f} in the original")
-            print(f"  the child's face: sharpness {before:.1f} in the original, {after:.1f} in the safe copy")
-        if photos["obama1.jpg"]["decision"] == "error":
-            raise SmokeFailure(f"obama1.jpg could not be vetted: {photos['obama1.jpg']}")
+                raise SmokeFailure(f"the child's face in the safe copy of {name} is not blurred: sharpness {after:.1f} "
+                                   f"against {before:.1f} in the original")
+            print(f"  the child's face in {name}: sharpness {before:.1f} in the original, {after:.1f} in the safe copy")
 
     def log_file(self) -> None:
         log = self.work / "data" / "logs" / "rws.log"
@@ -172,11 +195,47 @@ class Smoke:
                                + output.read_text(encoding="utf-8", errors="replace")[-3000:])
 
 
-def _sharpness(photo: Path, box: list[int]) -> float:
+def _picture(path: Path) -> Image.Image:
+    with Image.open(path) as image:
+        return image.convert("RGB")
+
+
+def _sharpness(picture: Image.Image, box: list[int]) -> float:
     """Mean absolute difference between neighbouring pixels inside `box` (left, top, right, bottom): a blur lowers it."""
-    with Image.open(photo) as image:
-        pixels = np.asarray(image.convert("L").crop(tuple(box)), dtype=np.float32)
+    pixels = np.asarray(picture.convert("L").crop(tuple(box)), dtype=np.float32)
     return float(np.abs(np.diff(pixels, axis=0)).mean() + np.abs(np.diff(pixels, axis=1)).mean())
+
+
+def _write_heic(photo: Path, target: Path) -> None:
+    """`photo` saved as HEIC by pillow-heif (a dev-group test tool; the bundle has only pi-heif's decoder)."""
+    import pillow_heif
+
+    with Image.open(photo) as image:
+        pillow_heif.from_pillow(image.convert("RGB")).save(target, quality=90)
+
+
+def _write_clip(photo: Path, target: Path, frames: int = 12, fps: int = 6) -> None:
+    """A 2-second H.264 clip (x264, yuv420p, as a phone's) of `photo` drifting 2 pixels a frame."""
+    import av
+
+    with Image.open(photo) as image:
+        still = image.convert("RGB")
+    width, height = (still.width - 2 * frames) // 2 * 2, still.height // 2 * 2
+    with av.open(str(target), "w") as out:
+        video = out.add_stream("libx264", rate=fps)
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+        for index in range(frames):
+            shifted = still.crop((index * 2, 0, index * 2 + width, height))
+            out.mux(video.encode(av.VideoFrame.from_image(shifted)))
+        out.mux(video.encode(None))
+
+
+def _first_frame(clip: Path) -> Image.Image:
+    """The first frame of `clip`, decoded with PyAV."""
+    import av
+
+    with av.open(str(clip)) as container:
+        return next(container.decode(video=0)).to_image()
 
 
 if __name__ == "__main__":
