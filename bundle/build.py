@@ -78,7 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     for size, path in _largest(BUNDLE, 14):
         print(f"  {_mb(size):>18}  {path.relative_to(BUNDLE)}")
     for name in ("RWS Photo Check" + EXE, "rws" + EXE):
-        print(f"  {_mb((BUNDLE / name).stat().st_size):>18}  {name} (the program, with its Python modules inside)")
+        program = BUNDLE / name
+        if program.is_symlink():
+            print(f"  {'':>18}  {name}: a link to {os.readlink(program)}")
+        elif program.is_file():
+            print(f"  {_mb(program.stat().st_size):>18}  {name} (a program, with every Python module inside)")
     copies = _duplicates(BUNDLE)
     print(f"Files stored twice or more with the same content: {len(copies)} sets, "
           f"{_mb(sum(size * (len(paths) - 1) for size, paths in copies))} beyond one copy of each")

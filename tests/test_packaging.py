@@ -31,7 +31,7 @@ def test_missing_weights_are_named(monkeypatch, tmp_path):
         centerface.model_path()
 
 
-@pytest.mark.parametrize("script", ["rws_desktop/__main__.py", "bundle/rws.py"])
+@pytest.mark.parametrize("script", ["rws_desktop/__main__.py", "bundle/program.py"])
 def test_entry_scripts_call_freeze_support_before_any_other_import(script):
     """The bundle's two programs: under `if __name__ == "__main__"`, freeze_support() comes first, and the module
     imports nothing but multiprocessing above it, so a worker process starts without loading Qt or the app."""
@@ -41,6 +41,18 @@ def test_entry_scripts_call_freeze_support_before_any_other_import(script):
     [guard] = [node for node in tree.body if isinstance(node, ast.If)]
     first = guard.body[0]
     assert isinstance(first, ast.Expr) and ast.unparse(first.value) == "multiprocessing.freeze_support()"
+
+
+@pytest.mark.parametrize("started_as, command_line", [
+    ("/opt/RWS Photo Check/rws", True), ("rws", True), (r"C:\RWS Photo Check\rws.exe", True), ("RWS.EXE", True),
+    ("/opt/RWS Photo Check/RWS Photo Check", False), (r"C:\RWS Photo Check\RWS Photo Check.exe", False),
+    ("/usr/bin/rws-desktop", False)])
+def test_the_bundle_program_runs_the_command_line_only_when_started_as_rws(started_as, command_line):
+    """bundle/program.py, the bundle's one program script, runs `rws` when started under that name (a path, a bare
+    name, Windows' .exe in any case), and the window under any other."""
+    import program
+
+    assert program.runs_command_line(started_as) is command_line
 
 
 def _fake_bundle(root: Path, leave_out: str | None = None) -> Path:
