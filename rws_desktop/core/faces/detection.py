@@ -1,8 +1,9 @@
 """Finding every face, including small, turned, dark and smeared ones, in photos of any size.
 
 CenterFace (`centerface.py`), a small network that finds faces from about 16 pixels wide, looks at:
-- the photo at 0.8 scale (faces from 20 pixels reach 16), in tiles so memory stays bounded, within a
-  pixel budget (a 48 MP photo is seen at half size);
+- the photo at 0.6 scale (faces from 20 pixels reach 12, where the network sees them weakly and the
+  second look below decides), in tiles so memory stays bounded, within a pixel budget (a 48 MP photo
+  is seen at half size);
 - small copies for faces too big for that copy (up to one filling the photo);
 - small copies turned 45 degrees either way, for tilted heads (the network sees faces turned up to
   about 30 degrees as well as upright ones), looking for faces from 30 pixels;
@@ -22,7 +23,7 @@ a picture inside the photo (a poster, a screen, a printed cover) is a face like 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -37,10 +38,13 @@ NETWORK = "network"
 class DetectorSettings:
     # The smallest face looked for, in photo pixels, as far as the pixel budget below allows.
     min_face_px: int = 20
-    # CenterFace is sure of upright faces from about this width in its input.
-    network_face_px: int = 16
+    # CenterFace sees upright faces from about this width in its input (it is sure of them from about
+    # 16): the smallest faces come out weak and are kept only if the second look at 48 pixels finds them.
+    # Showing them at 16 would cost 1.8 times the pixels for the same faces found (bench/hard_recall.py and
+    # bench/detection_recall.py hide every face either way).
+    network_face_px: int = 12
     # The full-detail pass looks at at most this many pixels (in tiles, so memory stays bounded):
-    # photos up to about 19 MP are seen with their 20-pixel faces; a 48 MP photo from 32 pixels.
+    # photos up to about 33 MP are seen with their 20-pixel faces; a 48 MP photo from 24 pixels.
     max_network_pixels: int = 12_000_000
     # The network misjudges faces much over 400 pixels, so big photos also get a copy this small.
     coarse_network_pixels: int = 300_000
@@ -129,12 +133,14 @@ def upright_patch(image: Image.Image, face: DetectedFace, face_px: float | None 
 
 @dataclass(frozen=True)
 class _PhotoCopies:
-    """The photo in RGB, its full-detail copy at `scale`, and whether it is dark."""
+    """The photo in RGB, its full-detail copy at `scale`, and whether it is dark. The turned passes share
+    copies (a quarter turn either way, the 45-degree turns, their smallest copies), so each is made once."""
 
     rgb: Image.Image
     fine: Image.Image
     scale: float
     dark: bool
+    _for_network: dict[float, Image.Image] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, image: Image.Image, scale: float, dark_level: float) -> "_PhotoCopies":
@@ -148,8 +154,10 @@ class _PhotoCopies:
 
     def for_network(self, wanted: float) -> Image.Image:
         """The copy at `wanted` scale, its contrast equalised when the photo is dark (for turned passes)."""
-        copy = self.at(wanted)
-        return ImageOps.equalize(copy) if self.dark else copy
+        if wanted not in self._for_network:
+            copy = self.at(wanted)
+            self._for_network[wanted] = ImageOps.equalize(copy) if self.dark else copy
+        return self._for_network[wanted]
 
 
 class FaceDetector:
