@@ -58,12 +58,13 @@ class DetectorSettings:
     angles: tuple[float, ...] = (90.0, -90.0, 180.0, 45.0, -45.0)
     # The turned glances look for faces from these widths, on a copy of at most this many pixels: quarter
     # turns (the usual way a photo loses its EXIF tag) from 75 pixels, the half turn from 110; the
-    # 45-degree passes, for tilted heads in any photo, look from turned_min_face_px at once. The budget
-    # (black corners included) holds a 500x375 photo's 45-degree copy at 0.57 scale, so a tilted head
-    # from about 50 pixels is clear to it; smaller ones come out weak and the second look, turned to
-    # the head's angle, decides (200,000 found no more on the benches and cost 1.6 times as much).
+    # 45-degree passes, for tilted heads in any photo, look from turned_min_face_px at once, on a copy of at
+    # most max_tilted_network_pixels (black corners included): a 500x375 photo's at 0.57 scale, so a
+    # tilted head from about 50 pixels is clear to it; smaller ones come out weak and the second look,
+    # turned to the head's angle, decides (200,000 found no more on the benches and cost 1.6 times as much).
     glance_min_face_px_at: tuple[tuple[float, int], ...] = ((90.0, 75), (-90.0, 75), (180.0, 110))
-    max_rotated_network_pixels: int = 120_000
+    max_rotated_network_pixels: int = 200_000
+    max_tilted_network_pixels: int = 120_000
     # ...and the close looks, at the angles where a face was found turned, from this width, on a copy
     # of at most this many pixels (a 12 MP photo stored sideways is seen with faces from about 70 px).
     turned_min_face_px: int = 30
@@ -95,6 +96,11 @@ class DetectorSettings:
     def glance_min_face_px(self, angle: float) -> int:
         """The smallest face the turned glance at `angle` looks for."""
         return dict(self.glance_min_face_px_at).get(angle, self.turned_min_face_px)
+
+    def glance_budget(self, angle: float) -> int:
+        """The most pixels the first turned pass at `angle` may look at: a quarter or half turn's glance, or
+        a 45-degree pass for tilted heads."""
+        return self.max_rotated_network_pixels if angle in dict(self.glance_min_face_px_at) else self.max_tilted_network_pixels
 
 
 @dataclass(frozen=True)
@@ -181,7 +187,7 @@ class FaceDetector:
         for coarse_scale in self._coarse_scales(image.size, copies.scale):
             found += self._network_scan(copies.at(coarse_scale), 0.0, coarse_scale)
         glances = {angle: self._turned_scale(image.size, angle, settings.glance_min_face_px(angle),
-                                             settings.max_rotated_network_pixels) for angle in settings.angles}
+                                             settings.glance_budget(angle)) for angle in settings.angles}
         for angle, glance in glances.items():
             for level in (glance, *self._coarse_scales(image.size, glance)[-1:]):
                 found += self._network_scan(copies.for_network(level), angle, level)
