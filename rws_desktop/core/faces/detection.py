@@ -1,8 +1,9 @@
 """Finding every face, including small, turned, dark and smeared ones, in photos of any size.
 
 CenterFace (`centerface.py`), a small network that finds faces from about 16 pixels wide, looks at:
-- the photo at 0.8 scale (faces from 20 pixels reach 16), in tiles so memory stays bounded, within a
-  pixel budget (a 48 MP photo is seen at half size);
+- the photo at 0.6 scale (faces from 20 pixels reach 12, where the network sees them weakly and the
+  second look below decides), in tiles so memory stays bounded, within a pixel budget (a 48 MP photo
+  is seen at half size);
 - small copies for faces too big for that copy (up to one filling the photo);
 - small copies turned 45 degrees either way, for tilted heads (the network sees faces turned up to
   about 30 degrees as well as upright ones), looking for faces from 30 pixels;
@@ -22,7 +23,7 @@ a picture inside the photo (a poster, a screen, a printed cover) is a face like 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -37,10 +38,13 @@ NETWORK = "network"
 class DetectorSettings:
     # The smallest face looked for, in photo pixels, as far as the pixel budget below allows.
     min_face_px: int = 20
-    # CenterFace is sure of upright faces from about this width in its input.
-    network_face_px: int = 16
+    # CenterFace sees upright faces from about this width in its input (it is sure of them from about
+    # 16): the smallest faces come out weak and are kept only if the second look at 48 pixels finds them.
+    # Showing them at 16 would cost 1.8 times the pixels for the same faces found (bench/hard_recall.py and
+    # bench/detection_recall.py hide every face either way).
+    network_face_px: int = 12
     # The full-detail pass looks at at most this many pixels (in tiles, so memory stays bounded):
-    # photos up to about 19 MP are seen with their 20-pixel faces; a 48 MP photo from 32 pixels.
+    # photos up to about 33 MP are seen with their 20-pixel faces; a 48 MP photo from 24 pixels.
     max_network_pixels: int = 12_000_000
     # The network misjudges faces much over 400 pixels, so big photos also get a copy this small.
     coarse_network_pixels: int = 300_000
@@ -54,9 +58,13 @@ class DetectorSettings:
     angles: tuple[float, ...] = (90.0, -90.0, 180.0, 45.0, -45.0)
     # The turned glances look for faces from these widths, on a copy of at most this many pixels: quarter
     # turns (the usual way a photo loses its EXIF tag) from 75 pixels, the half turn from 110; the
-    # 45-degree passes, for tilted heads in any photo, look from turned_min_face_px at once.
+    # 45-degree passes, for tilted heads in any photo, look from turned_min_face_px at once, on a copy of at
+    # most max_tilted_network_pixels (black corners included): a 500x375 photo's at 0.57 scale, so a
+    # tilted head from about 50 pixels is clear to it; smaller ones come out weak and the second look,
+    # turned to the head's angle, decides (200,000 found no more on the benches and cost 1.6 times as much).
     glance_min_face_px_at: tuple[tuple[float, int], ...] = ((90.0, 75), (-90.0, 75), (180.0, 110))
     max_rotated_network_pixels: int = 200_000
+    max_tilted_network_pixels: int = 120_000
     # ...and the close looks, at the angles where a face was found turned, from this width, on a copy
     # of at most this many pixels (a 12 MP photo stored sideways is seen with faces from about 70 px).
     turned_min_face_px: int = 30
@@ -88,6 +96,11 @@ class DetectorSettings:
     def glance_min_face_px(self, angle: float) -> int:
         """The smallest face the turned glance at `angle` looks for."""
         return dict(self.glance_min_face_px_at).get(angle, self.turned_min_face_px)
+
+    def glance_budget(self, angle: float) -> int:
+        """The most pixels the first turned pass at `angle` may look at: a quarter or half turn's glance, or
+        a 45-degree pass for tilted heads."""
+        return self.max_rotated_network_pixels if angle in dict(self.glance_min_face_px_at) else self.max_tilted_network_pixels
 
 
 @dataclass(frozen=True)
@@ -129,12 +142,14 @@ def upright_patch(image: Image.Image, face: DetectedFace, face_px: float | None 
 
 @dataclass(frozen=True)
 class _PhotoCopies:
-    """The photo in RGB, its full-detail copy at `scale`, and whether it is dark."""
+    """The photo in RGB, its full-detail copy at `scale`, and whether it is dark. The turned passes share
+    copies (a quarter turn either way, the 45-degree turns, their smallest copies), so each is made once."""
 
     rgb: Image.Image
     fine: Image.Image
     scale: float
     dark: bool
+    _for_network: dict[float, Image.Image] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, image: Image.Image, scale: float, dark_level: float) -> "_PhotoCopies":
@@ -148,8 +163,10 @@ class _PhotoCopies:
 
     def for_network(self, wanted: float) -> Image.Image:
         """The copy at `wanted` scale, its contrast equalised when the photo is dark (for turned passes)."""
-        copy = self.at(wanted)
-        return ImageOps.equalize(copy) if self.dark else copy
+        if wanted not in self._for_network:
+            copy = self.at(wanted)
+            self._for_network[wanted] = ImageOps.equalize(copy) if self.dark else copy
+        return self._for_network[wanted]
 
 
 class FaceDetector:
@@ -170,7 +187,7 @@ class FaceDetector:
         for coarse_scale in self._coarse_scales(image.size, copies.scale):
             found += self._network_scan(copies.at(coarse_scale), 0.0, coarse_scale)
         glances = {angle: self._turned_scale(image.size, angle, settings.glance_min_face_px(angle),
-                                             settings.max_rotated_network_pixels) for angle in settings.angles}
+                                             settings.glance_budget(angle)) for angle in settings.angles}
         for angle, glance in glances.items():
             for level in (glance, *self._coarse_scales(image.size, glance)[-1:]):
                 found += self._network_scan(copies.for_network(level), angle, level)

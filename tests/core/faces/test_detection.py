@@ -75,7 +75,7 @@ def _turned_passes(detector, photo, monkeypatch) -> tuple[list, list[tuple[float
 
 def _glance_scale(detector, size, angle) -> float:
     settings = detector.settings
-    return detector._turned_scale(size, angle, settings.glance_min_face_px(angle), settings.max_rotated_network_pixels)
+    return detector._turned_scale(size, angle, settings.glance_min_face_px(angle), settings.glance_budget(angle))
 
 
 def test_an_upright_group_photo_gets_only_the_turned_glances(testdata, detector, monkeypatch):
