@@ -14,6 +14,7 @@ from pathlib import Path
 from PIL import Image
 
 from ..kernel.channels import Channel
+from ..kernel.clock import utc_timestamp
 from ..kernel.decisions import NOBODY_MAY_BE_SHOWN, REFERENCES_UNREADABLE, Action, Decision, overall_decision
 from ..kernel.consent import FaceConsent, Person, PhotoConsent, biometric_verdict, show_decision
 from ..faces.detection import DetectedFace, FaceDetector
@@ -70,6 +71,7 @@ class PhotoResult:
     source_sha256: str | None = None
     output_sha256: str | None = None
     audit_seq: int | None = None
+    checked_at: str | None = None  # when the check finished (UTC, as the log writes times); None if never checked
 
     def as_dict(self) -> dict:
         return {
@@ -203,7 +205,15 @@ class PhotoAnalysis:
 
 def analyse_photo(source: Path, channel: Channel, register: RegisterSnapshot, today: date,
                   block_hidden: bool, analyser: PhotoAnalyser) -> PhotoAnalysis:
-    """Everything short of writing: load, find and decide faces, and make the safe copy. Writes nothing."""
+    """Everything short of writing: load, find and decide faces, and make the safe copy. Writes nothing. The
+    result carries the time the check finished, which its photo_vetted entry records."""
+    analysis = _analyse_photo(source, channel, register, today, block_hidden, analyser)
+    analysis.result.checked_at = utc_timestamp()
+    return analysis
+
+
+def _analyse_photo(source: Path, channel: Channel, register: RegisterSnapshot, today: date,
+                   block_hidden: bool, analyser: PhotoAnalyser) -> PhotoAnalysis:
     try:
         photo = load_photo(source)
     except PhotoLoadError as exc:
