@@ -44,8 +44,7 @@ def settle(busy: Callable[[], bool] = lambda: False, ms: int = 300, timeout_s: f
     """Let the window work and paint: until `busy()` is false (at most `timeout_s`), then `ms` more.
 
     It waits in an event loop of its own, as the window's own loop would, not with QTest.qWait: qWait also deletes
-    every object marked for deletion on each turn, which the window's jobs do not expect (the first day crashed in
-    the face encoder that way)."""
+    every object marked for deletion on each turn, which the window itself never does while it waits."""
     from PySide6.QtCore import QEventLoop, QTimer
 
     give_up = time.monotonic() + timeout_s

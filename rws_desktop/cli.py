@@ -27,6 +27,7 @@ from .cli_register import (
 from .core.kernel.consent import ALL_CHANNELS, ConsentStatus, PersonKind
 from .core.kernel.decisions import Decision
 from .core.kernel.permissions import NotAllowed
+from .core.kernel.wording import counted, was_or_were
 
 if TYPE_CHECKING:
     from .app import App
@@ -228,7 +229,7 @@ def cmd_person(app: App, args) -> int:
         print(person.id)
     elif args.action == "leave":
         deleted = app.register.mark_left(args.person, args.date or date.today())
-        print(f"Marked as left; {deleted} reference face(s) deleted.")
+        print(f"Marked as left; {counted(deleted, 'reference face')} deleted.")
         _print_impact_hint(app, args.person, None)
     return 0
 
@@ -238,7 +239,8 @@ def _print_impact_hint(app: App, person_id: int, channel: str | None) -> None:
     photos = app.queries.impact(person_id, channel)
     if photos:
         option = f" --channel {channel}" if channel and channel != ALL_CHANNELS else ""
-        print(f"{len(photos)} photo(s) already exported show this person; list them with: rws impact {person_id}{option}")
+        print(f"{counted(len(photos), 'photo')} already exported {'shows' if len(photos) == 1 else 'show'} this person; "
+              f"list them with: rws impact {person_id}{option}")
 
 
 def cmd_consent(app: App, args) -> int:
@@ -262,7 +264,8 @@ def cmd_biometric(app: App, args) -> int:
     if valid:
         print("Biometric consent is valid: this person can be enrolled and recognised.")
     else:
-        print(f"No valid biometric consent: this person cannot be recognised and will always be blurred. {deleted} reference face(s) deleted.")
+        print("No valid biometric consent: this person cannot be recognised and will always be blurred. "
+              f"{counted(deleted, 'reference face')} deleted.")
     return 0
 
 
@@ -271,7 +274,7 @@ def cmd_enroll(app: App, args) -> int:
     for result in results:
         print(f"{'added' if result.added else 'REFUSED'}: {result.photo}: {result.reason}")
     added = sum(r.added for r in results)
-    print(f"{added} of {len(results)} reference face(s) added.")
+    print(f"{added} of {counted(len(results), 'reference face')} added.")
     return 0 if added else 1
 
 
@@ -313,7 +316,8 @@ def cmd_vet(app: App, args) -> int:
     print(", ".join(f"{n} {d.value}" for d, n in counts.items()) + f"; safe copies in {args.out}")
     problem = finished[-1].problem if finished else None
     if problem:
-        print(f"rws: {problem} {photos_not_checked} photo(s) were not checked; run rws vet again for them.",
+        print(f"rws: {problem} {counted(photos_not_checked, 'photo')} {was_or_were(photos_not_checked)} not checked; "
+              f"run rws vet again for {'it' if photos_not_checked == 1 else 'them'}.",
               file=sys.stderr)
         return 1
     return 0

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .core.kernel.wording import counted
+
 if TYPE_CHECKING:  # what the command uses is imported when it runs, so other commands start without it
     from .app import App
     from .core.posts.service import PostService
@@ -115,7 +117,7 @@ def cmd_post(app: App, args) -> int:
         for problem in review.problems:
             print(f"  - {problem}")
         return 0
-    print(f"READY: posting pack written to {pack.folder} ({len(pack.files)} file(s), caption.txt, hashes.txt, receipt.pdf); "
+    print(f"READY: posting pack written to {pack.folder} ({counted(len(pack.files), 'file')}, caption.txt, hashes.txt, receipt.pdf); "
           f"audit entry {pack.audit_seq}.")
     return 0
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .core.kernel.consent import ALL_CHANNELS, FaceConsent, PersonKind, academic_year_end, format_day
+from .core.kernel.wording import counted
 # The parser's choices and defaults; the commands import the rest of what they use themselves.
 from .core.register.expiry import EXPIRING_WITHIN_DAYS
 from .core.register.people_query import PeopleFilter, SortKey
@@ -185,12 +186,12 @@ def cmd_person_leavers(app: App, args) -> int:
         absent = app.mis_import.preview(args.absent_from, parse_mapping(args.mapping), date.today())
     candidates = app.year_end.preview_leavers(args.year, absent)
     for c in candidates:
-        print(f"{c.person.id:>5}  {c.person.mis_id or '-':<14} {c.person.name}: {c.reason}; {c.reference_faces} reference face(s)")
+        print(f"{c.person.id:>5}  {c.person.mis_id or '-':<14} {c.person.name}: {c.reason}; {counted(c.reference_faces, 'reference face')}")
     if not args.apply:
         print(f"{len(candidates)} to mark as leavers. Nothing was changed; add --apply to mark them.")
         return 0
     deleted = app.year_end.mark_leavers([c.person.id for c in candidates], args.date or date.today())
-    print(f"{len(deleted)} marked as leavers; {sum(deleted.values())} reference face(s) deleted.")
+    print(f"{len(deleted)} marked as leavers; {counted(sum(deleted.values()), 'reference face')} deleted.")
     return 0
 
 
@@ -200,7 +201,7 @@ def cmd_person_faces(app: App, args) -> int:
     for face in faces:
         thumbnail = f"{len(face.thumbnail_jpeg)}-byte thumbnail" if face.thumbnail_jpeg else "no thumbnail"
         print(f"{face.id:>5}  added {face.added_at:%Y-%m-%d}  from {face.source_sha256[:12]}  {thumbnail}")
-    print(f"{len(faces)} reference face(s) for person {person.id}.")
+    print(f"{counted(len(faces), 'reference face')} for person {person.id}.")
     return 0
 
 
@@ -216,7 +217,7 @@ def cmd_consent_expiring(app: App, args) -> int:
         scope = "all channels" if item.consent.channel == ALL_CHANNELS else item.consent.channel
         when = f"{format_day(item.consent.expires_on):>11} ({item.days_left:>2} days)"
         print(f"{when}  {item.person.id:>5} {item.person.name}: {scope}")
-    print(f"{len(found)} consent(s) expire in the next {args.days} days.")
+    print(f"{counted(len(found), 'consent')} {'expires' if len(found) == 1 else 'expire'} in the next {args.days} days.")
     return 0
 
 
@@ -247,7 +248,7 @@ def cmd_impact(app: App, args) -> int:
         origin = f"from {photo.source_name}; audit entry {photo.audit_seq}; {photo.how}"
         print(f"{photo.at[:10]}  {photo.channel or '-':<20} {photo.output_name}  ({origin})")
     where = f" on {args.channel}" if args.channel else ""
-    print(f"{len(photos)} exported photo(s){where} show person {person.id}.")
+    print(f"{counted(len(photos), 'exported photo')}{where} {'shows' if len(photos) == 1 else 'show'} person {person.id}.")
     if args.csv:
         from .core.register.impact import write_impact_csv
 

@@ -75,9 +75,9 @@ def test_leavers_and_withdrawn_biometric_consent_lose_their_reference_faces(regi
     """Marking a leaver or withdrawing biometric consent deletes reference faces, so those people are blurred."""
     db, ids = register
     assert rws(db, "person", "leave", ids["obama"]) == 0
-    assert "2 reference face(s) deleted" in capsys.readouterr().out
+    assert "2 reference faces deleted" in capsys.readouterr().out
     assert rws(db, "biometric", "set", ids["biden"], "--adult-consent", "no") == 0
-    assert "2 reference face(s) deleted" in capsys.readouterr().out
+    assert "2 reference faces deleted" in capsys.readouterr().out
     with sqlite3.connect(db) as connection:
         remaining = dict(connection.execute("SELECT person_id, count(*) FROM reference_face GROUP BY person_id").fetchall())
     assert ids["obama"] not in remaining and ids["biden"] not in remaining
@@ -86,7 +86,8 @@ def test_leavers_and_withdrawn_biometric_consent_lose_their_reference_faces(regi
 
 
 def test_enrolment_refuses_photos_without_exactly_one_face_and_keeps_the_rest(testdata, tmp_path, capsys):
-    """A group photo or a photo of dogs is refused with the reason; the good photo is still enrolled."""
+    """A group photo or a photo of dogs is refused with the reason; the good photo is still enrolled; the count of
+    reference faces is said in the singular or plural it needs."""
     db = tmp_path / "rws.sqlite3"
     record_dpia(db)
     assert rws(db, "person", "add", "--name", "Barack Obama", "--kind", "staff") == 0
@@ -101,7 +102,9 @@ def test_enrolment_refuses_photos_without_exactly_one_face_and_keeps_the_rest(te
     assert "REFUSED: " + str(photos / "two_people.jpg") + ": 2 faces found" in output
     # The dogs photo's only face is printed on a cover lying sideways, 34 pixels wide: found, and too small.
     assert "REFUSED: " + str(photos / "no_faces_dogs.jpg") + ": the face is too small" in output
-    assert "1 of 3 reference face(s) added." in output
+    assert "1 of 3 reference faces added." in output
+    assert rws(db, "enroll", 1, photos / "obama2.jpg") == 0
+    assert "1 of 1 reference face added." in capsys.readouterr().out
 
 
 def test_photo_with_gps_comes_out_without_exif_and_boxes_match_an_upright_viewer(testdata, tmp_path):
@@ -217,16 +220,16 @@ def test_impact_lists_the_exported_photos_showing_someone_whose_consent_is_withd
     vet(db, tmp_path / "wa", test / "kit_with_rose.jpg", channel="whatsapp")  # exported, but Kit blurred
     capsys.readouterr()
     assert rws(db, "consent", "set", ids["kit"], "--channel", "all", "--status", "withdrawn") == 0
-    assert f"1 photo(s) already exported show this person; list them with: rws impact {ids['kit']}" in capsys.readouterr().out
+    assert f"1 photo already exported shows this person; list them with: rws impact {ids['kit']}" in capsys.readouterr().out
     report = tmp_path / "impact.csv"
     assert rws(db, "impact", ids["kit"], "--csv", report) == 0
     output = capsys.readouterr().out
     assert "kit_with_rose.jpg" in output and "obama1.jpg" not in output
-    assert f"1 exported photo(s) show person {ids['kit']}." in output
+    assert f"1 exported photo shows person {ids['kit']}." in output
     rows = report.read_text(encoding="utf-8-sig").splitlines()
     assert rows[0].startswith("audit_seq,exported_at,channel,source_name") and len(rows) == 2
     assert ",instagram,kit_with_rose.jpg," in rows[1]
     assert rws(db, "impact", ids["kit"], "--channel", "whatsapp") == 0
-    assert "0 exported photo(s) on whatsapp show person" in capsys.readouterr().out
+    assert "0 exported photos on whatsapp show person" in capsys.readouterr().out
     assert rws(db, "impact", ids["obama"], "--channel", "instagram") == 0
-    assert "1 exported photo(s) on instagram show person" in capsys.readouterr().out
+    assert "1 exported photo on instagram shows person" in capsys.readouterr().out

@@ -103,7 +103,7 @@ def test_leavers_are_previewed_then_marked(db, export, capsys):
     assert rws(db, "person", "leavers", "--year", "13") == 0
     assert "1 to mark as leavers. Nothing was changed" in capsys.readouterr().out
     assert rws(db, "person", "leavers", "--year", "13", "--apply", "--date", "2027-07-16") == 0
-    assert "1 marked as leavers; 0 reference face(s) deleted." in capsys.readouterr().out
+    assert "1 marked as leavers; 0 reference faces deleted." in capsys.readouterr().out
     assert rws(db, "person", "list", "--leavers", "only", "--json") == 0
     assert [(p["name"], p["leaving_date"]) for p in json.loads(capsys.readouterr().out)] == [("Amy Castle", "2027-07-16")]
 
@@ -143,7 +143,7 @@ def test_reference_faces_are_listed_and_removed(db, capsys):
     capsys.readouterr()
     assert rws(db, "person", "faces", "K3001") == 0
     out = capsys.readouterr().out
-    assert "from abababababab  no thumbnail" in out and "1 reference face(s) for person 1." in out
+    assert "from abababababab  no thumbnail" in out and "1 reference face for person 1." in out
     assert rws(db, "person", "remove-face", 1) == 0
     assert "Reference face 1 of person 1 deleted." in capsys.readouterr().out
     assert rws(db, "person", "remove-face", 1) == 1

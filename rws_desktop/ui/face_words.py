@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from ..core.faces.matching import LIBRARY_TOLERANCE, STRONG_MATCH_DISTANCE, MatchPolicy
 from ..core.kernel.consent import FaceConsent
-from ..core.kernel.decisions import Action
+from ..core.kernel.decisions import NOBODY_MAY_BE_SHOWN, REFERENCES_UNREADABLE, Action
 
 # The core's prefixes for a verdict changed by hand (core.vetting.review, core.clips.review).
 BLURRED_BY_HAND = "blurred by hand: "
 SHOWN_BY_HAND = "shown by hand: "
-NOBODY_MAY_BE_SHOWN = "nobody enrolled has consent for this channel"
 
 # Why someone recognised is still blurred, in a few words for the label on the photo.
 NOT_SHOWN_BECAUSE = {
@@ -47,6 +46,10 @@ def face_sentence(face, names: dict[int, str], channel_name: str) -> str:
         if "same person" in reason:
             return "Not recognised for certain (another face here looks like the same person): blurred"
         return "Not recognised for certain (it may be someone in the register, but the check is not sure): blurred"
+    if reason == REFERENCES_UNREADABLE:
+        return ("Not recognised: the register's reference faces cannot be read on this computer (its reference-face "
+                "key is missing here, or they failed their check), so nobody can be recognised and every face is "
+                "blurred")
     if reason == NOBODY_MAY_BE_SHOWN:
         return f"Not looked up: nobody in the register may be shown on {channel_name}, so every face is blurred"
     if "unclear" in reason:

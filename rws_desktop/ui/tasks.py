@@ -4,14 +4,24 @@ A job takes plain data and returns a plain result; it never touches widgets. Wha
 reports arrives as `progressed`, its result as `finished` and an exception as `failed` (with the
 traceback logged), always on the UI thread. `cancel()` asks the work to stop: it sees `cancelled`
 become true, and stops where it is safe to.
+
+Jobs run on Python threads, not Qt's pool threads. A Qt pool thread gets a new Python thread state for each job
+(PySide makes one when the job starts and frees it when the job returns), but dlib's Python binding keeps, per
+thread, the thread state it was imported with (pybind11's internals), and uses it again when an exception crosses
+it: a later job on the same thread then hands Python a freed thread state, and the window hangs or crashes in the
+face encoder (the office enrolling a second person's reference faces). A Python thread keeps one thread state for
+its whole life, so what any extension remembers of it stays valid.
 """
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +81,35 @@ class Job(QObject):
             self.failed.emit(error)
 
 
-class _Runnable(QRunnable):
-    def __init__(self, job: Job):
-        super().__init__()
-        self.job = job
+class WorkerThreads:
+    """At most `threads` Python threads that run jobs in the order they are started (one thread: one at a time).
+    The threads stay for the life of the pool, each with its own Python thread state throughout."""
 
-    def run(self) -> None:
-        self.job.execute()
+    def __init__(self, threads: int, name: str):
+        self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=name)
+        self._lock = threading.Lock()
+        self._running: set[Future] = set()
+
+    def start(self, job: Job) -> None:
+        future = self._threads.submit(job.execute)
+        with self._lock:
+            self._running.add(future)
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: Future) -> None:
+        with self._lock:
+            self._running.discard(future)
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Whether every job started has returned (within `msecs`, or however long it takes when negative)."""
+        with self._lock:
+            running = list(self._running)
+        _done, not_done = wait_for(running, None if msecs < 0 else msecs / 1000)
+        return not not_done
+
+    def shutdown(self) -> None:
+        """No more jobs; the threads end once the jobs already started have returned."""
+        self._threads.shutdown(wait=False)
 
 
 class Jobs(QObject):
@@ -86,22 +118,22 @@ class Jobs(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self.reads = QThreadPool(self)
-        self.writes = QThreadPool(self)
-        self.writes.setMaxThreadCount(1)
-        self.long = QThreadPool(self)
-        self.long.setMaxThreadCount(8)
+        self.reads = WorkerThreads(max(2, os.cpu_count() or 2), "reads")
+        self.writes = WorkerThreads(1, "writes")
+        self.long = WorkerThreads(8, "long")
         self._running: set[Job] = set()  # kept alive until their result is delivered
+        pools = (self.reads, self.writes, self.long)
+        self.destroyed.connect(lambda *_: [pool.shutdown() for pool in pools])
 
-    def start(self, job: Job, pool: QThreadPool | None = None) -> Job:
+    def start(self, job: Job, pool: WorkerThreads | None = None) -> Job:
         self._running.add(job)
         job.finished.connect(lambda _result: self._running.discard(job))
         job.failed.connect(lambda _error: self._running.discard(job))
-        (pool or self.reads).start(_Runnable(job))
+        (pool or self.reads).start(job)
         return job
 
     def run(self, work: Callable[[], Any], done: Callable[[Any], None], failed: Callable[[Exception], None],
-            pool: QThreadPool | None = None) -> Job:
+            pool: WorkerThreads | None = None) -> Job:
         """One piece of work with no progress: `done(result)` or `failed(exception)` on the UI thread."""
         job = Job(lambda _job: work())
         job.finished.connect(done)
@@ -113,4 +145,4 @@ class Jobs(QObject):
             job.cancel()
 
     def wait(self, msecs: int = -1) -> bool:
-        return all(pool.waitForDone(msecs) for pool in (self.reads, self.writes, self.long))
+        return all(pool.wait(msecs) for pool in (self.reads, self.writes, self.long))

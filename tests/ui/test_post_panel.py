@@ -33,7 +33,7 @@ from rws_desktop.core.vetting.publishing import publish, record, vetted_entry
 from rws_desktop.paths import channels_file
 from rws_desktop.storage import open_database
 from rws_desktop.ui.posts.editor import qt_position
-from rws_desktop.ui.posts.panel import PostPanel
+from rws_desktop.ui.posts.panel import PostPanel, packed_media
 from sessions import with_test_key
 
 GREEN, RED, AMBER, YELLOW, PALE_GREEN = "#c6efce", "#ffc7ce", "#ffd591", "#fff2a8", "#e2f0d9"
@@ -93,7 +93,7 @@ def test_findings_are_highlighted_as_you_type(qtbot, panel):
     assert not panel.make_button.isEnabled()
     assert "✘ Names: 2 to fix or confirm" in panel.checklist.text()
     assert "✘ Personal information: 1 to remove" in panel.checklist.text()
-    assert "⚠ Links and messages to one person: 1 warning(s)" in panel.checklist.text()
+    assert "⚠ Links and messages to one person: 1 warning" in panel.checklist.text()
 
 
 def test_highlights_stay_on_the_name_after_an_emoji_and_a_line_break(qtbot, panel):
@@ -151,7 +151,7 @@ def test_naming_a_child_blurred_in_the_photo_is_flagged_in_the_checklist(qtbot, 
     qtbot.addWidget(widget)
     widget.editor.setPlainText("Amelia Khan on the trip")
     assert widget.editor.highlights() == [("Amelia Khan", RED)]
-    assert "✘ Faces and names agree: 1 name(s) point at a blurred or unnamed face" in widget.checklist.text()
+    assert "✘ Faces and names agree: 1 name points at a blurred or unnamed face" in widget.checklist.text()
     widget.shutdown()
 
 
@@ -171,7 +171,7 @@ def test_making_a_pack_runs_in_the_background_and_writes_it(qtbot, panel, world,
     assert pack.folder.parent == tmp_path / "packs" and pack.folder.name.startswith("instagram post ")
     assert sorted(p.name for p in pack.folder.iterdir()) == ["caption.txt", "fair.jpg", "hashes.txt", "receipt.pdf"]
     assert (pack.folder / "caption.txt").read_text(encoding="utf-8") == "Amelia Khan and Jack at the fair"
-    assert "Posting pack written to" in panel.status.text()
+    assert f"Posting pack written to {pack.folder}: 1 photo, caption.txt, hashes.txt and receipt.pdf." == panel.status.text()
     with store.transaction() as tx:
         entry = json.loads(tx.audit.get(pack.audit_seq).content_json)
     assert entry["kind"] == "post_approved" and entry["confirmations"][0]["reason"] == "Jack Smith, who may be named"
@@ -244,7 +244,20 @@ def test_clips_are_listed_checked_against_the_caption_and_packed(qtbot, world, t
     pack = made.args[0]
     assert sorted(p.name for p in pack.folder.iterdir()) == ["assembly.mp4", "caption.txt", "fair.jpg", "hashes.txt", "receipt.pdf"]
     assert hashlib.sha256((pack.folder / "assembly.mp4").read_bytes()).hexdigest() == media[1].output_sha256
+    assert widget.status.text().endswith(": 1 photo and 1 clip, caption.txt, hashes.txt and receipt.pdf.")
     widget.shutdown()
+
+
+def test_the_pack_is_counted_in_singular_and_plural_words(world, tmp_path):
+    """What a pack holds is said as "1 photo", "2 photos and 1 clip", "2 clips", never "photo(s) and clip(s)"."""
+    store, channels, ids, _service, _checker = world
+    one, two = (photo(store, channels, tmp_path / "safe", name, []) for name in ("a.jpg", "b.jpg"))
+    film = clip(store, channels, tmp_path / "safe", "film.mov", [])
+    reel = clip(store, channels, tmp_path / "safe", "reel.mov", [])
+    assert packed_media(1, [one]) == "1 photo"
+    assert packed_media(3, [one, two, film]) == "2 photos and 1 clip"
+    assert packed_media(2, [film, reel]) == "2 clips"
+    assert packed_media(2, []) == "2 photos and clips"
 
 
 def test_the_checklist_says_when_the_schools_contact_details_are_not_set(qtbot, world):

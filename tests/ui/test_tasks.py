@@ -3,8 +3,14 @@ and a failure's traceback is logged."""
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+import textwrap
 import threading
+from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QThread
 
 from rws_desktop.ui.tasks import Job, Jobs
@@ -77,3 +83,60 @@ def test_run_is_one_piece_of_work_with_a_callback(qtbot):
     job = jobs.run(lambda: 6 * 7, results.append, errors.append, jobs.writes)
     qtbot.waitUntil(lambda: results == [42], timeout=10_000)
     assert errors == [] and job.wait(1)
+
+
+# dlib imported by one job on the writes thread, then made to raise (numpy reading a dlib.vector past its end, as
+# the face encoder does) by later jobs on the same thread. The first job keeps some memory, so the later jobs' Python
+# thread states land at new addresses, as they do in the window between one enrolment and the next.
+DLIB_ON_ONE_THREAD = textwrap.dedent("""
+    import ctypes
+    from PySide6.QtCore import QCoreApplication
+    from rws_desktop.ui.tasks import Job, Jobs
+
+    app, jobs, kept, results = QCoreApplication([]), Jobs(), [], []
+
+    def first(job):
+        import dlib
+        kept.extend(ctypes.create_string_buffer(4000) for _ in range(50))
+        return len(dlib.vector([1.0, 2.0]))
+
+    def later(job):
+        import numpy as np, dlib
+        return float(np.array(dlib.vector([1.0, 2.0, 3.0])).sum())
+
+    for work in (first, later, later):
+        job = jobs.start(Job(lambda job, work=work: results.append(work(job))), jobs.writes)
+        while not job.wait(0.05):
+            app.processEvents()
+    print(results, flush=True)
+""")
+
+
+def test_jobs_on_one_thread_can_use_dlib_after_an_earlier_job_imported_it():
+    """The office's second enrolment froze or crashed the window in dlib's face encoder: dlib, imported by one job
+    on a Qt pool thread, kept that job's Python thread state, which PySide frees when the job returns, and used it
+    again in the next job on the same thread. Jobs now run on Python threads, which keep one thread state: the
+    later jobs finish (in a separate process, which hung on the old pool)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    try:
+        run = subprocess.run([sys.executable, "-X", "faulthandler", "-c", DLIB_ON_ONE_THREAD], capture_output=True,
+                             text=True, timeout=60, env=env, cwd=Path(__file__).resolve().parents[2])
+    except subprocess.TimeoutExpired:
+        pytest.fail("the later jobs hung in dlib (they take about a second)")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "[2, 6.0, 6.0]"
+
+
+def test_one_writes_job_after_another_runs_with_the_same_python_thread_state(qtbot):
+    """Two jobs on the writes pool run on one thread with one Python thread state (what dlib relies on)."""
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_Get.restype = ctypes.c_void_p
+    jobs = Jobs()
+    seen = []
+    for count in (1, 2):
+        jobs.run(lambda: (threading.get_ident(), ctypes.pythonapi.PyThreadState_Get()), seen.append, seen.append,
+                 jobs.writes)
+        qtbot.waitUntil(lambda: len(seen) == count, timeout=10_000)
+        ctypes.create_string_buffer(4000)  # noqa: B018 (memory churn between the jobs)
+    assert len(seen) == 2 and seen[0] == seen[1]

@@ -55,3 +55,26 @@ def test_each_face_is_described_in_plain_words_with_the_figures_in_its_tooltip(q
         assert box.data(FACE_TIP).startswith(line.text()[3:]) and f"{face.distance:.2f}" in box.data(FACE_TIP)
     window.close()
     window.app.close()
+
+
+def test_faces_not_looked_up_say_whether_the_reference_faces_could_not_be_read(qtbot, tmp_path, settings):
+    """A face not looked up because this PC cannot read the reference faces (its key missing) says so, and that
+    every face is blurred because of it; it does not claim that nobody in the register may be shown on the channel,
+    which is what a face not looked up for want of consent still says."""
+    from rws_desktop.core.kernel.decisions import NOBODY_MAY_BE_SHOWN, REFERENCES_UNREADABLE
+
+    window, _answers, _db = comms_window(qtbot, tmp_path, settings)
+    workspace = window.vetting
+    add_checked(qtbot, window, made_up_photo(tmp_path / "photos" / "fair.jpg"),
+                [blurred(Box(40, 60, 160, 180), REFERENCES_UNREADABLE)])
+    (line,) = [workspace.details.faces.item(i).text() for i in range(workspace.details.faces.count())]
+    assert "reference faces cannot be read on this computer" in line and "key is missing" in line
+    assert "nobody can be recognised and every face is blurred" in line and "may be shown on" not in line
+    add_checked(qtbot, window, made_up_photo(tmp_path / "photos" / "fete.jpg"),
+                [blurred(Box(40, 60, 160, 180), NOBODY_MAY_BE_SHOWN)])
+    workspace.photos.setCurrentIndex(workspace.model.index(1))
+    qtbot.waitUntil(lambda: "may be shown on" in workspace.details.faces.item(0).text(), timeout=10_000)
+    assert workspace.details.faces.item(0).text() == (
+        "1. Not looked up: nobody in the register may be shown on RWS Instagram, so every face is blurred")
+    window.close()
+    window.app.close()

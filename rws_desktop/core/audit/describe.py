@@ -116,6 +116,7 @@ class AuditEntryDetail:
     """Everything about one entry, for the detail pane."""
 
     row: AuditRow
+    checked_at: datetime | None  # a photo_vetted entry's end of check (local time), else None
     reason: str
     source_name: str
     source_sha256: str
@@ -166,6 +167,7 @@ class EntryDescriber:
         corrections = self.corrections(content)
         return AuditEntryDetail(
             row=self.row(record, content),
+            checked_at=self.checked_at(content),
             reason=_text(content.get("reason")),
             source_name=_text(content.get("source_name")),
             source_sha256=_text(content.get("source_sha256")),
@@ -252,7 +254,17 @@ class EntryDescriber:
 
     def _photo_vetted(self, content):
         name = _text(content.get("source_name")) or "a photo"
-        return self._vetted(content, name, ("face", "faces"), "blurred")
+        checked = self.checked_at(content)
+        when = ""
+        if checked is not None:  # entries before checked_at existed say nothing of it
+            logged = self.local_time(parse_utc(content.get("at")))
+            same_day = logged is not None and logged.date() == checked.date()
+            when = f"; checked at {checked:%H:%M:%S}" if same_day else f"; checked {checked:%d %b %Y %H:%M:%S}"
+        return self._vetted(content, name, ("face", "faces"), "blurred") + when
+
+    def checked_at(self, content: dict[str, Any]) -> datetime | None:
+        """When a photo_vetted entry's check finished, in local time; None when the entry does not say."""
+        return self.local_time(parse_utc(content.get("checked_at"))) if content.get("kind") == "photo_vetted" else None
 
     def _clip_vetted(self, content):
         seconds, frames = content.get("duration_s"), content.get("frame_count")

@@ -34,6 +34,9 @@ class RegisterView(Protocol):
 
     def anyone_may_be_shown(self, channel_key: str, today: date) -> bool: ...
 
+    def nobody_looked_up(self) -> str:
+        """Why no face is looked up when nobody recognisable may be shown (kernel.decisions' words)."""
+
 
 @dataclass(frozen=True)
 class TrackRules:
@@ -96,7 +99,7 @@ def _decide(track: Track, channel: Channel, register: RegisterView, today: date,
             consent, action, reason, named, len(track.samples))
 
     if not anyone:
-        return verdict(None, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, "nobody enrolled has consent for this channel")
+        return verdict(None, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, register.nobody_looked_up())
     samples = track.samples
     nearest = [s.nearest for s in samples if s.nearest is not None]
     if not samples:

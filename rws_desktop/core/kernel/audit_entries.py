@@ -92,18 +92,25 @@ class MediaVetted(ChannelEntry):
 
 @dataclass(frozen=True, kw_only=True)
 class PhotoVetted(MediaVetted):
+    """`at` is when the entry is written (the export, in the window); `checked_at`, when the photo's check finished,
+    before any correction made by hand (each logged with its own time). Entries written before `checked_at` existed
+    have none."""
+
     KIND: ClassVar[str] = "photo_vetted"
     faces: tuple[dict, ...] = ()  # each face's report without its reason
+    checked_at: str | None = None  # utc_timestamp() of the end of the check
 
     def _own_fields(self) -> dict[str, Any]:
-        return {"faces": list(self.faces)}
+        return {"faces": list(self.faces), **({"checked_at": self.checked_at} if self.checked_at else {})}
 
     @classmethod
     def from_payload(cls, content: dict[str, Any]) -> PhotoVetted | None:
         """The entry as logged, or None when `content` is another kind. Values are as logged: check their types."""
         if content.get("kind") != cls.KIND:
             return None
-        return cls(faces=tuple(_dicts(content.get("faces"))), **cls._common(content))
+        checked_at = content.get("checked_at")
+        return cls(faces=tuple(_dicts(content.get("faces"))), checked_at=checked_at if isinstance(checked_at, str) else None,
+                   **cls._common(content))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,6 +11,11 @@ from enum import Enum
 from typing import Protocol, Sequence
 
 
+# Why no face in a photo or clip was looked up in the register (each face's reason, read by the window).
+NOBODY_MAY_BE_SHOWN = "nobody enrolled has consent for this channel"
+REFERENCES_UNREADABLE = "the register's reference faces cannot be read on this computer"
+
+
 class Decision(str, Enum):
     """What happened to a photo as a whole."""
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from PIL import Image
 
 from ..kernel.channels import Channel
-from ..kernel.decisions import Action, Decision, overall_decision
+from ..kernel.clock import utc_timestamp
+from ..kernel.decisions import NOBODY_MAY_BE_SHOWN, REFERENCES_UNREADABLE, Action, Decision, overall_decision
 from ..kernel.consent import FaceConsent, Person, PhotoConsent, biometric_verdict, show_decision
 from ..faces.detection import DetectedFace, FaceDetector
 from ..accounts.dpia import recognition_allowed
@@ -70,6 +71,7 @@ class PhotoResult:
     source_sha256: str | None = None
     output_sha256: str | None = None
     audit_seq: int | None = None
+    checked_at: str | None = None  # when the check finished (UTC, as the log writes times); None if never checked
 
     def as_dict(self) -> dict:
         return {
@@ -88,6 +90,9 @@ class RegisterSnapshot:
     people: dict[int, Person]
     consents: dict[int, list[PhotoConsent]]
     gallery: Gallery
+    # Reference faces stored for people who may be recognised that could not be read (no key on this computer, or
+    # a failed integrity check): those people cannot be recognised, whatever their consent.
+    unreadable_references: int = 0
 
     @classmethod
     def load(cls, store: Store, today: date) -> "RegisterSnapshot":
@@ -96,13 +101,22 @@ class RegisterSnapshot:
             consents = tx.register.all_photo_consents()
             # No recognition before the DPIA is recorded: the gallery stays empty and every face is blurred.
             references = tx.register.reference_encodings() if recognition_allowed(tx) else {}
-            recognisable = {}
-            for person_id, encodings in references.items():
+            stored = tx.register.reference_face_counts() if recognition_allowed(tx) else {}
+            recognisable, unreadable = {}, 0
+            for person_id, count in stored.items():
                 person = people.get(person_id)
                 # Storage only holds faces with consent, but consent can lapse by date (an 18th birthday).
                 if person and biometric_verdict(person, tx.register.biometric_consent(person_id), today).allowed:
-                    recognisable[person_id] = encodings
-        return cls(people, consents, Gallery(recognisable))
+                    encodings = references.get(person_id, [])
+                    unreadable += max(0, count - len(encodings))
+                    if encodings:
+                        recognisable[person_id] = encodings
+        return cls(people, consents, Gallery(recognisable), unreadable)
+
+    def nobody_looked_up(self) -> str:
+        """Why no face is looked up when nobody recognisable may be shown: the reference faces could not be read,
+        or nobody enrolled has consent for the channel."""
+        return REFERENCES_UNREADABLE if self.unreadable_references else NOBODY_MAY_BE_SHOWN
 
     def anyone_may_be_shown(self, channel_key: str, today: date) -> bool:
         """Whether any recognisable person has active consent for this channel; if not, no face needs identifying."""
@@ -130,7 +144,7 @@ class PhotoAnalyser:
         else:
             # Encoding costs about 80 ms a face and could only end in a blur.
             verdicts = [
-                FaceReport(face.box, None, None, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, "nobody enrolled has consent for this channel")
+                FaceReport(face.box, None, None, FaceConsent.UNKNOWN_PERSON, Action.BLURRED, register.nobody_looked_up())
                 for face in faces
             ]
         return [replace(verdict, regions=face_regions(face)) for verdict, face in zip(verdicts, faces)]
@@ -191,7 +205,15 @@ class PhotoAnalysis:
 
 def analyse_photo(source: Path, channel: Channel, register: RegisterSnapshot, today: date,
                   block_hidden: bool, analyser: PhotoAnalyser) -> PhotoAnalysis:
-    """Everything short of writing: load, find and decide faces, and make the safe copy. Writes nothing."""
+    """Everything short of writing: load, find and decide faces, and make the safe copy. Writes nothing. The
+    result carries the time the check finished, which its photo_vetted entry records."""
+    analysis = _analyse_photo(source, channel, register, today, block_hidden, analyser)
+    analysis.result.checked_at = utc_timestamp()
+    return analysis
+
+
+def _analyse_photo(source: Path, channel: Channel, register: RegisterSnapshot, today: date,
+                   block_hidden: bool, analyser: PhotoAnalyser) -> PhotoAnalysis:
     try:
         photo = load_photo(source)
     except PhotoLoadError as exc:

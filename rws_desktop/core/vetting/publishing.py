@@ -28,7 +28,7 @@ def vetted_entry(result: PhotoResult, channel: Channel, user: str, decision: Dec
         output_sha256=result.output_sha256 if result.output else None,
         decision=decision.value, reason=reason,
         faces=tuple({key: value for key, value in face.as_dict().items() if key != "reason"} for face in faces),
-        corrections=tuple(corrections), origin=origin,
+        corrections=tuple(corrections), origin=origin, checked_at=result.checked_at,
     )
 
 

@@ -127,6 +127,7 @@ class AdminWorkspace(QWidget):
     def _accounts_page(self) -> QWidget:
         page = QWidget()
         self.table = QTableWidget(0, len(ACCOUNT_COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab moves on to the next control; arrows move within
         self.table.setHorizontalHeaderLabels(ACCOUNT_COLUMNS)
         self.table.setAccessibleName("Accounts")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

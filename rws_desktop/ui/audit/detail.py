@@ -13,6 +13,11 @@ def entry_html(detail: AuditEntryDetail) -> str:
     parts = [f"<h3>#{row.seq} {escape(row.kind_label)}</h3>",
              f"<p>{escape(row.at.strftime('%d %b %Y %H:%M:%S') if row.at else row.at_utc)} by "
              f"<b>{escape(row.user or 'unknown')}</b>; {seal}.</p>"]
+    if detail.checked_at is not None:
+        written = row.at.strftime('%d %b %Y %H:%M:%S') if row.at else row.at_utc
+        parts.append(f"<p>Photo checked {escape(detail.checked_at.strftime('%d %b %Y %H:%M:%S'))}. This entry was "
+                     f"written {escape(written)}, when the result was recorded (the export); corrections made by hand "
+                     "in between are logged as entries of their own.</p>")
     if detail.reason:
         parts.append(f"<p>{escape(row.decision.capitalize())}: {escape(detail.reason)}</p>")
     if detail.faces:

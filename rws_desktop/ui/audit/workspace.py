@@ -72,6 +72,7 @@ class AuditWorkspace(QWidget):
         filters.addWidget(self.refresh_button)
 
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab moves on to the next control; arrows move within
         self.table.setAccessibleName("Audit entries")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -277,8 +278,18 @@ class AuditWorkspace(QWidget):
         self.jobs.run(work, done, failed, pool=self.jobs.writes)
 
 
+class AnyDateEdit(QDateEdit):
+    """A date filter that may say "any". Qt's date edit keeps the focus on Tab while it shows that text (it has no
+    day, month or year to step to), so someone using the keyboard was stuck on "From: any"; here Tab moves on."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 (Qt's name)
+        if self.specialValueText() and self.date() == self.minimumDate():
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
+
+
 def _date_edit(name: str) -> QDateEdit:
-    edit = QDateEdit()
+    edit = AnyDateEdit()
     edit.setAccessibleName(name)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("dd/MM/yyyy")

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, Q
 from ...core.captions.check import CaptionChecker
 from ...core.captions.findings import Confirmation, Finding, FindingKind, Verdict
 from ...core.kernel.channels import Channel
-from ...core.posts.media import USABLE, PostMedia, kind_word
+from ...core.kernel.wording import counted
+from ...core.posts.media import USABLE, PostMedia, is_clip, kind_word
 from ...core.posts.pack import PostingPack
 from ...core.posts.review import PostReview, review_post
 from ..folders import POSTING_PACKS, pictures_folder, remember_folder, start_folder
@@ -217,12 +218,13 @@ class PostPanel(QWidget):
         self.busy = True
         self._update_buttons()
         self.status.setText("Making the posting pack…")
-        self.tasks.run(lambda: self._make_pack(caption, confirmations, photos, folder), self._pack_done, self._pack_failed,
-                       pool=self.tasks.writes)
+        self.tasks.run(lambda: self._make_pack(caption, confirmations, photos, folder),
+                       lambda pack: self._pack_done(pack, photos), self._pack_failed, pool=self.tasks.writes)
 
-    def _pack_done(self, pack: PostingPack) -> None:
+    def _pack_done(self, pack: PostingPack, media: list[PostMedia] = ()) -> None:
         self.busy = False
-        self.status.setText(f"Posting pack written to {pack.folder}: {len(pack.files)} photo(s) and clip(s), caption.txt, hashes.txt and receipt.pdf.")
+        self.status.setText(f"Posting pack written to {pack.folder}: {packed_media(len(pack.files), media)}, "
+                            "caption.txt, hashes.txt and receipt.pdf.")
         self._update_buttons()
         self.pack_made.emit(pack)
 
@@ -234,6 +236,16 @@ class PostPanel(QWidget):
 
     def shutdown(self) -> None:
         self.tasks.wait()
+
+
+def packed_media(files: int, media: list[PostMedia]) -> str:
+    """"2 photos and 1 clip": what the pack holds, each kind counted in the number it needs (`files` when the media
+    packed are not known)."""
+    clips = sum(is_clip(item) for item in media)
+    if len(media) != files:
+        return counted(files, "photo or clip", "photos and clips")
+    photos = files - clips
+    return " and ".join(counted(n, word) for n, word in ((photos, "photo"), (clips, "clip")) if n) or "no photos"
 
 
 def new_pack_folder(parent: Path, channel_key: str) -> Path:
@@ -263,9 +275,10 @@ def checklist(review: PostReview, before_faces: tuple[Finding, ...], contacts_no
                                                         else f"{len(names)} found, all may be named" if names else "none found"),
         f"{CROSS if personal else TICK} Personal information: " + (f"{len(personal)} to remove" if personal else "none"),
         *([f"{WARN} {contacts_note}"] if contacts_note else []),
-        f"{CROSS if disagreements else TICK} Faces and names agree" + (f": {len(disagreements)} name(s) point at a blurred "
-                                                                       "or unnamed face" if disagreements else ""),
-        f"{WARN if warnings else TICK} Links and messages to one person: " + (f"{len(warnings)} warning(s)" if warnings else "none"),
+        f"{CROSS if disagreements else TICK} Faces and names agree" + (
+            f": {counted(len(disagreements), 'name')} {'points' if len(disagreements) == 1 else 'point'} at a blurred "
+            "or unnamed face" if disagreements else ""),
+        f"{WARN if warnings else TICK} Links and messages to one person: " + (counted(len(warnings), "warning") if warnings else "none"),
     ]
     refusal = review.channel.refusal_reason()
     if refusal:

@@ -66,6 +66,7 @@ class ConsentEditor(QWidget):
         self.today = today
         self.lines: list[ChannelConsent] = []
         self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab moves on to the next control; arrows move within
         self.table.setAccessibleName("Photo consent by channel")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

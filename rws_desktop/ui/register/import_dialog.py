@@ -106,6 +106,7 @@ class ImportDialog(QDialog):
             lambda: self.rows.show_only(RowStatus(self.only.currentData()) if self.only.currentData() else None))
         self.rows = ImportPreviewModel(self)
         self.view = QTableView()
+        self.view.setTabKeyNavigation(False)  # Tab moves on to the next control; arrows move within
         self.view.setAccessibleName("Import preview")
         self.view.setModel(self.rows)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

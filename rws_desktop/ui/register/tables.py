@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 def text_table(columns: list[tuple[str, int]], name: str) -> QTableWidget:
     """An empty table with these (title, width) columns; the last stretches."""
     table = QTableWidget(0, len(columns))
+    table.setTabKeyNavigation(False)  # Tab moves on to the next control; arrows move within
     table.setAccessibleName(name)
     table.setHorizontalHeaderLabels([title for title, _ in columns])
     for column, (_title, width) in enumerate(columns):

@@ -79,6 +79,7 @@ class RegisterWorkspace(QWidget):
 
         self.model = PeopleTableModel(self)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab moves on to the next control; arrows move within
         self.table.setAccessibleName("People")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
