@@ -40,11 +40,12 @@ from .verdicts import RegisterView, TrackRules, TrackVerdict
 # looks for faces from 24 pixels wide on frames of up to 1280 pixels. Frames follow the clip's rotation
 # metadata, so the quarter and half turns a photo needs (and their close looks) are left out; tilted
 # heads keep the 45° passes. Frames are shown to the network with faces at 16 pixels, where it is sure
-# of them (photos go down to 12, leaving the weakest to the second look): the clip figures in the README
-# were measured so, and a frame's weak detections are fewer looks a second.
+# of them, and the 45° copies keep 200,000 pixels (photos go down to 12 pixels and 120,000, leaving more
+# to the second look): the clip figures in the README were measured so, and fewer weak detections mean
+# fewer second looks a second.
 CLIP_DETECTOR_SETTINGS = DetectorSettings(
     min_face_px=24, network_face_px=16, max_network_pixels=500_000, coarse_network_pixels=150_000,
-    angles=(45.0, -45.0),
+    max_tilted_network_pixels=200_000, angles=(45.0, -45.0),
 )
 
 
