@@ -348,9 +348,9 @@ def interrupted_export_note(finished: dict[Path, str]) -> str:
     """In plain words, the safe copies an earlier export was killed before saving (their checks were already in the
     audit log), which this export saved, one line each with the service's sentence."""
     count = len(finished)
-    intro = (f"An earlier export into this folder was interrupted before it had saved {count} safe "
-             f"cop{'y' if count == 1 else 'ies'} it had already recorded in the audit log. "
-             f"{'It was' if count == 1 else 'They were'} saved now:")
+    what = "one safe copy was" if count == 1 else f"{count} safe copies were"
+    intro = (f"An earlier export into this folder was interrupted: {what} recorded in the audit log but not yet "
+             f"saved. {'It is' if count == 1 else 'They are'} saved now:")
     return "\n".join([intro, *(f"• {path.name}: {note}" for path, note in sorted(finished.items()))])
 
 
