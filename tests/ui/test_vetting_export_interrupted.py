@@ -72,3 +72,36 @@ def test_an_export_with_nothing_left_over_says_nothing_about_an_interrupted_one(
     assert "interrupted" not in done.details.text() and not done.details.isVisible()
     window.close()
     window.app.close()
+
+
+def test_an_export_stopped_by_an_error_still_says_what_it_finished_for_the_interrupted_one(qtbot, tmp_path, settings,
+                                                                                          monkeypatch):
+    """An export that puts an interrupted export's safe copy in place and is then stopped by an unforeseen error
+    says "Export stopped" and still names the copy it saved; the next export, stopped before it reaches the folder
+    (a file where the folder should be), does not repeat the earlier export's note."""
+    from rws_desktop.core.vetting.review_service import ReviewService
+
+    window, answers, _db = comms_window(qtbot, tmp_path, settings)
+    workspace = window.vetting
+    folder = tmp_path / "exports"
+    answers.export_folder = folder
+    add_checked(qtbot, window, made_up_photo(tmp_path / "trip" / "sea.jpg", seed=3), [blurred(Box(100, 100, 220, 220))])
+    _export(qtbot, window, folder)
+    os.replace(folder / "sea (safe).jpg", folder / "sea (safe).jpg.part")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something unforeseen")
+    monkeypatch.setattr(ReviewService, "_export_one", broken)
+    add_checked(qtbot, window, made_up_photo(tmp_path / "trip" / "fair.jpg", seed=4), [blurred(Box(90, 90, 200, 200))])
+    _export(qtbot, window, folder)
+    assert answers.told[-1][0] == "Export stopped"
+    assert (folder / "sea (safe).jpg").is_file()
+    assert "• sea (safe).jpg: " in workspace.export_done.details.text()
+
+    answers.export_folder = tmp_path / "a file"
+    answers.export_folder.write_text("not a folder")
+    _export(qtbot, window, answers.export_folder)
+    assert answers.told[-1][0] == "Export stopped"
+    assert "interrupted" not in workspace.export_done.details.text()
+    window.close()
+    window.app.close()

@@ -151,6 +151,7 @@ class ReviewService:
         channel = self.channels.get(channel_key)
         today = today or date.today()
         pending = [review for review in reviews if review.recorded_seq is None]
+        self.finished = {}  # never the last export's notes, should this one stop before reconciling
         out_dir.mkdir(parents=True, exist_ok=True)
         # As `rws vet` does: a copy whose entry was committed before a crash is put in place, any other `.part` removed.
         self.finished = reconcile_pending(self.store, out_dir)

@@ -52,7 +52,8 @@ class ExportFlow:
         self.export_job = Job(work)
         self.export_job.progressed.connect(lambda args: self._clip_exporting(clips, args) if isinstance(args, ClipStep)
                                            else self._photo_exported(*args))
-        self.export_job.failed.connect(lambda error: self._export_finished(folder, [], error=error))
+        # Stopped by an error: what it had already finished for an interrupted export is still said.
+        self.export_job.failed.connect(lambda error: self._export_finished(folder, [], dict(service.finished), error))
         self.export_job.finished.connect(lambda result: self._export_finished(folder, *result))
         self.progress.setFormat("%v of %m photos exported")
         self.progress.setRange(0, max(1, len(reviews)))
