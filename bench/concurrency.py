@@ -11,7 +11,8 @@ window and the command line. Afterwards the harness checks that:
 - the audit chain verifies, with exactly one entry per write on top of the set-up entries;
 - every process's writes are all in the log (none lost), and each consent row holds its last value.
 
-It prints processes, writes, seconds, writes per second, errors, lost writes and the chain result.
+It prints the set-up time, then processes, writes, seconds, writes per second, errors, lost writes and the
+chain result.
 
 On PostgreSQL the run uses a fresh database made beside the one named (`<name>_concurrency`, dropped
 afterwards) when the account may create databases, so the URL's own database is left as it was; otherwise
