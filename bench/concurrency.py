@@ -11,7 +11,8 @@ window and the command line. Afterwards the harness checks that:
 - the audit chain verifies, with exactly one entry per write on top of the set-up entries;
 - every process's writes are all in the log (none lost), and each consent row holds its last value.
 
-It prints processes, writes, seconds, writes per second, errors, lost writes and the chain result.
+It prints the set-up time, then processes, writes, seconds, writes per second, errors, lost writes and the
+chain result.
 
 On PostgreSQL the run uses a fresh database made beside the one named (`<name>_concurrency`, dropped
 afterwards) when the account may create databases, so the URL's own database is left as it was; otherwise
@@ -63,18 +64,40 @@ app.close()
 print(json.dumps({"initials": initials, "person": person, "done": done, "errors": errors, "last": last.value if last else None}))
 """
 
+# The database, the first admin, and the writers' accounts and people, made in one process through the services
+# `rws init --admin`, `rws user roles`, `rws person add`, `rws user add`, `rws user passwd` and `rws channels admins`
+# call (27 `rws` processes, one a step, cost about 110 s of set-up for 8 writers at load 6 to 11; the 32 password
+# hashes and checks are most of what is left). Prints one JSON line: [[initials, person id], ...].
+SETUP = r"""
+import json, os, sys
+from rws_desktop.app import App
+from rws_desktop.core.kernel.consent import PersonKind
+from rws_desktop.core.kernel.ports import NewPerson
+url, admin, processes = sys.argv[1], sys.argv[2], int(sys.argv[3])
+password, temporary = os.environ["RWS_PASSWORD"], "temporary password 1"
+app = App.open(url, workers=1)
+app.sign_ins.create_first_admin(admin, "Concurrency Admin", password)
+app.sign_in(admin, password)
+app.accounts.set_roles(admin, ["admin", "office", "auditor"])
+writers = []
+for n in range(processes):
+    initials = "W" + chr(ord("A") + n)  # staff initials are letters only
+    person = app.register.add_person(NewPerson(name=f"Writer Person {n}", kind=PersonKind.PUPIL))
+    app.accounts.add_account(initials, f"Writer {n}", ["office", "comms"], temporary)
+    writers.append([initials, person.id])
+# Vetting for a channel is for its admins (the school's policy): the writers become Instagram's admins.
+app.channel_admins.set_admins("instagram", [initials for initials, _person in writers])
+for initials, _person in writers:  # each changes the temporary password at the first sign-in, as `rws user passwd` does
+    app.sign_in(initials, temporary)
+    app.accounts.change_own_password(password)
+app.close()
+print(json.dumps(writers))
+"""
+
 
 def _env(data: Path) -> dict:
     return {**bytecode_cached(os.environ, data.parent / "bytecode"), "RWS_DATA_DIR": str(data), "RWS_PASSWORD": PASSWORD,
             "RWS_NEW_PASSWORD": PASSWORD}
-
-
-def _rws(url: str, data: Path, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "rws_desktop.cli", "--db", url, *args], capture_output=True,
-                          text=True, env=_env(data))
-    if done.returncode != 0:
-        raise RuntimeError(f"rws {' '.join(args)}: {done.stdout}{done.stderr}")
-    return done.stdout
 
 
 def _entry_count(url: str) -> int:
@@ -112,21 +135,13 @@ def run(url: str, processes: int, writes: int, work: Path) -> int:
     # cost about 0.8 s of detection a vet at load 6; this one about 0.13 s). Every vet still goes the whole
     # way: detection, the safe copy written as `.part`, its entry recorded, then the rename.
     Image.effect_noise((64, 48), 30).convert("RGB").save(photo)
-    _rws(url, data, "init", "--admin", "CCA", "--name", "Concurrency Admin")
-    _rws(url, data, "--user", "CCA", "user", "roles", "CCA", "--role", "admin", "--role", "office", "--role", "auditor")
-    writers = []
-    for n in range(processes):
-        initials = "W" + chr(ord("A") + n)  # staff initials are letters only
-        person = _rws(url, data, "--user", "CCA", "person", "add", "--name", f"Writer Person {n}").strip()
-        env = {**_env(data), "RWS_NEW_PASSWORD": "temporary password 1"}
-        subprocess.run([sys.executable, "-m", "rws_desktop.cli", "--db", url, "--user", "CCA", "user", "add", initials,
-                        "--name", f"Writer {n}", "--role", "office", "--role", "comms"], env=env, check=True,
-                       capture_output=True)
-        subprocess.run([sys.executable, "-m", "rws_desktop.cli", "--db", url, "--user", initials, "user", "passwd"],
-                       env={**_env(data), "RWS_PASSWORD": "temporary password 1"}, check=True, capture_output=True)
-        writers.append((initials, int(person)))
-    # Vetting for a channel is for its admins (the school's policy): the writers become Instagram's admins.
-    _rws(url, data, "--user", "CCA", "channels", "admins", "instagram", "--set", ",".join(i for i, _p in writers))
+    set_up = time.perf_counter()
+    made = subprocess.run([sys.executable, "-c", SETUP, url, "CCA", str(processes)], capture_output=True, text=True,
+                          env=_env(data))
+    if made.returncode != 0:
+        raise RuntimeError(f"set-up: {made.stdout}{made.stderr}")
+    writers = [(initials, int(person)) for initials, person in json.loads(made.stdout.strip().splitlines()[-1])]
+    print(f"set-up       {time.perf_counter() - set_up:.1f} s (the database, {processes} accounts and people)", flush=True)
     before = _entry_count(url)
     started = time.perf_counter()
     running = [subprocess.Popen([sys.executable, "-c", WRITER, url, initials, str(person), str(writes), str(photo),

@@ -327,6 +327,9 @@ class Harness:
                 counts[operation][1] += 1
                 failures.append(trial)
                 print(f"trial {number} {operation} killed at {trial.delay}s: {trial.problems[0]}", flush=True)
+            else:  # progress as it goes, for a run that takes most of an hour
+                print(f"trial {number} {operation} killed at {trial.delay}s: ok "
+                      f"({time.monotonic() - trial_started:.0f} s; {len(failures)} failures so far)", flush=True)
             shutil.rmtree(data, ignore_errors=True)
         for operation, (count, failed, seconds) in counts.items():
             print(f"{operation:<12} {count:>4} trials  {failed:>3} failures  {seconds / max(count, 1):5.1f} s a trial")

@@ -7,7 +7,7 @@ safe copy and its entry together.
 """
 from __future__ import annotations
 
-import errno
+import logging
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -18,7 +18,7 @@ from ..kernel.channels import Channel, ChannelCatalogue
 from ..kernel.consent import FaceConsent, Person, show_decision
 from ..faces.geometry import Box
 from ..faces.imaging import LoadedPhoto, PhotoLoadError, file_sha256, load_photo_bytes
-from ..kernel.disk_errors import unreadable_reason
+from ..kernel.disk_errors import unreadable_reason, unwritable_reason
 # Named apart from vetting.Action (a face shown or blurred).
 from ..kernel.permissions import Action as Permission, requires
 from ..kernel.ports import PersonNotFound, Store
@@ -47,6 +47,7 @@ class Candidate:
 
 
 ExportProgress = Callable[[int, int, ExportOutcome], None]
+log = logging.getLogger(__name__)
 
 
 class ReviewService:
@@ -150,6 +151,7 @@ class ReviewService:
         channel = self.channels.get(channel_key)
         today = today or date.today()
         pending = [review for review in reviews if review.recorded_seq is None]
+        self.finished = {}  # never the last export's notes, should this one stop before reconciling
         out_dir.mkdir(parents=True, exist_ok=True)
         # As `rws vet` does: a copy whose entry was committed before a crash is put in place, any other `.part` removed.
         self.finished = reconcile_pending(self.store, out_dir)
@@ -247,8 +249,6 @@ def _change(correction: Correction) -> dict:
 
 
 def _write_problem(exc: OSError, out_dir: Path) -> str:
-    if exc.errno == errno.ENOSPC:
-        return f"The disk holding {out_dir} is full. Free some space or choose another folder, then export again."
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"This computer does not allow writing to {out_dir}. Choose another folder, then export again."
-    return f"The safe copy could not be written to {out_dir} ({exc.strerror or exc}). Export again once that is fixed."
+    """A write that failed, in plain words whatever the error; the system's wording goes to the log, without the name."""
+    log.info("safe copy not written: %s: %s (errno %s)", type(exc).__name__, exc.strerror, exc.errno)
+    return f"The safe copy could not be written. {unwritable_reason(exc, out_dir)}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
@@ -92,6 +92,7 @@ class ExportDoneDialog(QDialog):
         self.where.setWordWrap(True)
         self.where.setToolTip("The folder the safe copies were written to")
         self.details = QLabel(details)
+        self.details.setTextFormat(Qt.TextFormat.PlainText)  # file names are shown as typed, never as markup
         self.details.setWordWrap(True)
         self.details.setVisible(bool(details))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

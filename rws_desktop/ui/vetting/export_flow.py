@@ -42,16 +42,19 @@ class ExportFlow:
         remember_folder(self.settings, EXPORTS_PARENT, folder.parent)
         service, desk, channel_key = self.app.review, self.presenter.clips, self.channel_key
 
-        def work(job: Job) -> list:
+        def work(job: Job) -> tuple[list, dict[Path, str]]:
             outcomes = service.export(reviews, channel_key, folder, progress=lambda *args: job.report(args),
                                       should_stop=lambda: job.cancelled) if reviews else []
-            return outcomes + desk.export(clips, channel_key, folder, lambda: job.cancelled, job.report)
+            # What the export finished for an earlier one killed mid-write, read here in the job's own thread.
+            finished = dict(service.finished) if reviews else {}
+            return outcomes + desk.export(clips, channel_key, folder, lambda: job.cancelled, job.report), finished
 
         self.export_job = Job(work)
         self.export_job.progressed.connect(lambda args: self._clip_exporting(clips, args) if isinstance(args, ClipStep)
                                            else self._photo_exported(*args))
-        self.export_job.failed.connect(lambda error: self._export_finished(folder, [], error))
-        self.export_job.finished.connect(lambda outcomes: self._export_finished(folder, outcomes))
+        # Stopped by an error: what it had already finished for an interrupted export is still said.
+        self.export_job.failed.connect(lambda error: self._export_finished(folder, [], dict(service.finished), error))
+        self.export_job.finished.connect(lambda result: self._export_finished(folder, *result))
         self.progress.setFormat("%v of %m photos exported")
         self.progress.setRange(0, max(1, len(reviews)))
         self.progress.setValue(0)
@@ -70,7 +73,10 @@ class ExportFlow:
         self.progress.setRange(0, max(1, step.progress.frame_count))
         self.progress.setValue(step.progress.frame)
 
-    def _export_finished(self, folder: Path, outcomes: list[ExportOutcome], error: Exception | None = None) -> None:
+    def _export_finished(self, folder: Path, outcomes: list[ExportOutcome], finished: dict[Path, str] | None = None,
+                         error: Exception | None = None) -> None:
+        """`finished`: safe copies an earlier export, killed between its audit entry and the file's rename, had left
+        as `.part` files, put in place by this one, each with the service's sentence."""
         self.export_job = None
         self.progress.setFormat("%v of %m photos checked")
         self._set_running(False)
@@ -81,13 +87,14 @@ class ExportFlow:
         self._refresh_panels()
         if error is not None:
             self.questions.explain("Export stopped", export_problem(error, folder))
-        self.message.emit(self.presenter.export_summary(outcomes, folder))
-        self._say_where(outcomes, folder)
+        self.message.emit(self.presenter.export_summary(outcomes, folder, finished or {}))
+        self._say_where(outcomes, folder, finished or {})
         self.export_finished.emit(outcomes)
 
-    def _say_where(self, outcomes: list, folder: Path) -> None:
-        """A window (not only a status-bar line) with how many were written and where, and "Open folder"."""
-        headline, details = self.presenter.export_report(outcomes)
+    def _say_where(self, outcomes: list, folder: Path, finished: dict[Path, str]) -> None:
+        """A window (not only a status-bar line) with how many were written and where, what was finished for an
+        interrupted export, and "Open folder"."""
+        headline, details = self.presenter.export_report(outcomes, finished)
         if self.export_done is not None:
             self.export_done.close()
         self.export_done = ExportDoneDialog(headline, details, folder, self.open_url, self)

@@ -303,9 +303,10 @@ class VettingPresenter:
         reviews = [*self.batch.unrecorded(), *self.batch.unrecorded_clips()]
         return sum(1 for review in reviews if review.decision()[0].value in ("approved", "redacted"))
 
-    def export_report(self, outcomes: list) -> tuple[str, str]:
+    def export_report(self, outcomes: list, finished: dict[Path, str] | None = None) -> tuple[str, str]:
         """What the export did, as a headline ("3 safe copies written") and the rest; `outcomes`: photos'
-        ExportOutcomes and clips' ClipExportOutcomes alike."""
+        ExportOutcomes and clips' ClipExportOutcomes alike; `finished`: the safe copies an interrupted export had
+        left half-done and this one put in place, each with the service's sentence."""
         written = sum(1 for o in outcomes if o.written)
         blocked = sum(1 for o in outcomes if o.written is None and o.review.recorded_seq is not None)
         problems = sum(1 for o in outcomes if o.problem and o.review.recorded_seq is None)
@@ -316,16 +317,22 @@ class VettingPresenter:
                            "the audit log and not exported.")
         if problems:
             details.append(f"{problems} could not be exported this time; they stay in the list to export again.")
-        return headline, " ".join(details)
+        report = " ".join(details)
+        if finished:
+            report = "\n\n".join(filter(None, (report, interrupted_export_note(finished))))
+        return headline, report
 
-    def export_summary(self, outcomes: list, folder: Path) -> str:
-        """`outcomes`: photos' ExportOutcomes and clips' ClipExportOutcomes alike."""
+    def export_summary(self, outcomes: list, folder: Path, finished: dict[Path, str] | None = None) -> str:
+        """`outcomes`: photos' ExportOutcomes and clips' ClipExportOutcomes alike; `finished` as for export_report."""
         written = sum(1 for o in outcomes if o.written)
         blocked = sum(1 for o in outcomes if o.written is None and o.review.recorded_seq is not None)
         problems = [o for o in outcomes if o.problem and o.review.recorded_seq is None]
         summary = f"Exported {written} safe cop{'y' if written == 1 else 'ies'} to {folder}."
         if blocked:
             summary += f" {blocked} blocked photo{'s or clips were' if blocked > 1 else ' or clip was'} recorded, not exported."
+        if finished:
+            summary += (f" {len(finished)} safe cop{'y' if len(finished) == 1 else 'ies'} left unfinished by an "
+                        f"interrupted export {'was' if len(finished) == 1 else 'were'} saved.")
         if problems:
             summary += f" {len(problems)} could not be exported."
             self.questions.explain("Some photos were not exported",
@@ -335,6 +342,16 @@ class VettingPresenter:
     def has_unsaved_work(self) -> bool:
         return any(review.decision()[0].value in ("approved", "redacted")
                    for review in [*self.batch.unrecorded(), *self.batch.unrecorded_clips()])
+
+
+def interrupted_export_note(finished: dict[Path, str]) -> str:
+    """In plain words, the safe copies an earlier export was killed before saving (their checks were already in the
+    audit log), which this export saved, one line each with the service's sentence."""
+    count = len(finished)
+    what = "one safe copy was" if count == 1 else f"{count} safe copies were"
+    intro = (f"An earlier export into this folder was interrupted: {what} recorded in the audit log but not yet "
+             f"saved. {'It is' if count == 1 else 'They are'} saved now:")
+    return "\n".join([intro, *(f"• {path.name}: {note}" for path, note in sorted(finished.items()))])
 
 
 def _source(review) -> Path:

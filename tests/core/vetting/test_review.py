@@ -209,6 +209,36 @@ def test_export_to_a_folder_that_cannot_be_written_explains_and_keeps_the_photo(
     assert review.editable and not review.exported
 
 
+@pytest.mark.parametrize("code, words", [
+    ("EIO", "the disk reported an error"), ("ENAMETOOLONG", "too long to write"), ("ENOENT", "moved or deleted"),
+    ("EDQUOT", "is full"), ("EROFS", "does not allow writing"),
+])
+def test_any_write_failure_is_explained_in_plain_words_with_the_detail_only_in_the_log(
+        service, store, people, tmp_path, monkeypatch, caplog, code, words):
+    """Whatever the disk's error (here an I/O error, a name too long, the folder removed, a quota, a read-only disk),
+    the export says in plain words what stopped it and names the folder: never the system's own wording (errno,
+    strerror) as the fallback used to. That wording goes to the log; nothing is recorded; the photo can be tried
+    again."""
+    import errno
+    import logging
+
+    review = review_of(noisy_photo(tmp_path / "a.jpg"))
+    before = len(entries(store))
+    strerror = f"{code} strerror from the system"
+
+    def failing(*args, **kwargs):
+        raise OSError(getattr(errno, code), strerror)
+
+    monkeypatch.setattr("rws_desktop.core.vetting.publishing.os.fsync", failing)
+    with caplog.at_level(logging.INFO, logger="rws_desktop.core.vetting.review_service"):
+        [outcome] = service.export([review], CHANNEL, tmp_path / "out", TODAY)
+    assert outcome.problem.startswith("The safe copy could not be written. ") and words in outcome.problem
+    assert str(tmp_path / "out") in outcome.problem
+    assert strerror not in outcome.problem and "Errno" not in outcome.problem and code not in outcome.problem
+    assert any(strerror in record.getMessage() for record in caplog.records)
+    assert len(entries(store)) == before and review.editable and not review.exported
+
+
 def test_people_to_pick_are_searched_and_those_who_may_be_shown_come_first(service, people):
     """The picker lists consenting people first, and says why the others cannot be shown."""
     found = service.candidates(CHANNEL, "", TODAY)
