@@ -45,3 +45,18 @@ def register_ui(qtbot, register, settings):
     yield workspace, answers, db, ids
     window.close()
     window.app.close()
+
+
+@pytest.fixture
+def head(tmp_path):
+    """HT holding every role and signed in, so every workspace and control is built (the accessible-name and
+    keyboard walks)."""
+    from admin_helpers import HEAD, admin_app
+    from rws_desktop.core.kernel.permissions import Role
+    from sessions import TEST_PASSWORD
+
+    app = admin_app(tmp_path)
+    app.accounts.set_roles(HEAD, list(Role))
+    app.sign_in(HEAD, TEST_PASSWORD)
+    yield app
+    app.close()

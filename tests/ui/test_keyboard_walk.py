@@ -3,27 +3,15 @@ each page of the setup assistant, pressing Tab reaches every button a person cou
 reaches is named, so it can be fixed."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtWidgets import QApplication, QTabWidget
 
-from admin_helpers import HEAD, admin_app, empty_app
+from admin_helpers import empty_app
 from keyboard_walk import buttons_to_reach, first_focusable, tab_walk, unreachable_buttons
 from rws_desktop.core.kernel.consent import PersonKind
-from rws_desktop.core.kernel.permissions import Role
 from rws_desktop.core.kernel.ports import NewPerson
 from rws_desktop.ui.admin.setup_assistant import SetupAssistant
 from rws_desktop.ui.main_window import MainWindow
 from sessions import TEST_PASSWORD
-
-
-@pytest.fixture
-def head(tmp_path):
-    """HT holding every role, so every workspace is built."""
-    app = admin_app(tmp_path)
-    app.accounts.set_roles(HEAD, list(Role))
-    app.sign_in(HEAD, TEST_PASSWORD)
-    yield app
-    app.close()
 
 
 def shown_and_active(qtbot, widget) -> None:
