@@ -112,7 +112,7 @@ class Smoke:
             person = self.expect(["person", "add", "--name", name.title(), "--kind", "staff"], "").strip()
             self.expect(["biometric", "set", person, "--adult-consent", "yes"], "consent is valid")
             self.expect(["consent", "set", person, "--channel", "all", "--status", "granted"], "granted")
-            self.expect(["enroll", person, *map(str, sorted((train / name).iterdir()))], "2 of 2 reference face(s) added")
+            self.expect(["enroll", person, *map(str, sorted((train / name).iterdir()))], "2 of 2 reference faces added")
 
     def vet(self) -> None:
         test = self.testdata / "photos" / "people" / "test"
