@@ -11,8 +11,9 @@ from typing import Any
 
 from ..kernel.audit_chain import AuditRecord, chain_hash
 from ..kernel.audit_index import involved_people, parse_utc
+from ..kernel.wording import counted
 from .names import NameResolver, PersonRef
-from .sentences import LABELS as MORE_LABELS, SENTENCES, _plural
+from .sentences import LABELS as MORE_LABELS, SENTENCES
 
 KIND_LABELS = {
     "photo_vetted": "Photo vetted",
@@ -281,9 +282,9 @@ class EntryDescriber:
         faces = self.faces(content, corrections)
         shown = sum(face.final_action == "shown" for face in faces)
         text = f"{name}: {_text(content.get('decision')) or 'no decision'}; "
-        text += f"{_plural(len(faces), *faces_words)}, {shown} shown, {len(faces) - shown} {blurred_word}"
+        text += f"{counted(len(faces), *faces_words)}, {shown} shown, {len(faces) - shown} {blurred_word}"
         if corrections:
-            text += f"; {_plural(len(corrections), 'correction', 'corrections')}"
+            text += f"; {counted(len(corrections), 'correction', 'corrections')}"
         if content.get("decision") in ("blocked", "error") and content.get("reason"):
             text += f" ({_text(content.get('reason'))})"
         return text
@@ -360,7 +361,7 @@ def _frames(item: dict[str, Any]) -> str:
 
 def _deleted_faces(content: dict[str, Any]) -> str:
     deleted = content.get("reference_faces_deleted")
-    return f"; {_plural(deleted, 'reference face', 'reference faces')} deleted" if isinstance(deleted, int) and deleted else ""
+    return f"; {counted(deleted, 'reference face', 'reference faces')} deleted" if isinstance(deleted, int) and deleted else ""
 
 
 def _text(value: object) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..kernel.wording import counted
+
 Name = Callable[[int], str]
 
 LABELS = {
@@ -52,10 +54,6 @@ def _listed(value: object, empty: str = "nobody") -> str:
     return ", ".join(items) if items else empty
 
 
-def _plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count} {word if count == 1 else words or word + 's'}"
-
-
 def _person(content: dict[str, Any], name: Name) -> str:
     person_id = _count(content.get("person_id"))
     return "someone" if person_id is None else name(person_id)
@@ -63,7 +61,7 @@ def _person(content: dict[str, Any], name: Name) -> str:
 
 def _deleted(content: dict[str, Any]) -> str:
     deleted = _count(content.get("reference_faces_deleted"))
-    return f"; {_plural(deleted, 'reference face')} deleted" if deleted else ""
+    return f"; {counted(deleted, 'reference face')} deleted" if deleted else ""
 
 
 def _via(content: dict[str, Any]) -> str:
@@ -84,7 +82,7 @@ def mis_import(content, name):
                (content.get("unchanged"), "unchanged"), (content.get("invalid"), "refused as invalid")]
     parts = [f"{count} {word}" for count, word in figures if _count(count) is not None]
     rows = _count(content.get("rows"))
-    return "MIS import" + (f" of {_plural(rows, 'row')}" if rows is not None else "") + (
+    return "MIS import" + (f" of {counted(rows, 'row')}" if rows is not None else "") + (
         f": {', '.join(parts)}" if parts else "")
 
 
@@ -150,7 +148,7 @@ def audit_checkpoint_saved(content, name):
 def database_backed_up(content, name):
     entries = _count(content.get("entries"))
     return (f"Database backed up to {_text(content.get('file'), 'a file')}"
-            + (f" with {_plural(entries, 'log entry', 'log entries')}" if entries is not None else "")
+            + (f" with {counted(entries, 'log entry', 'log entries')}" if entries is not None else "")
             + (f"; integrity check {_text(content.get('integrity'))}" if content.get("integrity") else ""))
 
 
@@ -162,7 +160,7 @@ def database_restored(content, name):
 
 def reference_face_key_created(content, name):
     sealed = _count(content.get("reference_faces_encrypted"))
-    return "Reference-face key created" + (f"; {_plural(sealed, 'reference face')} encrypted with it" if sealed else "")
+    return "Reference-face key created" + (f"; {counted(sealed, 'reference face')} encrypted with it" if sealed else "")
 
 
 def reference_face_key_exported(content, name):
@@ -176,8 +174,8 @@ def reference_face_key_imported(content, name):
 def reference_face_thumbnails_encrypted(content, name):
     count = _count(content.get("thumbnails_encrypted")) or 0
     outside = _count(content.get("changed_outside_the_app"))
-    note = f" ({_plural(outside, 'was', 'were')} changed outside the app and stay untrusted)" if outside else ""
-    return f"{_plural(count, 'face thumbnail')} stored unencrypted by an older version encrypted with the reference-face key{note}"
+    note = f" ({counted(outside, 'was', 'were')} changed outside the app and stay untrusted)" if outside else ""
+    return f"{counted(count, 'face thumbnail')} stored unencrypted by an older version encrypted with the reference-face key{note}"
 
 
 def audit_log_keyed(content, name):
@@ -187,7 +185,7 @@ def audit_log_keyed(content, name):
 def audit_entries_adopted(content, name):
     entries = content.get("entries")
     count = len(entries) if isinstance(entries, list) else 0
-    return f"{_plural(count, 'entry', 'entries')} written before this computer had the log key vouched for"
+    return f"{counted(count, 'entry', 'entries')} written before this computer had the log key vouched for"
 
 
 def post_approved(content, name):
@@ -195,12 +193,12 @@ def post_approved(content, name):
     files = len(media) if isinstance(media, list) else 0
     named = [name(i) for i in content.get("named_person_ids") or [] if _count(i) is not None]
     shown = [name(i) for i in content.get("shown_person_ids") or [] if _count(i) is not None]
-    text = f"Post for {_text(content.get('channel'), 'a channel')} approved: {_plural(files, 'file')}"
+    text = f"Post for {_text(content.get('channel'), 'a channel')} approved: {counted(files, 'file')}"
     text += f"; names {', '.join(named)}" if named else "; names nobody"
     text += f"; shows {', '.join(shown)}" if shown else ""
     confirmations = content.get("confirmations")
     if isinstance(confirmations, list) and confirmations:
-        text += f"; {_plural(len(confirmations), 'name')} confirmed by hand"
+        text += f"; {counted(len(confirmations), 'name')} confirmed by hand"
     return text
 
 
@@ -209,13 +207,13 @@ def post_not_written(content, name):
     count = len(discarded) if isinstance(discarded, list) else 0
     reason = f": {_text(content.get('reason'))}" if content.get("reason") else ""
     return (f"The posting pack for {_text(content.get('channel'), 'a channel')} was not written{reason}; "
-            f"the safe copies of {_plural(count, 'entry', 'entries')} were discarded")
+            f"the safe copies of {counted(count, 'entry', 'entries')} were discarded")
 
 
 def reference_faces_deleted(content, name):
     reason = f" ({_text(content.get('reason'))})" if content.get("reason") else ""
     deleted = _count(content.get("reference_faces_deleted")) or 0
-    return f"{_person(content, name)}: {_plural(deleted, 'reference face')} deleted{reason}"
+    return f"{_person(content, name)}: {counted(deleted, 'reference face')} deleted{reason}"
 
 
 SENTENCES: dict[str, Callable[[dict[str, Any], Name], str]] = {

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from ...app import App
 from ...core.kernel.consent import ALL_CHANNELS
+from ...core.kernel.wording import counted
 from ...core.register.impact import write_impact_csv
 from ...core.register.mis_csv import CsvTable, read_csv_file
 from ...core.register.mis_import import ImportPreview
@@ -24,7 +25,7 @@ from .expiring_dialog import ExpiringDialog
 from .impact_dialog import ImpactDialog, ImpactLine
 from .import_dialog import ImportDialog
 from .leavers_dialog import LeaversDialog
-from .presenter import RECORDED, plural
+from .presenter import RECORDED
 from .wording import channel_label, day, n_people, problem_text
 from .year_end_dialog import YearEndDialog
 
@@ -107,7 +108,7 @@ class OfficeJobs:
             self.host.questions.explain("The list was not saved", problem_text(error))
             return
         remember_folder(self.host.settings, SAVED_LISTS, path.parent)
-        self.host.say(f"The list of {plural(len(dialog.photos()), 'photo')} to take down was saved to {path}.")
+        self.host.say(f"The list of {counted(len(dialog.photos()), 'photo')} to take down was saved to {path}.")
 
     # MIS import
 
@@ -204,7 +205,7 @@ class OfficeJobs:
 
         def marked(deleted: dict[int, int]) -> None:
             dialog.show_done(len(deleted), sum(deleted.values()))
-            self.host.say(f"{plural(len(deleted), 'leaver')} marked; {plural(sum(deleted.values()), 'reference face')} "
+            self.host.say(f"{counted(len(deleted), 'leaver')} marked; {counted(sum(deleted.values()), 'reference face')} "
                           "deleted. Recorded in the audit log.")
             self.host.register_changed()
             self.show_impact(list(deleted), ALL_CHANNELS, f"{len(deleted)} people were marked as leavers.")

@@ -11,6 +11,7 @@ from typing import Callable
 from ...core.kernel.channels import ChannelCatalogue
 from ...core.kernel.consent import BiometricConsent, ConsentStatus, biometric_verdict
 from ...core.kernel.ports import NewPerson
+from ...core.kernel.wording import counted
 from ...core.register.expiry import ExpiringConsent
 from ...core.register.people_query import PeopleSnapshot
 from .wording import channel_phrase, day
@@ -23,10 +24,6 @@ class Question:
     """A yes/no question to put before a change that cannot be undone."""
     title: str
     text: str
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 class RegisterPresenter:
@@ -70,7 +67,7 @@ class RegisterPresenter:
         if not (leaving_now(person, draft) and faces):
             return None
         return Question("Mark as leaving?",
-                        f"Setting a leaving date deletes {person.name}'s {plural(faces, 'reference face')} at once; from then "
+                        f"Setting a leaving date deletes {person.name}'s {counted(faces, 'reference face')} at once; from then "
                         "on they cannot be recognised and are always blurred. Go on?")
 
     def biometric_question(self, person, current: BiometricConsent | None, answers: dict[str, bool],
@@ -81,7 +78,7 @@ class RegisterPresenter:
             return None
         return Question("Delete their reference faces?",
                         f"With these answers {person.name} cannot be recognised ({after.reason}), so their "
-                        f"{plural(faces, 'reference face')} {'is' if faces == 1 else 'are'} deleted at once and they will always be blurred. Save anyway?")
+                        f"{counted(faces, 'reference face')} {'is' if faces == 1 else 'are'} deleted at once and they will always be blurred. Save anyway?")
 
     @staticmethod
     def remove_face_question(person) -> Question:
@@ -116,12 +113,12 @@ class RegisterPresenter:
     @staticmethod
     def biometric_saved(person, valid: bool, deleted: int) -> str:
         outcome = "can be recognised" if valid else "cannot be recognised: will always be blurred"
-        gone = f"; {plural(deleted, 'reference face')} deleted" if deleted else ""
+        gone = f"; {counted(deleted, 'reference face')} deleted" if deleted else ""
         return f"Biometric consent of {person.name} saved: {outcome}{gone}. Recorded in the audit log."
 
     @staticmethod
     def faces_added(person, added: int) -> str:
-        return f"{plural(added, 'reference face')} added for {person.name}{'; ' + RECORDED if added else ''}."
+        return f"{counted(added, 'reference face')} added for {person.name}{'; ' + RECORDED if added else ''}."
 
     @staticmethod
     def faces_refused(refused) -> str:
