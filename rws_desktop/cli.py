@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import multiprocessing
@@ -129,6 +130,20 @@ def _loaded(errors: tuple[tuple[str, str], ...]) -> tuple[type[BaseException], .
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Runs `rws ARGV...` and returns its exit code. Without `argv` this is the `rws` program itself (its console
+    script, or the bundle's program), whose process ends when this returns: then what is still in memory is left
+    to the collector's permanent generation (`gc.freeze`), so the interpreter's shut-down does not walk it
+    object by object. That walk, through SQLAlchemy's thousands of classes, tables and caches, took a quarter of
+    `rws channels` (0.4 s of 1.8). Nothing is lost by it: the database is closed and the worker processes stopped
+    before this returns, logging's own exit hook still flushes the log, and the operating system takes the
+    memory back. Called with `argv` (tests, in their own long-lived process), nothing is frozen."""
+    code = _run(argv)
+    if argv is None:
+        gc.freeze()
+    return code
+
+
+def _run(argv: list[str] | None) -> int:
     multiprocessing.freeze_support()  # in a bundle, a worker process becomes the worker here
     args = build_parser().parse_args(argv)
     try:

@@ -196,3 +196,27 @@ def test_rws_vet_starts_its_workers_before_the_database_and_stops_them_when_sign
     assert rws(db, "vet", photo, *out) == 0
     assert steps == ["workers started", "database opened", "photo sent to the workers"]
     assert pools[1].workers == 1 and not pools[1].warming  # one photo, one worker; closed with the App
+
+
+def test_the_rws_program_leaves_its_objects_to_the_permanent_generation_and_tests_calls_do_not(tmp_path):
+    """main() without arguments is the `rws` program, which ends when main returns: it freezes what is left in
+    memory (gc.freeze), so the interpreter's shut-down does not walk SQLAlchemy's objects one by one. main(argv),
+    as tests call it in their long-lived process, freezes nothing. Checked in fresh interpreters, with a command
+    that runs to its end (`rws init` on a new database)."""
+    script = ("import gc, sys\n"
+              "from rws_desktop.cli import main\n"
+              "how, args = sys.argv[1], ['--db', sys.argv[2], 'init']\n"
+              "if how == 'program':\n"
+              "    sys.argv = ['rws', *args]  # as the console script starts it\n"
+              "code = main() if how == 'program' else main(args)\n"
+              "print(code, gc.get_freeze_count())\n")
+    env = dict(os.environ, RWS_DATA_DIR=str(tmp_path / "data"))
+    env.pop("RWS_DB", None)
+    frozen = {}
+    for how in ("program", "argv"):
+        result = subprocess.run([sys.executable, "-c", script, how, f"sqlite:///{tmp_path / how}.sqlite3"],
+                                env=env, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        code, frozen[how] = map(int, result.stdout.split()[-2:])
+        assert code == 0
+    assert frozen["program"] > 1000 and frozen["argv"] == 0
