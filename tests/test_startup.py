@@ -198,25 +198,39 @@ def test_rws_vet_starts_its_workers_before_the_database_and_stops_them_when_sign
     assert pools[1].workers == 1 and not pools[1].warming  # one photo, one worker; closed with the App
 
 
-def test_the_rws_program_leaves_its_objects_to_the_permanent_generation_and_tests_calls_do_not(tmp_path):
-    """main() without arguments is the `rws` program, which ends when main returns: it freezes what is left in
-    memory (gc.freeze), so the interpreter's shut-down does not walk SQLAlchemy's objects one by one. main(argv),
-    as tests call it in their long-lived process, freezes nothing. Checked in fresh interpreters, with a command
-    that runs to its end (`rws init` on a new database)."""
+def test_the_rws_program_pauses_the_collector_while_it_starts_and_freezes_what_start_up_made(school):
+    """main() without arguments is the `rws` program: while it starts (imports, database, sign-in) the garbage
+    collector makes no pass; when the command begins the collector runs again, with start-up's objects in its
+    permanent generation (gc.freeze), and at the end what is left is frozen too, so shut-down does not walk it.
+    main(argv), as tests call it in their own long-lived process, leaves the collector alone: it runs throughout
+    and nothing is frozen. Both checked in fresh interpreters with `rws channels`."""
     script = ("import gc, sys\n"
-              "from rws_desktop.cli import main\n"
-              "how, args = sys.argv[1], ['--db', sys.argv[2], 'init']\n"
-              "if how == 'program':\n"
-              "    sys.argv = ['rws', *args]  # as the console script starts it\n"
-              "code = main() if how == 'program' else main(args)\n"
-              "print(code, gc.get_freeze_count())\n")
-    env = dict(os.environ, RWS_DATA_DIR=str(tmp_path / "data"))
+              "from rws_desktop import cli\n"
+              "passes, seen = [], {}\n"
+              "gc.callbacks.append(lambda phase, info: phase == 'start' and passes.append(info['generation']))\n"
+              "listed = cli.COMMANDS['channels']\n"
+              "def channels(app, args):\n"
+              "    seen.update(enabled=gc.isenabled(), passes=len(passes), frozen=gc.get_freeze_count())\n"
+              "    return listed(app, args)\n"
+              "cli.COMMANDS['channels'] = channels\n"
+              "if sys.argv[1] == 'program':\n"
+              "    sys.argv = ['rws', 'channels']  # as the console script starts it\n"
+              "    code = cli.main()\n"
+              "else:\n"
+              "    code = cli.main(['channels'])\n"
+              "print(code, int(seen['enabled']), seen['passes'], seen['frozen'], int(gc.isenabled()), "
+              "gc.get_freeze_count())\n")
+    env = dict(os.environ, RWS_DATA_DIR=str(school / "data"), RWS_PASSWORD=TEST_PASSWORD, RWS_USER="TST")
     env.pop("RWS_DB", None)
-    frozen = {}
+    found = {}
     for how in ("program", "argv"):
-        result = subprocess.run([sys.executable, "-c", script, how, f"sqlite:///{tmp_path / how}.sqlite3"],
-                                env=env, capture_output=True, text=True, timeout=300)
+        result = subprocess.run([sys.executable, "-c", script, how], env=env, capture_output=True, text=True,
+                                timeout=300)
         assert result.returncode == 0, result.stderr
-        code, frozen[how] = map(int, result.stdout.split()[-2:])
-        assert code == 0
-    assert frozen["program"] > 1000 and frozen["argv"] == 0
+        found[how] = list(map(int, result.stdout.split()[-6:]))
+    code, enabled, passes, frozen, enabled_at_end, frozen_at_end = found["program"]
+    assert (code, enabled, passes, enabled_at_end) == (0, 1, 0, 1)
+    assert frozen > 10_000 and frozen_at_end >= frozen
+    code, enabled, passes, frozen, enabled_at_end, frozen_at_end = found["argv"]
+    assert (code, enabled, frozen, enabled_at_end, frozen_at_end) == (0, 1, 0, 1, 0)
+    assert passes > 0  # start-up's imports did set the collector going, as they would without rws's help
