@@ -5,7 +5,6 @@ import argparse
 import gc
 import json
 import logging
-import multiprocessing
 import sys
 from datetime import date
 from pathlib import Path
@@ -160,7 +159,10 @@ def _started_up() -> None:
 
 
 def _run(argv: list[str] | None, started_up) -> int:
-    multiprocessing.freeze_support()  # in a bundle, a worker process becomes the worker here
+    if getattr(sys, "frozen", False):  # in a bundle, a worker process becomes the worker here (elsewhere a no-op)
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     args = build_parser().parse_args(argv)
     try:
         read_mis_exports(args)  # a file that is not an MIS export is refused before the database is opened

@@ -17,11 +17,12 @@ from sessions import TEST_PASSWORD
 # face_recognition, ONNX Runtime), Qt, PyAV (clips), the PDF writer and Alembic (the schema is current), and
 # numpy and Pillow (arrays and images are for photos; the register stores encodings as bytes).
 HEAVY = ("face_recognition", "dlib", "onnxruntime", "PySide6", "av", "fpdf", "alembic", "numpy", "PIL")
-# The app's own modules such a command must not import either: the face engine, clips, vetting (but its
-# standard-library-only worker_start, which sizes the pool) and posts; nor PostgreSQL's dialect on SQLite.
+# The app's own modules such a command must not import either: the face engine, clips, vetting (even its
+# standard-library-only worker_start: the pool is sized when a command vets) and posts; nor PostgreSQL's dialect
+# on SQLite, nor multiprocessing (only a command that vets starts worker processes).
 HEAVY_MODULES = ("rws_desktop.core.faces", "rws_desktop.core.clips", "rws_desktop.core.vetting",
-                 "rws_desktop.core.posts", "rws_desktop.ui", "sqlalchemy.dialects.postgresql")
-LIGHT_EXCEPTIONS = ("rws_desktop.core.vetting", "rws_desktop.core.vetting.worker_start")
+                 "rws_desktop.core.posts", "rws_desktop.ui", "sqlalchemy.dialects.postgresql", "multiprocessing")
+LIGHT_EXCEPTIONS = ()
 # Runs `rws ARGS...` as the console script does, then writes the heavy packages and modules it loaded to the
 # file named by RWS_TEST_LOADED.
 RUN_AND_LIST = (
@@ -66,7 +67,8 @@ def school(tmp_path_factory) -> Path:
 def test_commands_that_touch_no_faces_load_no_face_models_qt_or_alembic(school, args):
     """`rws channels` and other commands without photos, in a fresh interpreter on an up-to-date database, answer
     (exit 0) without importing face_recognition, dlib, ONNX Runtime, PySide6, PyAV, fpdf, Alembic, numpy or
-    Pillow, nor the app's face, clip, vetting or posts modules, nor SQLAlchemy's PostgreSQL dialect."""
+    Pillow, nor the app's face, clip, vetting or posts modules, nor SQLAlchemy's PostgreSQL dialect, nor
+    multiprocessing."""
     result, loaded = _rws(school, *args)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()  # it answered
@@ -234,3 +236,17 @@ def test_the_rws_program_pauses_the_collector_while_it_starts_and_freezes_what_s
     code, enabled, passes, frozen, enabled_at_end, frozen_at_end = found["argv"]
     assert (code, enabled, frozen, enabled_at_end, frozen_at_end) == (0, 1, 0, 1, 0)
     assert passes > 0  # start-up's imports did set the collector going, as they would without rws's help
+
+
+def test_the_apps_worker_count_is_the_one_asked_for_else_the_default(tmp_path):
+    """App.workers, now worked out on first use rather than when the App opens: the number `workers` asked for,
+    else default_workers() (one a core, up to the memory budget)."""
+    from rws_desktop.core.vetting.worker_start import default_workers
+
+    url = f"sqlite:///{tmp_path / 'rws.sqlite3'}"
+    for asked, expected in ((None, default_workers()), (2, 2), (1, 1)):
+        app = App.open(url, workers=asked)
+        try:
+            assert app.workers == expected
+        finally:
+            app.close()
