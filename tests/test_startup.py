@@ -21,7 +21,8 @@ HEAVY = ("face_recognition", "dlib", "onnxruntime", "PySide6", "av", "fpdf", "al
 # standard-library-only worker_start: the pool is sized when a command vets) and posts; nor PostgreSQL's dialect
 # on SQLite, nor multiprocessing (only a command that vets starts worker processes).
 HEAVY_MODULES = ("rws_desktop.core.faces", "rws_desktop.core.clips", "rws_desktop.core.vetting",
-                 "rws_desktop.core.posts", "rws_desktop.ui", "sqlalchemy.dialects.postgresql", "multiprocessing")
+                 "rws_desktop.core.posts", "rws_desktop.ui", "sqlalchemy.dialects.postgresql", "multiprocessing",
+                 "cryptography.hazmat.primitives.serialization")  # its SSH part alone took 0.05 s to import
 LIGHT_EXCEPTIONS = ()
 # Runs `rws ARGS...` as the console script does, then writes the heavy packages and modules it loaded to the
 # file named by RWS_TEST_LOADED.
@@ -68,7 +69,7 @@ def test_commands_that_touch_no_faces_load_no_face_models_qt_or_alembic(school, 
     """`rws channels` and other commands without photos, in a fresh interpreter on an up-to-date database, answer
     (exit 0) without importing face_recognition, dlib, ONNX Runtime, PySide6, PyAV, fpdf, Alembic, numpy or
     Pillow, nor the app's face, clip, vetting or posts modules, nor SQLAlchemy's PostgreSQL dialect, nor
-    multiprocessing."""
+    multiprocessing, nor cryptography's key serialization package."""
     result, loaded = _rws(school, *args)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()  # it answered
@@ -250,3 +251,17 @@ def test_the_apps_worker_count_is_the_one_asked_for_else_the_default(tmp_path):
             assert app.workers == expected
         finally:
             app.close()
+
+
+def test_the_audit_log_keys_public_key_is_the_raw_ed25519_key_as_before():
+    """LogKey.public_key, now read with public_bytes_raw() so that cryptography's serialization package is not
+    imported at every start, is byte for byte the Raw/Raw encoding it was read with before; so fingerprints shown
+    and checkpoints signed before the change still match."""
+    from cryptography.hazmat.primitives import serialization
+
+    from rws_desktop.core.kernel.audit_seal import LogKey, fingerprint
+
+    key = LogKey(bytes(range(32)), "log-test")
+    raw = key._signing.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    assert key.public_key == raw and len(raw) == 32
+    assert key.fingerprint == fingerprint(raw)
