@@ -9,8 +9,8 @@ from .cli_register import iso_date
 from .core.kernel.decisions import Decision
 
 if TYPE_CHECKING:
-    from .cli_parsing import CommandParsers
     from .app import App
+    from .cli_parsing import CommandParsers
 
 
 class FileUnusable(Exception):
