@@ -53,7 +53,7 @@ def database_url(explicit: str | None = None) -> str:
 class App:
     database: Database
     channels: ChannelCatalogue
-    workers: int = 1
+    requested_workers: int | None = None  # worker processes asked for (rws vet --workers); None: the default
     key_store: KeyStore | None = None
     key_status: KeyStatus | None = None
     session: Session | None = None
@@ -67,15 +67,13 @@ class App:
         from .core.kernel.session import Session
         from .core.keys.service import unlock_keys
         from .core.register.service import RegisterService
-        from .core.vetting.worker_start import default_workers
         from .paths import channels_file, data_dir
         from .storage import open_database
 
         database = open_database(database_url(url))
         database.migrate()
         keys = key_store or default_key_store(data_dir())
-        app = cls(database, ChannelCatalogue.from_toml(channels_file()), workers or default_workers(), keys,
-                  unlock_keys(database, keys))
+        app = cls(database, ChannelCatalogue.from_toml(channels_file()), workers, keys, unlock_keys(database, keys))
         if worker_pool is not None:
             app.__dict__["worker_pool"] = worker_pool  # the cached property's value from now on
         _encrypt_plain_thumbnails(database)  # does nothing unless both keys opened
@@ -84,6 +82,15 @@ class App:
         housekeeping = RegisterService(database, app.channels, Session.housekeeping(database, app.channels))
         housekeeping.purge_lapsed_reference_faces(date.today())
         return app
+
+    @cached_property
+    def workers(self) -> int:
+        """Worker processes for a batch: those asked for, else one a core up to the memory budget. Worked out when
+        first needed, so a command that vets nothing imports neither the workers' start-up module nor
+        multiprocessing."""
+        from .core.vetting.worker_start import default_workers
+
+        return self.requested_workers or default_workers()
 
     @property
     def user(self) -> str:

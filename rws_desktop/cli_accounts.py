@@ -19,6 +19,7 @@ from .core.kernel.permissions import Action, Role
 
 if TYPE_CHECKING:
     from .app import App
+    from .cli_parsing import CommandParsers
 
 NEW_PASSWORD_VARIABLE = "RWS_NEW_PASSWORD"
 PASSWORD_VARIABLE = "RWS_PASSWORD"
@@ -48,34 +49,34 @@ def add_channel_actions(channels) -> None:
     admins.add_argument("--set", metavar="INITIALS,...", help="the channel's new admin list (empty: admins only)")
 
 
-def add_account_commands(commands) -> None:
-    user = commands.add_parser("user", help="user accounts").add_subparsers(dest="action", required=True)
-    add = user.add_parser("add", help="add an account; its first password must be changed at its first sign-in")
-    add.add_argument("initials")
-    add.add_argument("--name", required=True)
-    add.add_argument("--role", action="append", choices=ROLE_CHOICES, required=True, help="repeat for several roles")
-    user.add_parser("list", help="every account, its roles and whether it is locked")
-    for name, words in (("lock", "stop an account signing in"), ("unlock", "let a locked account sign in again")):
-        user.add_parser(name, help=words).add_argument("initials")
-    passwd = user.add_parser("passwd", help="change your own password, or give someone a temporary one")
-    passwd.add_argument("initials", nargs="?", help="someone else's account (admins only)")
-    roles = user.add_parser("roles", help="set an account's roles")
-    roles.add_argument("initials")
-    roles.add_argument("--role", action="append", choices=ROLE_CHOICES, required=True)
+def add_account_commands(commands: CommandParsers) -> None:
+    if user := commands.add_actions("user", "user accounts"):
+        add = user.add_parser("add", help="add an account; its first password must be changed at its first sign-in")
+        add.add_argument("initials")
+        add.add_argument("--name", required=True)
+        add.add_argument("--role", action="append", choices=ROLE_CHOICES, required=True, help="repeat for several roles")
+        user.add_parser("list", help="every account, its roles and whether it is locked")
+        for name, words in (("lock", "stop an account signing in"), ("unlock", "let a locked account sign in again")):
+            user.add_parser(name, help=words).add_argument("initials")
+        passwd = user.add_parser("passwd", help="change your own password, or give someone a temporary one")
+        passwd.add_argument("initials", nargs="?", help="someone else's account (admins only)")
+        roles = user.add_parser("roles", help="set an account's roles")
+        roles.add_argument("initials")
+        roles.add_argument("--role", action="append", choices=ROLE_CHOICES, required=True)
 
-    dpia = commands.add_parser("dpia", help="the data protection impact assessment").add_subparsers(dest="action", required=True)
-    record = dpia.add_parser("record", help="record the DPIA and the DPO's sign-off; recognition stays off until then")
-    record.add_argument("--reference", required=True)
-    record.add_argument("--date", required=True, type=iso_date)
-    record.add_argument("--dpo", required=True, metavar="NAME", help="the data protection officer who signed it off")
-    dpia.add_parser("show", help="whether a DPIA is recorded")
+    if dpia := commands.add_actions("dpia", "the data protection impact assessment"):
+        record = dpia.add_parser("record", help="record the DPIA and the DPO's sign-off; recognition stays off until then")
+        record.add_argument("--reference", required=True)
+        record.add_argument("--date", required=True, type=iso_date)
+        record.add_argument("--dpo", required=True, metavar="NAME", help="the data protection officer who signed it off")
+        dpia.add_parser("show", help="whether a DPIA is recorded")
 
-    key = commands.add_parser("key", help="the key that encrypts reference faces").add_subparsers(dest="action", required=True)
-    key.add_parser("status", help="whether this computer holds the key")
-    export = key.add_parser("export", help="write the key to a file sealed with a passphrase, to import on another "
-                                           "PC sharing the database (the window's Admin > Reference-face key reads it too)")
-    export.add_argument("--out", required=True, type=Path)
-    key.add_parser("import", help="keep a key exported from another PC, by rws or the window").add_argument("file", type=Path)
+    if key := commands.add_actions("key", "the key that encrypts reference faces"):
+        key.add_parser("status", help="whether this computer holds the key")
+        export = key.add_parser("export", help="write the key to a file sealed with a passphrase, to import on another "
+                                               "PC sharing the database (the window's Admin > Reference-face key reads it too)")
+        export.add_argument("--out", required=True, type=Path)
+        key.add_parser("import", help="keep a key exported from another PC, by rws or the window").add_argument("file", type=Path)
 
 
 def sign_in(app: App, args) -> None:

@@ -10,37 +10,38 @@ from .core.kernel.decisions import Decision
 
 if TYPE_CHECKING:
     from .app import App
+    from .cli_parsing import CommandParsers
 
 
 class FileUnusable(Exception):
     """A file named on the command line that could not be read or written, and why."""
 
 
-def add_audit_commands(commands) -> None:
-    audit = commands.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
-    verify = audit.add_parser("verify", help="check the chain, its seals, the search index and the register's seals; names what is wrong")
-    verify.add_argument("--checkpoint", type=Path, metavar="FILE", help="also prove the log still holds exactly the entries this saved checkpoint covered")
-    checkpoint = audit.add_parser("checkpoint", help="save a signed checkpoint of the log, to keep outside the database")
-    checkpoint.add_argument("--out", required=True, type=Path, metavar="FILE")
-    export = audit.add_parser("export", help="entries as CSV, or a PDF report for governors")
-    export.add_argument("--format", choices=["csv", "pdf"], default=None, help="default: from the --out file's extension, else csv")
-    export.add_argument("--from", dest="date_from", type=iso_date, metavar="DATE", help="first day (inclusive)")
-    export.add_argument("--to", dest="date_to", type=iso_date, metavar="DATE", help="last day (inclusive)")
-    export.add_argument("--channel", metavar="KEY")
-    export.add_argument("--person", metavar="PERSON", help="entries involving this person (id or MIS id)")
-    export.add_argument("--by", metavar="USER", help="entries made by this user")
-    export.add_argument("--kind", help="one kind of entry, such as photo_vetted or photo_consent_set")
-    export.add_argument("--decision", choices=[d.value for d in Decision])
-    export.add_argument("--school", default=None, help="the school named on the PDF")
-    export.add_argument("--out", required=True, type=Path, metavar="FILE")
-    person_report = audit.add_parser("person", help="one person's consent history and every entry involving them")
-    person_report.add_argument("person", metavar="PERSON", help="person id or MIS id (id:N or mis:X if both could fit)")
-    person_report.add_argument("--out", required=True, type=Path, metavar="FILE", help="a .csv or .pdf file")
-    person_report.add_argument("--school", default=None, help="the school named on the PDF")
-    backup = commands.add_parser("backup", help="copy the SQLite database while the app may be running, then check the copy")
-    backup.add_argument("--out", required=True, type=Path, metavar="FILE")
-    restore = commands.add_parser("restore", help="put a checked backup in place of the database (the window must be closed)")
-    restore.add_argument("file", type=Path, metavar="FILE")
+def add_audit_commands(commands: CommandParsers) -> None:
+    if audit := commands.add_actions("audit", "the audit log"):
+        verify = audit.add_parser("verify", help="check the chain, its seals, the search index and the register's seals; names what is wrong")
+        verify.add_argument("--checkpoint", type=Path, metavar="FILE", help="also prove the log still holds exactly the entries this saved checkpoint covered")
+        checkpoint = audit.add_parser("checkpoint", help="save a signed checkpoint of the log, to keep outside the database")
+        checkpoint.add_argument("--out", required=True, type=Path, metavar="FILE")
+        export = audit.add_parser("export", help="entries as CSV, or a PDF report for governors")
+        export.add_argument("--format", choices=["csv", "pdf"], default=None, help="default: from the --out file's extension, else csv")
+        export.add_argument("--from", dest="date_from", type=iso_date, metavar="DATE", help="first day (inclusive)")
+        export.add_argument("--to", dest="date_to", type=iso_date, metavar="DATE", help="last day (inclusive)")
+        export.add_argument("--channel", metavar="KEY")
+        export.add_argument("--person", metavar="PERSON", help="entries involving this person (id or MIS id)")
+        export.add_argument("--by", metavar="USER", help="entries made by this user")
+        export.add_argument("--kind", help="one kind of entry, such as photo_vetted or photo_consent_set")
+        export.add_argument("--decision", choices=[d.value for d in Decision])
+        export.add_argument("--school", default=None, help="the school named on the PDF")
+        export.add_argument("--out", required=True, type=Path, metavar="FILE")
+        person_report = audit.add_parser("person", help="one person's consent history and every entry involving them")
+        person_report.add_argument("person", metavar="PERSON", help="person id or MIS id (id:N or mis:X if both could fit)")
+        person_report.add_argument("--out", required=True, type=Path, metavar="FILE", help="a .csv or .pdf file")
+        person_report.add_argument("--school", default=None, help="the school named on the PDF")
+    if backup := commands.add("backup", "copy the SQLite database while the app may be running, then check the copy"):
+        backup.add_argument("--out", required=True, type=Path, metavar="FILE")
+    if restore := commands.add("restore", "put a checked backup in place of the database (the window must be closed)"):
+        restore.add_argument("file", type=Path, metavar="FILE")
 
 
 def cmd_audit(app: App, args) -> int:

@@ -14,6 +14,7 @@ from .core.kernel.wording import counted
 
 if TYPE_CHECKING:  # what the command uses is imported when it runs, so other commands start without it
     from .app import App
+    from .cli_parsing import CommandParsers
     from .core.posts.service import PostService
 
 EXIT_USAGE = 2
@@ -33,9 +34,12 @@ def post_service(app: App) -> PostService:
                        clip_analyser=clips)
 
 
-def add_post_command(commands, table: dict) -> None:
+def add_post_command(commands: CommandParsers, table: dict) -> None:
     """Adds `rws post` to the parser and its handler to the command table."""
-    post = commands.add_parser("post", help="vet a post (caption, photos and clips) and write its posting pack")
+    table["post"] = cmd_post
+    post = commands.add("post", "vet a post (caption, photos and clips) and write its posting pack")
+    if post is None:
+        return
     post.add_argument("media", nargs="+", type=Path, metavar="MEDIA", help="photos and clips, or folders of them")
     post.add_argument("--channel", required=True, metavar="KEY")
     caption = post.add_mutually_exclusive_group(required=True)
@@ -46,7 +50,6 @@ def add_post_command(commands, table: dict) -> None:
     post.add_argument("--confirm", action="append", default=[], metavar="NAME=REASON",
                       help="post an ambiguous name anyway, saying why (recorded in the audit log); repeatable")
     post.add_argument("--workers", type=int, default=None, help="processes analysing photos (default: one per core, up to three)")
-    table["post"] = cmd_post
 
 
 def _usage(message: str) -> int:

@@ -11,12 +11,10 @@ from typing import TYPE_CHECKING
 
 from .core.kernel.consent import ALL_CHANNELS, FaceConsent, PersonKind, academic_year_end, format_day
 from .core.kernel.wording import counted
-# The parser's choices and defaults; the commands import the rest of what they use themselves.
-from .core.register.expiry import EXPIRING_WITHIN_DAYS
-from .core.register.people_query import PeopleFilter, SortKey
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the commands import what they use themselves
     from .app import App
+    from .cli_parsing import CommandParsers
     from .core.register.mis_import import ImportPreview
 
 MAPPING_HELP = "columns the file names differently, e.g. 'mis_id=Pupil No,form=Tutor' (field= ignores a column)"
@@ -56,6 +54,8 @@ def read_mis_exports(args) -> None:
 
 
 def add_person_actions(person) -> None:
+    from .core.register.people_query import SortKey  # for `rws person` only (cli_parsing.py)
+
     listing = person.add_parser("list", help="people in the register, searched, filtered and sorted")
     listing.add_argument("--search", default="", help="words to find in the name, MIS id or form")
     listing.add_argument("--kind", choices=[k.value for k in PersonKind])
@@ -94,6 +94,8 @@ def add_person_actions(person) -> None:
 
 
 def add_consent_actions(consent) -> None:
+    from .core.register.expiry import EXPIRING_WITHIN_DAYS  # for `rws consent` only (cli_parsing.py)
+
     expiring = consent.add_parser("expiring", help="grants that lapse soon")
     expiring.add_argument("--days", type=int, default=EXPIRING_WITHIN_DAYS)
     year_end = consent.add_parser("year-end", help="expire this year's grants, renewing those listed (a preview unless --apply)")
@@ -102,14 +104,18 @@ def add_consent_actions(consent) -> None:
     year_end.add_argument("--apply", action="store_true")
 
 
-def add_impact_command(commands) -> None:
-    impact = commands.add_parser("impact", help="exported photos that show a person, to take down")
+def add_impact_command(commands: CommandParsers) -> None:
+    impact = commands.add("impact", "exported photos that show a person, to take down")
+    if impact is None:
+        return
     impact.add_argument("person", help="register id or MIS id")
     impact.add_argument("--channel", help="only photos exported for this channel")
     impact.add_argument("--csv", type=Path, metavar="FILE", help="also write the list as CSV")
 
 
 def cmd_person_list(app: App, args) -> int:
+    from .core.register.people_query import PeopleFilter, SortKey
+
     states = frozenset(FaceConsent(s.strip()) for s in args.consent.split(",")) if args.consent else frozenset()
     if args.channel and args.channel != ALL_CHANNELS:
         app.channels.get(args.channel)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .logs import log_file
 from .paths import data_dir
@@ -16,10 +17,14 @@ from .settings import (
     write_database_url,
 )
 
+if TYPE_CHECKING:
+    from .cli_parsing import CommandParsers
 
-def add_setup_command(commands) -> None:
-    setup = commands.add_parser("setup", help="this PC's settings: which database (for IT)").add_subparsers(
-        dest="action", required=True)
+
+def add_setup_command(commands: CommandParsers) -> None:
+    setup = commands.add_actions("setup", "this PC's settings: which database (for IT)")
+    if setup is None:
+        return
     database = setup.add_parser("database", help="write the database into the machine-wide settings file")
     kinds = database.add_subparsers(dest="kind", required=True)
     sqlite = kinds.add_parser("sqlite", help="the embedded database: one file per user (the default), or --file")

@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import importlib
 import logging
 import os
 import stat
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import keyring
-from keyring.backends import chainer, fail
-
 from .paths import APP_NAME
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # keyring is imported when a key store is made, not by every module that names these types
+    from keyring.backend import KeyringBackend
+
     from .core.keys.ports import KeyStore
 
 KEYRING_SERVICE = APP_NAME
@@ -34,6 +35,16 @@ _KEYRING_NAMES = {
     "macOS.Keyring": "the macOS Keychain",
     "kwallet.DBusKeyring": "KWallet",
 }
+# The OS keyrings keyring offers on each platform (module, class), as its own plugin list names them. Only these
+# are imported: keyring's automatic choice first imports every plugin it finds through the installed packages'
+# metadata, the macOS one included, which on Linux and Windows looks for the Security framework with
+# `find_library` (a subprocess on Linux): a tenth of a second or more at every start, to learn nothing.
+_PLATFORM_KEYRINGS = {
+    "win32": (("keyring.backends.Windows", "WinVaultKeyring"),),
+    "darwin": (("keyring.backends.macOS", "Keyring"),),
+}
+_OTHER_KEYRINGS = (("keyring.backends.SecretService", "Keyring"), ("keyring.backends.libsecret", "Keyring"),
+                   ("keyring.backends.kwallet", "DBusKeyring"))
 
 
 class MemoryKeyStore:
@@ -51,7 +62,7 @@ class MemoryKeyStore:
 
 
 class KeyringKeyStore:
-    def __init__(self, backend: keyring.backend.KeyringBackend):
+    def __init__(self, backend: KeyringBackend):
         self._backend = backend
 
     @property
@@ -120,7 +131,37 @@ class FallbackKeyStore:
             return where
 
 
-def keyring_usable(backend: keyring.backend.KeyringBackend | None) -> bool:
+def platform_keyrings() -> tuple[tuple[str, str], ...]:
+    """This platform's OS keyring backends, as (module, class) names."""
+    return _PLATFORM_KEYRINGS.get(sys.platform, _OTHER_KEYRINGS)
+
+
+def system_keyring() -> KeyringBackend:
+    """The OS keyring, chosen as keyring chooses: the backend named by PYTHON_KEYRING_BACKEND or keyring's own
+    settings file (keyringrc.cfg) if either names one, else the highest-priority backend that works here, among
+    this platform's OS keyrings only (`_PLATFORM_KEYRINGS`); keyring's fail backend when none does. Unlike
+    `keyring.get_keyring()` it does not load every keyring plugin installed (see `_PLATFORM_KEYRINGS`), and on a
+    Linux PC with several working keyrings it uses the best one rather than keyring's chain of them all."""
+    from keyring import core
+    from keyring.backends import fail
+
+    configured = core.load_env() or core.load_config()
+    if configured is not None:
+        return configured
+    working = []
+    for module_name, class_name in platform_keyrings():
+        try:
+            backend_class = getattr(importlib.import_module(module_name), class_name)
+            priority = backend_class.priority  # asks the OS (Credential Manager, Keychain, D-Bus); raises if unusable
+            working.append((priority, backend_class()))
+        except Exception as error:  # a backend whose own dependencies are missing or broken is not usable
+            log.debug("The keyring backend %s.%s is not usable: %s", module_name, class_name, error)
+    return max(working, key=lambda found: found[0], default=(0, fail.Keyring()))[1]
+
+
+def keyring_usable(backend: KeyringBackend | None) -> bool:
+    from keyring.backends import chainer, fail
+
     if backend is None or isinstance(backend, fail.Keyring):
         return False
     if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
@@ -134,7 +175,7 @@ def keyring_usable(backend: keyring.backend.KeyringBackend | None) -> bool:
 def default_key_store(data_folder: Path) -> KeyStore:
     files = FileKeyStore(data_folder / "keys")
     try:
-        backend = keyring.get_keyring()
+        backend = system_keyring()
     except Exception:
         backend = None
     if not keyring_usable(backend):

@@ -149,12 +149,10 @@ def database_password(url: str) -> str | None:
 
 
 def _usable_keyring():
-    import keyring
-
-    from .keys import keyring_usable
+    from . import keys
 
     try:
-        backend = keyring.get_keyring()
+        backend = keys.system_keyring()
     except Exception:
         return None
-    return backend if keyring_usable(backend) else None
+    return backend if keys.keyring_usable(backend) else None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from unittest import mock
 
 import pytest
@@ -58,7 +60,7 @@ def test_the_keyring_keeps_the_key_under_the_apps_name():
 def test_without_a_keyring_the_key_file_is_readable_by_its_owner_only(tmp_path, monkeypatch):
     """No usable keyring (the fail backend, as on a headless Linux PC): the key goes to a 0600 file in a 0700
     folder in the data folder, and a file loosened later is tightened when read."""
-    monkeypatch.setattr(key_module.keyring, "get_keyring", lambda: fail.Keyring())
+    monkeypatch.setattr(key_module, "system_keyring", lambda: fail.Keyring())
     store = default_key_store(tmp_path)
     assert isinstance(store, FileKeyStore) and store.folder == tmp_path / "keys"
     store.save("abc123", KEY)
@@ -70,9 +72,9 @@ def test_without_a_keyring_the_key_file_is_readable_by_its_owner_only(tmp_path, 
 
 def test_the_fail_backend_means_a_key_file(tmp_path, monkeypatch):
     """default_key_store uses the key file when keyring offers only its fail backend, and keyring then file otherwise."""
-    monkeypatch.setattr(key_module.keyring, "get_keyring", lambda: fail.Keyring())
+    monkeypatch.setattr(key_module, "system_keyring", lambda: fail.Keyring())
     assert isinstance(default_key_store(tmp_path), FileKeyStore)
-    monkeypatch.setattr(key_module.keyring, "get_keyring", lambda: DictKeyring())
+    monkeypatch.setattr(key_module, "system_keyring", lambda: DictKeyring())
     chosen = default_key_store(tmp_path)
     assert isinstance(chosen, FallbackKeyStore) and isinstance(chosen.primary, KeyringKeyStore)
 
@@ -161,3 +163,73 @@ def test_rws_key_export_to_a_path_that_cannot_be_written_is_refused_in_one_line(
     finally:
         window.close()
     assert "reference_face_key_exported" not in kinds
+
+
+class WorkingKeyring:
+    """A platform keyring that works here (not a KeyringBackend subclass, so keyring never learns of it)."""
+
+    priority = 5
+
+    def get_password(self, service, username):
+        return None
+
+
+class BetterKeyring(WorkingKeyring):
+    priority = 7
+
+
+def test_the_best_working_platform_keyring_is_chosen_and_broken_ones_are_skipped(monkeypatch):
+    """system_keyring picks the highest-priority backend among this platform's that work; one that cannot be
+    imported, or whose priority raises (its service is not running), is passed over; none working gives keyring's
+    fail backend, which default_key_store turns into the key file."""
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    monkeypatch.setattr("keyring.core.load_config", lambda: None)
+    here = __name__
+    monkeypatch.setattr(key_module, "platform_keyrings", lambda: (
+        ("no.such.keyring.module", "Keyring"), (here, "Unreachable"), (here, "WorkingKeyring"), (here, "BetterKeyring")))
+    assert isinstance(key_module.system_keyring(), BetterKeyring)
+    monkeypatch.setattr(key_module, "platform_keyrings", lambda: ((here, "Unreachable"), ("no.such.keyring.module", "K")))
+    assert isinstance(key_module.system_keyring(), fail.Keyring)
+
+
+class _RaisingPriority(type):
+    @property
+    def priority(cls):
+        raise RuntimeError("The Secret Service daemon is neither running nor activatable through D-Bus")
+
+
+class Unreachable(metaclass=_RaisingPriority):
+    """A platform keyring whose service is not running: reading its priority raises, as keyring's backends do."""
+
+
+def test_a_keyring_named_in_the_environment_is_used_as_keyring_would(monkeypatch):
+    """PYTHON_KEYRING_BACKEND (which bench/tamper.py and IT staff may set) still decides the keyring, as it does for
+    keyring.get_keyring(): the null keyring named there is used, and default_key_store then keeps keys in the file."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    from keyring.backends import null
+
+    assert isinstance(key_module.system_keyring(), null.Keyring)
+
+
+def test_making_the_key_store_loads_only_this_platforms_keyring_backends(tmp_path):
+    """In a fresh interpreter, importing the key store module loads no keyring at all, and making the key store
+    imports only this platform's OS keyring backends (plus keyring's fail and chainer helpers): never another
+    platform's, such as the macOS one whose import runs a `find_library` search on Linux, nor keyring's plugin scan
+    through the installed packages' entry points."""
+    script = ("import sys\n"
+              "import rws_desktop.keys as keys\n"
+              "assert not any(name.split('.')[0] == 'keyring' for name in sys.modules), 'keyring imported early'\n"
+              "import keyring.backend\n"
+              "keyring.backend._load_plugins = lambda: sys.exit('the plugin scan ran')\n"
+              "from pathlib import Path\n"
+              f"keys.default_key_store(Path({str(tmp_path)!r}))\n"
+              "print(','.join(sorted(name for name in sys.modules if name.startswith('keyring.backends.'))))\n"
+              "print(','.join(module for module, _class in keys.platform_keyrings()))\n")
+    env = {name: value for name, value in os.environ.items() if name != "PYTHON_KEYRING_BACKEND"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    loaded, platform = (set(filter(None, line.split(","))) for line in result.stdout.splitlines())
+    assert platform and platform <= loaded
+    others = {"keyring.backends.macOS", "keyring.backends.Windows", "keyring.backends.SecretService",
+              "keyring.backends.kwallet", "keyring.backends.libsecret"} - platform
+    assert not any(name == other or name.startswith(other + ".") for name in loaded for other in others), loaded

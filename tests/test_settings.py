@@ -49,7 +49,7 @@ def folders(tmp_path, monkeypatch) -> dict[str, Path]:
 @pytest.fixture
 def fake_keyring(monkeypatch) -> FakeKeyring:
     backend = FakeKeyring()
-    monkeypatch.setattr("keyring.get_keyring", lambda: backend)
+    monkeypatch.setattr("rws_desktop.keys.system_keyring", lambda: backend)
     return backend
 
 
@@ -96,7 +96,7 @@ def test_a_postgres_password_goes_to_the_keyring_and_never_into_the_file(folders
 
 def test_without_a_keyring_a_password_is_refused_and_nothing_is_written(folders, monkeypatch, capsys):
     """With no usable keyring (a headless PC) the password cannot be kept safely: nothing is written."""
-    monkeypatch.setattr("keyring.get_keyring", lambda: fail.Keyring())
+    monkeypatch.setattr("rws_desktop.keys.system_keyring", lambda: fail.Keyring())
     assert main(["setup", "database", "postgres", "postgresql://rws_app:secret@db.school.example/rws"]) == 1
     assert "no usable OS keyring" in capsys.readouterr().err
     assert not (folders["site"] / "settings.toml").exists()

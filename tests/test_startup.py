@@ -17,11 +17,13 @@ from sessions import TEST_PASSWORD
 # face_recognition, ONNX Runtime), Qt, PyAV (clips), the PDF writer and Alembic (the schema is current), and
 # numpy and Pillow (arrays and images are for photos; the register stores encodings as bytes).
 HEAVY = ("face_recognition", "dlib", "onnxruntime", "PySide6", "av", "fpdf", "alembic", "numpy", "PIL")
-# The app's own modules such a command must not import either: the face engine, clips, vetting (but its
-# standard-library-only worker_start, which sizes the pool) and posts; nor PostgreSQL's dialect on SQLite.
+# The app's own modules such a command must not import either: the face engine, clips, vetting (even its
+# standard-library-only worker_start: the pool is sized when a command vets) and posts; nor PostgreSQL's dialect
+# on SQLite, nor multiprocessing (only a command that vets starts worker processes).
 HEAVY_MODULES = ("rws_desktop.core.faces", "rws_desktop.core.clips", "rws_desktop.core.vetting",
-                 "rws_desktop.core.posts", "rws_desktop.ui", "sqlalchemy.dialects.postgresql")
-LIGHT_EXCEPTIONS = ("rws_desktop.core.vetting", "rws_desktop.core.vetting.worker_start")
+                 "rws_desktop.core.posts", "rws_desktop.ui", "sqlalchemy.dialects.postgresql", "multiprocessing",
+                 "cryptography.hazmat.primitives.serialization")  # its SSH part alone took 0.05 s to import
+LIGHT_EXCEPTIONS = ()
 # Runs `rws ARGS...` as the console script does, then writes the heavy packages and modules it loaded to the
 # file named by RWS_TEST_LOADED.
 RUN_AND_LIST = (
@@ -66,7 +68,8 @@ def school(tmp_path_factory) -> Path:
 def test_commands_that_touch_no_faces_load_no_face_models_qt_or_alembic(school, args):
     """`rws channels` and other commands without photos, in a fresh interpreter on an up-to-date database, answer
     (exit 0) without importing face_recognition, dlib, ONNX Runtime, PySide6, PyAV, fpdf, Alembic, numpy or
-    Pillow, nor the app's face, clip, vetting or posts modules, nor SQLAlchemy's PostgreSQL dialect."""
+    Pillow, nor the app's face, clip, vetting or posts modules, nor SQLAlchemy's PostgreSQL dialect, nor
+    multiprocessing, nor cryptography's key serialization package."""
     result, loaded = _rws(school, *args)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()  # it answered
@@ -196,3 +199,69 @@ def test_rws_vet_starts_its_workers_before_the_database_and_stops_them_when_sign
     assert rws(db, "vet", photo, *out) == 0
     assert steps == ["workers started", "database opened", "photo sent to the workers"]
     assert pools[1].workers == 1 and not pools[1].warming  # one photo, one worker; closed with the App
+
+
+def test_the_rws_program_pauses_the_collector_while_it_starts_and_freezes_what_start_up_made(school):
+    """main() without arguments is the `rws` program: while it starts (imports, database, sign-in) the garbage
+    collector makes no pass; when the command begins the collector runs again, with start-up's objects in its
+    permanent generation (gc.freeze), and at the end what is left is frozen too, so shut-down does not walk it.
+    main(argv), as tests call it in their own long-lived process, leaves the collector alone: it runs throughout
+    and nothing is frozen. Both checked in fresh interpreters with `rws channels`."""
+    script = ("import gc, sys\n"
+              "from rws_desktop import cli\n"
+              "passes, seen = [], {}\n"
+              "gc.callbacks.append(lambda phase, info: phase == 'start' and passes.append(info['generation']))\n"
+              "listed = cli.COMMANDS['channels']\n"
+              "def channels(app, args):\n"
+              "    seen.update(enabled=gc.isenabled(), passes=len(passes), frozen=gc.get_freeze_count())\n"
+              "    return listed(app, args)\n"
+              "cli.COMMANDS['channels'] = channels\n"
+              "if sys.argv[1] == 'program':\n"
+              "    sys.argv = ['rws', 'channels']  # as the console script starts it\n"
+              "    code = cli.main()\n"
+              "else:\n"
+              "    code = cli.main(['channels'])\n"
+              "print(code, int(seen['enabled']), seen['passes'], seen['frozen'], int(gc.isenabled()), "
+              "gc.get_freeze_count())\n")
+    env = dict(os.environ, RWS_DATA_DIR=str(school / "data"), RWS_PASSWORD=TEST_PASSWORD, RWS_USER="TST")
+    env.pop("RWS_DB", None)
+    found = {}
+    for how in ("program", "argv"):
+        result = subprocess.run([sys.executable, "-c", script, how], env=env, capture_output=True, text=True,
+                                timeout=300)
+        assert result.returncode == 0, result.stderr
+        found[how] = list(map(int, result.stdout.split()[-6:]))
+    code, enabled, passes, frozen, enabled_at_end, frozen_at_end = found["program"]
+    assert (code, enabled, passes, enabled_at_end) == (0, 1, 0, 1)
+    assert frozen > 10_000 and frozen_at_end >= frozen
+    code, enabled, passes, frozen, enabled_at_end, frozen_at_end = found["argv"]
+    assert (code, enabled, frozen, enabled_at_end, frozen_at_end) == (0, 1, 0, 1, 0)
+    assert passes > 0  # start-up's imports did set the collector going, as they would without rws's help
+
+
+def test_the_apps_worker_count_is_the_one_asked_for_else_the_default(tmp_path):
+    """App.workers, now worked out on first use rather than when the App opens: the number `workers` asked for,
+    else default_workers() (one a core, up to the memory budget)."""
+    from rws_desktop.core.vetting.worker_start import default_workers
+
+    url = f"sqlite:///{tmp_path / 'rws.sqlite3'}"
+    for asked, expected in ((None, default_workers()), (2, 2), (1, 1)):
+        app = App.open(url, workers=asked)
+        try:
+            assert app.workers == expected
+        finally:
+            app.close()
+
+
+def test_the_audit_log_keys_public_key_is_the_raw_ed25519_key_as_before():
+    """LogKey.public_key, now read with public_bytes_raw() so that cryptography's serialization package is not
+    imported at every start, is byte for byte the Raw/Raw encoding it was read with before; so fingerprints shown
+    and checkpoints signed before the change still match."""
+    from cryptography.hazmat.primitives import serialization
+
+    from rws_desktop.core.kernel.audit_seal import LogKey, fingerprint
+
+    key = LogKey(bytes(range(32)), "log-test")
+    raw = key._signing.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    assert key.public_key == raw and len(raw) == 32
+    assert key.fingerprint == fingerprint(raw)
