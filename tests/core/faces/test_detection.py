@@ -63,13 +63,12 @@ def test_the_second_look_finds_nothing_on_a_blank_wall(detector, angle):
 def _turned_passes(detector, photo, monkeypatch) -> tuple[list, list[tuple[float, float]]]:
     """The faces found in `photo`, and the (angle, scale) of every turned network pass made."""
     passes = []
-    scan = detector._network_scan
+    scans = detector._network_scans
 
-    def counted(scaled, angle, scale):
-        if angle:
-            passes.append((angle, scale))
-        return scan(scaled, angle, scale)
-    monkeypatch.setattr(detector, "_network_scan", counted)
+    def counted(planned):
+        passes.extend((angle, scale) for _scaled, angle, scale in planned if angle)
+        return scans(planned)
+    monkeypatch.setattr(detector, "_network_scans", counted)
     return detector.detect(photo), passes
 
 
