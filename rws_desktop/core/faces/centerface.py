@@ -26,11 +26,11 @@ NMS_OVERLAP = 0.3
 # Big images are looked at in tiles of at most this many pixels, overlapping by this much: faces
 # wider than the overlap are left to a smaller copy of the photo (see detection.py). A run's working
 # memory grows with its tile (about 200 MB a megapixel), and a worker makes two runs at once (vetting/
-# batch.py). A 12 MP photo's 2400x1800 copy is cut into nine tiles of 864x672: in one process, CPU
-# seconds to detect four 12 MP photos, at load 1.3 to 1.6, median of four interleaved rounds, were
-# 11.3 against 12.5 for tiles of a megapixel and 13.2 for half a megapixel; a 12 MP photo's detection with
-# two runs at once peaked at 551 MB, against 601 and 419.
-MAX_TILE_PIXELS = 750_000
+# batch.py), so tiles of half a megapixel (twelve of 672x672 for a 12 MP photo's 2400x1800 copy) keep a
+# worker's peak where one run at a time on megapixel tiles had it: 530 MB a worker on 12 MP photos, where
+# 0.75 MP tiles took 680 MB. In CPU seconds for that copy's pass (median of eight interleaved rounds at
+# load 2.2): 1.72 against 1.65 for 0.75 MP and 1.70 for a megapixel; a few per cent at most.
+MAX_TILE_PIXELS = 500_000
 TILE_OVERLAP = 96
 # The model's output layers: heatmap, log sizes, offsets, landmarks.
 OUTPUTS = ("537", "538", "539", "540")

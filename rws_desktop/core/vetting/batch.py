@@ -41,9 +41,9 @@ log = logging.getLogger(__name__)
 
 IN_FLIGHT_PER_WORKER = 2
 # Network runs one worker makes at once on its photo. A batch's first photo goes alone (see
-# WorkerPool.analyse), so its worker has the machine to itself: two runs bring its result in about 0.6
-# of the time on two cores. Each run holds up to a tile's working memory (about 250 MB), so more would
-# raise every worker's peak for a gain only machines with more cores than workers could see.
+# WorkerPool.analyse), so its worker has the machine to itself: two runs bring a 12 MP photo's result in
+# about 0.6 of the time on two cores. Each run holds a tile's working memory (centerface.MAX_TILE_PIXELS),
+# so more runs would raise every worker's peak for a gain only machines with more cores than workers see.
 NETWORK_RUNS_PER_WORKER = 2
 
 WORKER_DIED = ("The worker process checking this photo stopped unexpectedly (it may have run out of memory), "
