@@ -62,3 +62,21 @@ def test_cancel_stops_the_batch_and_leaves_the_rest_waiting(qtbot, window, testd
     assert 1 <= len(checked) < 20 and statuses.count(Status.WAITING) == 20 - len(checked)
     assert Status.CHECKING not in statuses and not workspace.progress.isVisible()
     assert window.statusBar().currentMessage().startswith("Cancelled")
+
+
+def test_the_photo_on_show_says_it_is_being_checked_once_its_check_starts(qtbot, window, testdata, tmp_path):
+    """The first photo added is the one on show; when its check starts, the photo area says it is being
+    checked (it said "waiting to be checked" until then, and used to go on saying so until the verdict)."""
+    window, _answers = window
+    workspace = window.vetting
+    folder = twenty_photos(testdata, tmp_path / "trip")
+    shown: list[str] = []
+    original = workspace.view.show_image
+    workspace.view.show_image = lambda image, message="": (shown.append(message), original(image, message))[1]
+    with qtbot.waitSignal(workspace.batch_finished, timeout=300_000):
+        drop(window, [folder])
+        qtbot.waitUntil(lambda: any(item.review for item in workspace.batch.items), timeout=120_000)
+        workspace.cancel_button.click()
+    first = workspace.batch.items[0].path.name
+    assert f"{first}: being checked" in shown
+    assert shown.index(f"{first}: being checked") > shown.index(f"{first}: waiting to be checked")

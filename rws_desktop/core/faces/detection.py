@@ -23,6 +23,7 @@ a picture inside the photo (a poster, a screen, a printed cover) is a face like 
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -173,24 +174,30 @@ class FaceDetector:
     """Finds faces in photos (see the module's note). Holds no state between calls, so one detector
     may look at several photos at once from different threads; `threads` is per network run."""
 
-    def __init__(self, settings: DetectorSettings = DetectorSettings(), threads: int | None = None):
+    def __init__(self, settings: DetectorSettings = DetectorSettings(), threads: int | None = None, parallel_runs: int = 1):
+        """`threads`: the threads of each network run (see CenterFace). `parallel_runs`: how many network runs
+        one photo may make at once (its tiles, passes and second looks are independent), so a photo alone on a
+        machine uses every core; 1 runs them one after another, in the calling thread."""
         self.settings = settings
         self._network = CenterFace(threads)
+        self._runs = ThreadPoolExecutor(parallel_runs, thread_name_prefix="network-run") if parallel_runs > 1 else None
+
+    def _run_all(self, work, items) -> list:
+        """`work` on each item, in parallel where this detector may; results in the items' order."""
+        return list(self._runs.map(work, items) if self._runs else map(work, items))
 
     def detect(self, image: Image.Image) -> list[DetectedFace]:
         settings = self.settings
         copies = _PhotoCopies.of(image, self.working_scale(image.size, settings.network_face_px / settings.min_face_px,
                                                           settings.max_network_pixels), settings.dark_level)
-        found: list[DetectedFace] = []
-        for source in (copies.fine, ImageOps.equalize(copies.fine)) if copies.dark else (copies.fine,):
-            found += self._network_scan(source, 0.0, copies.scale)
-        for coarse_scale in self._coarse_scales(image.size, copies.scale):
-            found += self._network_scan(copies.at(coarse_scale), 0.0, coarse_scale)
+        scans = [(source, 0.0, copies.scale)
+                 for source in ((copies.fine, ImageOps.equalize(copies.fine)) if copies.dark else (copies.fine,))]
+        scans += [(copies.at(coarse_scale), 0.0, coarse_scale) for coarse_scale in self._coarse_scales(image.size, copies.scale)]
         glances = {angle: self._turned_scale(image.size, angle, settings.glance_min_face_px(angle),
                                              settings.glance_budget(angle)) for angle in settings.angles}
-        for angle, glance in glances.items():
-            for level in (glance, *self._coarse_scales(image.size, glance)[-1:]):
-                found += self._network_scan(copies.for_network(level), angle, level)
+        scans += [(copies.for_network(level), angle, level) for angle, glance in glances.items()
+                  for level in (glance, *self._coarse_scales(image.size, glance)[-1:])]
+        found = self._network_scans(scans)
         looked: dict = {}  # second looks made, so the close looks' round does not repeat them
         kept = self._kept(copies.rgb, found, copies.dark, looked)
         glanced = dict(settings.glance_min_face_px_at)
@@ -198,8 +205,7 @@ class FaceDetector:
                        if angle in glanced and any(_same_angle(face.angle, angle) for face in kept)
                        if (close := self._turned_scale(image.size, angle, settings.turned_min_face_px,
                                                        settings.max_turned_close_pixels)) > glances[angle]]
-        for angle, close in close_looks:
-            found += self._network_scan(copies.for_network(close), angle, close)
+        found += self._network_scans([(copies.for_network(close), angle, close) for angle, close in close_looks])
         if close_looks:
             # The first round's faces stay whatever the second round's clusters make of them (a new, weak
             # detection may lead a cluster whose second look fails); _merge below keeps one box per face.
@@ -215,19 +221,18 @@ class FaceDetector:
                                   int(max_pixels / _turned_area_factor(size, angle)))
 
     def _kept(self, rgb: Image.Image, found: list[DetectedFace], dark: bool, looked: dict) -> list[DetectedFace]:
-        return [face for cluster in _cluster(found, self.settings.merge_center_shift)
-                if (face := self._keep(rgb, cluster, dark, looked)) is not None]
-
-    def _keep(self, rgb: Image.Image, cluster: "_Cluster", dark: bool, looked: dict) -> DetectedFace | None:
         """Sure detections stay; a weak one stays where the network, shown the spot upright and closer,
         sees a face, with the box that closer look gives it (a weak box from a coarse or turned copy
-        can straddle two faces, or sit off the face)."""
-        if cluster.face.score >= self.settings.confirm_below:
-            return cluster.face
-        key = (cluster.face, cluster.seen_upright)
-        if key not in looked:
-            looked[key] = self._second_look(rgb, cluster.face, dark, also_upright=cluster.seen_upright)
-        return looked[key]
+        can straddle two faces, or sit off the face). `looked` keeps the second looks made, by
+        (face, seen upright), so a later round does not repeat them."""
+        clusters = _cluster(found, self.settings.merge_center_shift)
+        weak = [(cluster.face, cluster.seen_upright) for cluster in clusters if cluster.face.score < self.settings.confirm_below]
+        wanted = [key for key in dict.fromkeys(weak) if key not in looked]
+        looked.update(zip(wanted, self._run_all(
+            lambda key: self._second_look(rgb, key[0], dark, also_upright=key[1]), wanted)))
+        return [face for cluster in clusters
+                if (face := cluster.face if cluster.face.score >= self.settings.confirm_below
+                    else looked[(cluster.face, cluster.seen_upright)]) is not None]
 
     def _coarse_scales(self, size: tuple[int, int], scale: float) -> list[float]:
         """Smaller copies for faces too big for the copy at `scale`: one within `coarse_network_pixels`,
@@ -245,12 +250,14 @@ class FaceDetector:
         """`wanted`, or less if that would make a copy of more than `max_pixels`."""
         return min(wanted, math.sqrt(max_pixels / (size[0] * size[1])))
 
-    def _network_scan(self, scaled: Image.Image, angle: float, scale: float) -> list[DetectedFace]:
-        """One network pass over an already scaled copy, turned by `angle`; results in photo pixels."""
-        turned = scaled.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True) if angle else scaled
-        mapping = FrameMapping(angle, turned.size, scaled.size)
-        return [self._from_network(face, mapping, scale)
-                for face in self._network.detect(turned, self.settings.network_threshold)]
+    def _network_scans(self, scans: list[tuple[Image.Image, float, float]]) -> list[DetectedFace]:
+        """Network passes over already scaled copies, each (copy, angle turned by, scale); results in photo
+        pixels. Every tile of every pass is one run, so the runs share the cores evenly."""
+        turned = [scaled.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True) if angle else scaled
+                  for scaled, angle, _scale in scans]
+        seen = self._network.detect_each(turned, self.settings.network_threshold, self._run_all)
+        return [self._from_network(face, FrameMapping(angle, copy.size, scaled.size), scale)
+                for (scaled, angle, scale), copy, faces in zip(scans, turned, seen) for face in faces]
 
     def _from_network(self, face: NetworkFace, mapping: "FrameMapping", scale: float) -> DetectedFace:
         # The network's box runs from forehead to chin; dlib's square is about 0.85 of its height and

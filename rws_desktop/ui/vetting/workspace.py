@@ -166,7 +166,7 @@ class VettingWorkspace(ExportFlow, VettingPanels):
     def _event(self, event) -> None:
         for item in self.presenter.apply(event):
             self.model.refresh(item)
-            if item is self.current and item.outcome is not None:
+            if item is self.current:  # its verdict came, or it is now being checked
                 self._refresh_current()
         self._show_progress()
         if self.analysis is not None and not self.analysis.cancelled:

@@ -23,8 +23,9 @@ def test_every_point_belongs_to_one_tile_which_holds_a_face_up_to_the_overlap_wi
 
 
 def test_a_photo_small_enough_is_one_tile():
-    """Below the tile size the network sees the image whole."""
-    assert len(tiles((900, 700))) == 1
+    """Below the tile size the network sees the image whole; above it, in tiles."""
+    assert len(tiles((640, 480))) == 1
+    assert len(tiles((900, 700))) > 1
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ weak detection's second look puts its box on the face; a face printed on a cover
 import pytest
 from PIL import Image, ImageEnhance
 
-from rws_desktop.core.faces.detection import DetectedFace, _merge
+from rws_desktop.core.faces.detection import DetectedFace, FaceDetector, _merge
 from rws_desktop.core.faces.geometry import Box
 from rws_desktop.core.faces.imaging import load_photo
 
@@ -63,13 +63,12 @@ def test_the_second_look_finds_nothing_on_a_blank_wall(detector, angle):
 def _turned_passes(detector, photo, monkeypatch) -> tuple[list, list[tuple[float, float]]]:
     """The faces found in `photo`, and the (angle, scale) of every turned network pass made."""
     passes = []
-    scan = detector._network_scan
+    scans = detector._network_scans
 
-    def counted(scaled, angle, scale):
-        if angle:
-            passes.append((angle, scale))
-        return scan(scaled, angle, scale)
-    monkeypatch.setattr(detector, "_network_scan", counted)
+    def counted(planned):
+        passes.extend((angle, scale) for _scaled, angle, scale in planned if angle)
+        return scans(planned)
+    monkeypatch.setattr(detector, "_network_scans", counted)
     return detector.detect(photo), passes
 
 
@@ -115,3 +114,15 @@ def test_a_big_face_smeared_by_motion_in_a_mid_size_photo_is_seen_on_the_half_si
     hand_boxed = Box(27, 78, 399, 572)
     assert len(faces) == 1
     assert faces[0].box.overlap(hand_boxed) > 0.5
+
+
+@pytest.mark.parametrize("variant", ["as stored", "dark, turned a quarter"])
+def test_network_runs_in_parallel_find_exactly_what_one_run_at_a_time_finds(testdata, detector, variant):
+    """A worker runs a photo's tiles, passes and second looks two at a time; the faces, boxes, angles and
+    scores are the same as one run after another finds, on a group photo as stored and darkened and turned
+    (which adds the equalised passes, weak candidates and the close look at the quarter turn)."""
+    photo = Image.open(testdata / "annotated" / "2008_001322.jpg").convert("RGB")
+    if variant != "as stored":
+        photo = ImageEnhance.Brightness(photo).enhance(0.3).transpose(Image.Transpose.ROTATE_90)
+    parallel = FaceDetector(detector.settings, parallel_runs=2)
+    assert parallel.detect(photo) == detector.detect(photo) != []
