@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from .cli_register import iso_date
 from .core.kernel.decisions import Decision
+from .core.kernel.wording import counted
 
 if TYPE_CHECKING:
     from .app import App
@@ -66,7 +67,7 @@ def _audit(app: App, args) -> int:
     if args.action == "person":
         person_id = app.audit.resolve_person(args.person)
         count = app.audit.person_report(person_id, args.out, app.user, args.school)
-        print(f"Person report with {count} audit entries written to {args.out}")
+        print(f"Person report with {counted(count, 'audit entry', 'audit entries')} written to {args.out}")
         return 0
     audit_filter = AuditFilter(
         date_from=args.date_from, date_to=args.date_to, channel=args.channel, user=args.by, decision=args.decision,
@@ -76,7 +77,7 @@ def _audit(app: App, args) -> int:
         count = app.audit.export_pdf(audit_filter, args.out, app.user, args.school)
     else:
         count = app.audit.export_csv(audit_filter, args.out)
-    print(f"{count} audit entries written to {args.out}")
+    print(f"{counted(count, 'audit entry', 'audit entries')} written to {args.out}")
     return 0
 
 

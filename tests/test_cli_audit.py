@@ -214,3 +214,15 @@ def test_an_export_that_cannot_be_written_is_a_plain_error(tmp_path, capsys):
     assert rws(db, "audit", "verify") == 0 and capsys.readouterr().out.startswith("OK: verified up to entry ")
     assert rws(db, "audit", "export", "--out", tmp_path) == 1
     assert f"rws: could not write {tmp_path}: " in capsys.readouterr().err
+
+
+def test_one_entry_exported_is_counted_in_the_singular(tmp_path, capsys):
+    """An export of a single entry says "1 audit entry", not "1 audit entries" (the first admin's account_added
+    is the only entry of its kind in a new database)."""
+    from rws_cli import ensure_staff
+
+    db = tmp_path / "rws.sqlite3"
+    ensure_staff(db)
+    out = tmp_path / "added.csv"
+    assert rws(db, "audit", "export", "--kind", "account_added", "--out", out) == 0
+    assert capsys.readouterr().out.strip() == f"1 audit entry written to {out}"
