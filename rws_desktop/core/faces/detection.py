@@ -22,6 +22,7 @@ a picture inside the photo (a poster, a screen, a printed cover) is a face like 
 """
 from __future__ import annotations
 
+import copy
 import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -181,6 +182,13 @@ class FaceDetector:
         self.settings = settings
         self._network = CenterFace(threads)
         self._runs = ThreadPoolExecutor(parallel_runs, thread_name_prefix="network-run") if parallel_runs > 1 else None
+
+    def one_run_at_a_time(self) -> "FaceDetector":
+        """This detector's network and settings, making its runs one after another in the calling thread: for a
+        photo that shares the machine with other workers' photos, where more runs would only fight over cores."""
+        in_turn = copy.copy(self)
+        in_turn._runs = None
+        return in_turn
 
     def _run_all(self, work, items) -> list:
         """`work` on each item, in parallel where this detector may; results in the items' order."""

@@ -40,10 +40,11 @@ from .worker_start import MAX_DEFAULT_WORKERS, default_workers, start_worker  # 
 log = logging.getLogger(__name__)
 
 IN_FLIGHT_PER_WORKER = 2
-# Network runs one worker makes at once on its photo. A batch's first photo goes alone (see
-# WorkerPool.analyse), so its worker has the machine to itself: two runs bring a 12 MP photo's result in
-# about 0.6 of the time on two cores. Each run holds a tile's working memory (centerface.MAX_TILE_PIXELS),
-# so more runs would raise every worker's peak for a gain only machines with more cores than workers see.
+# Network runs a worker makes at once on a batch's first photo, which goes to it alone (see
+# WorkerPool.analyse), so it has the machine to itself: two runs bring a 12 MP photo's result in about 0.6
+# of the time on two cores. The photos after it share the machine, one worker a core, so each worker makes
+# its runs one at a time on them: more threads than cores only fight (a window's UI thread among them).
+# Each run holds a tile's working memory (centerface.MAX_TILE_PIXELS).
 NETWORK_RUNS_PER_WORKER = 2
 
 WORKER_DIED = ("The worker process checking this photo stopped unexpectedly (it may have run out of memory), "
@@ -164,13 +165,13 @@ class WorkerPool:
         waiting: deque[tuple[int, Path, Future]] = deque()
         queue = iter(enumerate(sources))
 
-        def hand_out(room: int) -> Iterator[PhotoStarted]:
+        def hand_out(room: int, alone: bool = False) -> Iterator[PhotoStarted]:
             while len(waiting) < room and not should_stop():
                 index, source = next(queue, (None, None))
                 if source is None:
                     return
                 try:
-                    waiting.append((index, source, pool.submit(_analyse_in_worker, batch, source)))
+                    waiting.append((index, source, pool.submit(_analyse_in_worker, batch, source, alone)))
                 except BrokenProcessPool:
                     waiting.append((index, source, _broken()))
                 yield PhotoStarted(index)
@@ -178,7 +179,7 @@ class WorkerPool:
         try:
             # The first photo goes alone: its worker's network runs then have every core, and the person waiting
             # sees a result sooner. Once it is back, every worker takes photos.
-            yield from hand_out(1)
+            yield from hand_out(1, alone=True)
             while waiting and not should_stop():
                 index, source, future = waiting.popleft()
                 try:
@@ -271,8 +272,11 @@ def set_up_worker(settings: AnalysisSettings) -> None:
     """A worker's models, loaded once (worker_start.start_worker calls this after its exit request)."""
     from ..faces.centerface import limit_threads
 
-    limit_threads(1)  # one worker per core already; more threads would only fight over them
-    _worker.update(analyser=(settings.build_analyser or _build_analyser)(settings), batch=None)
+    limit_threads(1)  # each network run on one thread; a worker makes its runs in parallel only on a photo alone
+    analyser = (settings.build_analyser or _build_analyser)(settings)
+    in_turn = (PhotoAnalyser(analyser.detector.one_run_at_a_time(), analyser.encoder, analyser.policy)
+               if isinstance(analyser, PhotoAnalyser) else analyser)
+    _worker.update(alone=analyser, in_turn=in_turn, batch=None)
 
 
 def _build_analyser(settings: AnalysisSettings) -> PhotoAnalyser:
@@ -282,9 +286,10 @@ def _build_analyser(settings: AnalysisSettings) -> PhotoAnalyser:
     return PhotoAnalyser(FaceDetector(settings.detector, parallel_runs=NETWORK_RUNS_PER_WORKER), FaceEncoder(), settings.policy)
 
 
-def _analyse_in_worker(batch: tuple[int, bytes], source: Path) -> PhotoAnalysis:
+def _analyse_in_worker(batch: tuple[int, bytes], source: Path, alone: bool = False) -> PhotoAnalysis:
     batch_id, pickled = batch
     if _worker["batch"] is None or _worker["batch"][0] != batch_id:
         _worker["batch"] = (batch_id, pickle.loads(pickled))
     context: BatchContext = _worker["batch"][1]
-    return analyse_photo(source, context.channel, context.register, context.today, context.block_hidden, _worker["analyser"])
+    analyser = _worker["alone" if alone else "in_turn"]
+    return analyse_photo(source, context.channel, context.register, context.today, context.block_hidden, analyser)

@@ -126,3 +126,14 @@ def test_network_runs_in_parallel_find_exactly_what_one_run_at_a_time_finds(test
         photo = ImageEnhance.Brightness(photo).enhance(0.3).transpose(Image.Transpose.ROTATE_90)
     parallel = FaceDetector(detector.settings, parallel_runs=2)
     assert parallel.detect(photo) == detector.detect(photo) != []
+
+
+def test_one_run_at_a_time_shares_the_network_and_finds_the_same_faces(testdata, detector):
+    """The detector a worker uses for photos that share the machine makes its runs in the calling thread (no
+    thread pool), over the same loaded network and settings, and finds what the parallel one finds."""
+    photo = Image.open(testdata / "annotated" / "2008_001322.jpg").convert("RGB")
+    parallel = FaceDetector(detector.settings, parallel_runs=2)
+    in_turn = parallel.one_run_at_a_time()
+    assert in_turn._runs is None and parallel._runs is not None
+    assert in_turn._network is parallel._network and in_turn.settings is parallel.settings
+    assert in_turn.detect(photo) == parallel.detect(photo) != []

@@ -87,24 +87,28 @@ def test_a_batch_reports_started_analysed_and_finished_in_order(channels, warm_p
 
 def test_the_first_photo_goes_alone_and_then_every_worker_takes_photos_before_its_result_is_handed_on(
         channels, warm_pool, tmp_path, monkeypatch):
-    """A batch's first photo is handed out alone, so its worker's network runs have every core: the second photo
-    goes out only once the first one's analysis is done. Then the pool fills every worker's places (two each)
-    before it hands the first result on, so no worker waits while the caller saves it."""
+    """A batch's first photo is handed out alone, marked so (its worker makes its network runs in parallel, having
+    every core): the second photo goes out only once the first one's analysis is done, and no later photo is
+    marked alone. Then the pool fills every worker's places (two each) before it hands the first result on, so no
+    worker waits while the caller saves it."""
     sources = photos(tmp_path, [f"p{n}.png" for n in range(8)])
     handed_out = []  # for each photo handed out: which of those before it were done at that moment
     submit = warm_pool._pool.submit
 
-    def recording_submit(work, batch, source):
+    def recording_submit(work, batch, source, alone):
         handed_out.append((source, [future.done() for _source, future in handed_out_futures]))
-        future = submit(work, batch, source)
+        marked_alone.append(alone)
+        future = submit(work, batch, source, alone)
         handed_out_futures.append((source, future))
         return future
     handed_out_futures: list = []
+    marked_alone: list[bool] = []
     monkeypatch.setattr(warm_pool._pool, "submit", recording_submit)
     context = BatchContext(channels.get("instagram"), EMPTY_REGISTER, date.today(), False)
     events = list(warm_pool.analyse(sources, context))
     assert [source for source, _done in handed_out] == sources
     assert handed_out[0][1] == [] and handed_out[1][1] == [True]  # the second went out after the first was done
+    assert marked_alone == [True] + [False] * 7
     first_result = next(i for i, e in enumerate(events) if isinstance(e, PhotoAnalysed))
     started_before = {e.index for e in events[:first_result] if isinstance(e, PhotoStarted)}
     assert started_before == set(range(1 + 2 * warm_pool.workers))  # the first, then two places a worker
