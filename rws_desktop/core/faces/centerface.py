@@ -25,10 +25,10 @@ SIZE_MULTIPLE = 32  # the input's sides must be multiples of this
 NMS_OVERLAP = 0.3
 # Big images are looked at in tiles of at most this many pixels, overlapping by this much: faces
 # wider than the overlap are left to a smaller copy of the photo (see detection.py). A run's working
-# memory grows with its tile (about 200 MB a megapixel), and a worker makes two runs at once (vetting/
-# batch.py), so tiles of half a megapixel (twelve of 672x672 for a 12 MP photo's 2400x1800 copy) keep a
-# worker's peak where one run at a time on megapixel tiles had it: 530 MB a worker on 12 MP photos, where
-# 0.75 MP tiles took 680 MB. In CPU seconds for that copy's pass (median of eight interleaved rounds at
+# memory grows with its tile (about 200 MB a megapixel), and a worker makes two runs at once on a batch's
+# first photo (vetting/batch.py), so tiles of half a megapixel (twelve of 672x672 for a 12 MP photo's
+# 2400x1800 copy) keep a worker's peak where one run at a time on megapixel tiles had it: 530 MB a worker
+# on 12 MP photos, where 0.75 MP tiles took 680 MB. In CPU seconds for that copy's pass (median of eight interleaved rounds at
 # load 2.2): 1.72 against 1.65 for 0.75 MP and 1.70 for a megapixel; a few per cent at most.
 MAX_TILE_PIXELS = 500_000
 TILE_OVERLAP = 96
@@ -157,8 +157,11 @@ class CenterFace:
         a photo's passes share the cores: the runtime lets go of the GIL while it computes)."""
         pixels = [np.asarray(image if image.mode == "RGB" else image.convert("RGB")) for image in images]
         jobs = [(number, tile) for number, image in enumerate(images) for tile in tiles(image.size)]
-        runs = run_all(lambda job: self._run(pixels[job[0]][job[1].top:job[1].bottom, job[1].left:job[1].right], threshold),
-                       jobs)
+
+        def run(job: tuple[int, Tile]) -> list[NetworkFace]:
+            number, tile = job
+            return self._run(pixels[number][tile.top:tile.bottom, tile.left:tile.right], threshold)
+        runs = run_all(run, jobs)
         faces: list[list[NetworkFace]] = [[] for _ in images]
         for (number, tile), found in zip(jobs, runs):
             faces[number] += [moved for face in found if tile.owns(moved := face.moved(tile.left, tile.top))]

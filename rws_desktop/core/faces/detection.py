@@ -264,8 +264,8 @@ class FaceDetector:
         turned = [scaled.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True) if angle else scaled
                   for scaled, angle, _scale in scans]
         seen = self._network.detect_each(turned, self.settings.network_threshold, self._run_all)
-        return [self._from_network(face, FrameMapping(angle, copy.size, scaled.size), scale)
-                for (scaled, angle, scale), copy, faces in zip(scans, turned, seen) for face in faces]
+        return [self._from_network(face, FrameMapping(angle, turned_copy.size, scaled.size), scale)
+                for (scaled, angle, scale), turned_copy, faces in zip(scans, turned, seen) for face in faces]
 
     def _from_network(self, face: NetworkFace, mapping: "FrameMapping", scale: float) -> DetectedFace:
         # The network's box runs from forehead to chin; dlib's square is about 0.85 of its height and
