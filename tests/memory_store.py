@@ -24,8 +24,8 @@ from rws_desktop.core.kernel.audit_chain import GENESIS_HASH, AuditRecord, seal
 from rws_desktop.core.kernel.audit_index import AuditQuery, AuditTerms, terms_of
 from rws_desktop.core.kernel.audit_seal import LogKey
 from rws_desktop.core.kernel.consent import BiometricConsent, Person, PhotoConsent, biometric_verdict
-from rws_desktop.core.kernel.ports import (BiometricConsentRequired, NewPerson, PersonNotFound, ReferenceFace,
-                                           RegisterError)
+from rws_desktop.core.kernel.ports import (BiometricConsentRequired, FaceHolder, NewPerson, PersonNotFound,
+                                           ReferenceFace, RegisterError)
 
 ENCODING_LENGTH = 128
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -158,6 +158,10 @@ class MemoryRegister:
         for face in self._s.faces.values():
             counts[face.person_id] += 1
         return dict(counts)
+
+    def reference_face_holders(self) -> list[FaceHolder]:
+        holders = sorted({face.person_id for face in self._s.faces.values()})
+        return [FaceHolder(self._s.people[person_id], self._s.biometric.get(person_id)) for person_id in holders]
 
     def reference_faces(self, person_id: int) -> list[ReferenceFace]:
         return [ReferenceFace(f.id, person_id, f.source_sha256, f.added_at, f.thumbnail)

@@ -26,7 +26,9 @@ from ..core.kernel.consent import (
     PhotoConsent,
     biometric_verdict,
 )
-from ..core.kernel.ports import BiometricConsentRequired, NewPerson, PersonNotFound, ReferenceFace, RegisterError
+from ..core.kernel.ports import (
+    BiometricConsentRequired, FaceHolder, NewPerson, PersonNotFound, ReferenceFace, RegisterError,
+)
 from .errors import StorageError
 from .models import BiometricConsentRow, PersonRow, PhotoConsentRow, ReferenceFaceRow
 from .row_seals import RowSealer
@@ -239,6 +241,27 @@ class SqlRegisterRepository:
         """Reference faces by person id; people with none are left out."""
         statement = select(ReferenceFaceRow.person_id, func.count()).group_by(ReferenceFaceRow.person_id)
         return {person_id: count for person_id, count in self._session.execute(statement)}
+
+    def reference_face_holders(self) -> list[FaceHolder]:
+        """Everyone holding a reference face, by id, each with their biometric consent, in one statement. The seals
+        are checked as `get_person` and `all_biometric_consents` check them, for these people only: a person row
+        that fails its seal counts as having no consent, and so does a consent row that fails its own."""
+        holders = select(ReferenceFaceRow.person_id)
+        statement = (
+            select(PersonRow, BiometricConsentRow)
+            .outerjoin(BiometricConsentRow, BiometricConsentRow.person_id == PersonRow.id)
+            .where(PersonRow.id.in_(holders))
+            .order_by(PersonRow.id)
+            .execution_options(populate_existing=True)  # upserts bypass the session, as in `_fresh`
+        )
+        found = []
+        for person_row, consent_row in self._session.execute(statement):
+            person_trusted = self._sealer.trusted("person", person_row)
+            consent = None
+            if consent_row is not None and person_trusted and self._sealer.trusted("biometric_consent", consent_row):
+                consent = _biometric_consent(consent_row)
+            found.append(FaceHolder(_person(person_row), consent))
+        return found
 
     def reference_faces(self, person_id: int) -> list[ReferenceFace]:
         """A person's reference faces, oldest first, without their encodings; each thumbnail decrypted, or None

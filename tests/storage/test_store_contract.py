@@ -106,6 +106,20 @@ def test_reference_faces_need_biometric_consent_and_come_back_whole(store):
         assert tx.register.delete_reference_faces(person.id) == 1
 
 
+def test_face_holders_are_listed_once_by_id_with_their_biometric_consent(store):
+    """reference_face_holders names each person holding faces once, by id, with their consent; the rest are left out."""
+    with store.transaction() as tx:
+        second, first, bare = (tx.register.add_person(NewPerson(name, year_group=7)) for name in ("Zoe", "Amy", "Ben"))
+        for person in (first, second, bare):
+            tx.register.put_biometric_consent(BiometricConsent(person.id, parent_consent=True))
+        for person in (first, second, second):
+            tx.register.add_reference_face(person.id, _encoding(person.id), SHA, TODAY)
+        tx.audit.append({"kind": "reference_face_added", "at": "2026-12-01T10:00:00Z"})
+    with store.snapshot() as tx:
+        holders = tx.register.reference_face_holders()
+    assert [(h.person, h.consent) for h in holders] == sorted(
+        [(p, BiometricConsent(p.id, parent_consent=True)) for p in (first, second)], key=lambda pair: pair[0].id)
+
 def test_the_log_is_a_keyed_chain_searchable_by_its_terms(store):
     """Appended entries verify as a keyed chain; searches by kind, person and time, newest first, match."""
     start = datetime(2026, 12, 1, 9, 0)

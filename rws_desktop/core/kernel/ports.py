@@ -64,6 +64,15 @@ class ReferenceFace:
     thumbnail_jpeg: bytes | None  # a small upright face crop; None for faces enrolled before thumbnails
 
 
+@dataclass(frozen=True)
+class FaceHolder:
+    """Someone holding at least one reference face, with their biometric consent as `all_biometric_consents`
+    gives it: None when none is recorded, or when their consent row or their own row fails its seal."""
+
+    person: Person
+    consent: BiometricConsent | None
+
+
 class RegisterRepository(Protocol):
     def add_person(self, person: NewPerson) -> Person: ...
     def get_person(self, person_id: int) -> Person | None: ...
@@ -99,6 +108,10 @@ class RegisterRepository(Protocol):
     def count_reference_faces(self, person_id: int) -> int: ...
     def reference_face_counts(self) -> dict[int, int]:
         """Reference faces by person id; people with none are left out."""
+
+    def reference_face_holders(self) -> list[FaceHolder]:
+        """Everyone holding a reference face, by id, with what `biometric_verdict` needs, read together (the
+        start-up's housekeeping asks at every start, so the cost must not grow with the register's size)."""
 
     def reference_faces(self, person_id: int) -> list[ReferenceFace]: ...
     def reference_encodings(self) -> dict[int, list[np.ndarray]]: ...

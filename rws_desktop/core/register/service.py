@@ -248,14 +248,14 @@ class RegisterService:
 
     def purge_lapsed_reference_faces(self, today: date) -> dict[int, int]:
         """Delete the reference faces of everyone whose biometric consent is no longer valid today
-        (it lapsed by date: an 18th birthday, a leaving date reached). Returns faces deleted by person."""
+        (it lapsed by date: an 18th birthday, a leaving date reached). Returns faces deleted by person.
+        Runs at every start, so it reads only the people holding faces, together with their consent."""
         deleted: dict[int, int] = {}
         with self.store.transaction() as tx:
-            consents = tx.register.all_biometric_consents()
-            for person_id in tx.register.reference_face_counts():
-                person = tx.register.get_person(person_id)
-                if biometric_verdict(person, consents.get(person_id), today).allowed:
+            for holder in tx.register.reference_face_holders():
+                if biometric_verdict(holder.person, holder.consent, today).allowed:
                     continue
+                person_id = holder.person.id
                 deleted[person_id] = tx.register.delete_reference_faces(person_id)
                 tx.audit.append(self._entry(
                     "reference_faces_deleted", person_id=person_id, reason="biometric consent lapsed",
