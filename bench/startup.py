@@ -1,6 +1,7 @@
 """Start-up: how long `rws` takes to answer, and where the time to the first photo's result goes.
 
     uv run python bench/startup.py [--runs 3] [--bytecode cached|none] [--tree PATH] [--photos 12]
+    uv run python bench/startup.py --quick --runs 7 --pupils 1500 --with-faces 400
 
 Every figure is the wall time of a fresh process, as a person typing the command waits for it, in a
 throwaway data folder with one account, with its CPU time beside it where that is measured (on a shared
@@ -17,6 +18,11 @@ app has it (the bundle ships it; Python writes it on the first run); --bytecode 
 module from source on every run, as happens where PYTHONDONTWRITEBYTECODE is set and nothing was
 compiled ahead (`uv sync` does not compile unless asked). --tree runs another checkout of the app (say
 `git archive main | tar -x -C /tmp/before`) with this environment, for before-and-after figures.
+
+--pupils N puts N made-up pupils in the register first, --with-faces M of them with biometric consent and one
+reference face each (a random encoding, stored and sealed as enrolment stores it), so the start-up's
+housekeeping (lapsed reference faces) has a school-sized register to look through; --quick times only the
+commands that touch no faces (no vetting, no phases).
 """
 from __future__ import annotations
 
@@ -121,6 +127,57 @@ encoder = FaceEncoder()
 mark("worker: dlib's 5-point landmark model and face encoder")
 """
 
+# A register of made-up pupils (argv: pupils, with faces), written through the repositories in one transaction
+# with the audit entries the register's services write for the same changes; every pupil is 11 to 16, so no
+# biometric consent lapses and each start's housekeeping reads everything and deletes nothing.
+REGISTER = r"""
+import os, sys, hashlib
+from datetime import date
+import numpy as np
+from rws_desktop.app import App
+from rws_desktop.core.kernel.audit_entries import audit_entry
+from rws_desktop.core.kernel.consent import BiometricConsent
+from rws_desktop.core.kernel.ports import NewPerson
+pupils, with_faces = int(sys.argv[1]), int(sys.argv[2])
+today = date.today()
+rng = np.random.default_rng(7)
+app = App.open()
+with app.database.transaction() as tx:
+    for number in range(pupils):
+        year = 7 + number % 5
+        born = date(today.year - year - 5, 1 + number % 12, 1 + number % 28)
+        person = tx.register.add_person(NewPerson(f"Pupil {number + 1:04d}", mis_id=f"B{number + 1:05d}",
+                                                  year_group=year, form=f"{year}A", date_of_birth=born))
+        tx.audit.append(audit_entry("person_added", "BEN", person_id=person.id, person_kind=person.kind.value))
+        if number < with_faces:
+            tx.register.put_biometric_consent(BiometricConsent(person.id, parent_consent=True))
+            tx.audit.append(audit_entry("biometric_consent_set", "BEN", person_id=person.id, valid=True,
+                                        answers={"parent_consent": True}, reference_faces_deleted=0))
+            sha = hashlib.sha256(f"bench {number}".encode()).hexdigest()
+            face = tx.register.add_reference_face(person.id, rng.uniform(-0.2, 0.2, 128), sha, today)
+            tx.audit.append(audit_entry("reference_face_added", "BEN", person_id=person.id, reference_id=face,
+                                        source_sha256=sha))
+    faces = tx.register.reference_face_counts()
+app.close()
+print(f"{pupils} pupils, {len(faces)} with reference faces")
+"""
+
+# The start-up's housekeeping (lapsed reference faces) alone, as App.open runs it in a fresh process: seconds.
+HOUSEKEEPING = r"""
+import time
+from rws_desktop.core.register.service import RegisterService
+purge = RegisterService.purge_lapsed_reference_faces
+def timed_purge(self, today):
+    started = time.perf_counter()
+    try:
+        return purge(self, today)
+    finally:
+        print(time.perf_counter() - started)
+RegisterService.purge_lapsed_reference_faces = timed_purge
+from rws_desktop.app import App
+App.open().close()
+"""
+
 
 def environment(data: Path, bytecode: str, cache: Path, tree: Path | None) -> dict[str, str]:
     env = dict(os.environ, RWS_DATA_DIR=str(data), RWS_PASSWORD=PASSWORD, RWS_NEW_PASSWORD=PASSWORD, RWS_USER="BEN")
@@ -169,13 +226,15 @@ def first_result(env: dict[str, str], args: list[str]) -> tuple[float, float]:
     return (first if first is not None else float("nan")), time.perf_counter() - started
 
 
-def phases(env: dict[str, str], script: str, *args: str) -> list[tuple[str, float]]:
+def phases(env: dict[str, str], script: str, *args: str, raw: bool = False) -> list[tuple[str, float]] | str:
     # Run from the data folder, not this checkout: `python -c` puts the working folder first on the path, and
     # from the repository it would import this checkout's app instead of --tree's.
     result = subprocess.run([sys.executable, "-c", script, *args], env=env, capture_output=True, text=True,
                             cwd=env["RWS_DATA_DIR"])
     if result.returncode != 0:
         sys.exit(f"The phase run failed:\n{result.stderr}")
+    if raw:
+        return result.stdout
     return [(name, float(wall), float(cpu)) for name, wall, cpu in (line.split("\t") for line in result.stdout.splitlines())]
 
 
@@ -191,8 +250,11 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=12, help="photos in the batch (1: no batch)")
     parser.add_argument("--no-phases", action="store_true", help="skip the phase-by-phase breakdown")
     parser.add_argument("--workers", type=int, default=None, help="as rws vet --workers (default: rws's own)")
+    parser.add_argument("--pupils", type=int, default=0, help="made-up pupils put in the register first")
+    parser.add_argument("--with-faces", type=int, default=0, help="of them, how many hold a reference face")
+    parser.add_argument("--quick", action="store_true", help="only the commands that touch no faces")
     args = parser.parse_args()
-    if not (TESTDATA / "annotated").is_dir():
+    if not args.quick and not (TESTDATA / "annotated").is_dir():
         sys.exit(f"The shared test photos are not at {TESTDATA} (set RWS_TESTDATA).")
 
     folder = Path(tempfile.mkdtemp(prefix="rws-startup-"))
@@ -201,35 +263,45 @@ def main() -> None:
         print(f"app: {args.tree or REPO_ROOT}; bytecode: {args.bytecode}; load average before: {load_average()}")
         rws(env, "init", "--admin", "BEN", "--name", "Bench Person")
         rws(env, "user", "roles", "BEN", "--role", "admin", "--role", "comms")
+        if args.pupils:
+            print(phases(env, REGISTER, str(args.pupils), str(min(args.with_faces, args.pupils)), raw=True).strip())
         if args.bytecode == "cached":
             rws(env, "--help")  # writes the bytecode, as an installed app's first run does
-        workers = ["--workers", str(args.workers)] if args.workers else []
 
         print(f"{'command':<34}{'median s':>10}{'fastest s':>11}{'median CPU s':>14}")
         for label, command in (("rws --version", ["--version"]), ("rws --help", ["--help"]),
                                ("rws channels", ["channels"])):
             times, cpu = timed(env, command, args.runs)
             print(f"{label:<34}{statistics.median(times):>10.2f}{min(times):>11.2f}{statistics.median(cpu):>14.2f}")
-
-        photos = build_batch(max(args.photos, 1), folder / "photos")
-        out = folder / "out"
-        first, total = first_result(env, ["vet", str(photos[0]), "--channel", "instagram", "--out", str(out / "one")])
-        print(f"{'rws vet, one 12 MP photo':<34}{total:>10.2f}{'':>11}  (result line at {first:.2f} s)")
-        if args.photos > 1:
-            first, total = first_result(env, ["vet", *map(str, photos), "--channel", "instagram", *workers,
-                                              "--out", str(out / "batch")])
-            print(f"{f'rws vet, {len(photos)} photos of 12 MP':<34}{total:>10.2f}{'':>11}  (first result at {first:.2f} s)")
-
-        if not args.no_phases:
-            print("\nWhere the time to the first result goes (one process, phase by phase):")
-            steps = phases(env, PHASES, str(photos[0]), str(args.workers or 0))
-            steps += phases(env, WORKER)
-            print("    wall s   CPU s")
-            for name, seconds, cpu in steps:
-                print(f"  {seconds:>8.2f}{cpu:>8.2f}  {name}")
+        if args.pupils:
+            seconds = [float(phases(env, HOUSEKEEPING, raw=True)) for _ in range(args.runs)]
+            print(f"{'  of which the housekeeping':<34}{statistics.median(seconds):>10.2f}{min(seconds):>11.2f}")
+        if not args.quick:
+            vet_figures(env, args, folder)
         print(f"load average after: {load_average()} (other work on the machine slows every figure)")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def vet_figures(env: dict[str, str], args, folder: Path) -> None:
+    """`rws vet` of one photo and of the batch, then the phase-by-phase breakdown."""
+    workers = ["--workers", str(args.workers)] if args.workers else []
+    photos = build_batch(max(args.photos, 1), folder / "photos")
+    out = folder / "out"
+    first, total = first_result(env, ["vet", str(photos[0]), "--channel", "instagram", "--out", str(out / "one")])
+    print(f"{'rws vet, one 12 MP photo':<34}{total:>10.2f}{'':>11}  (result line at {first:.2f} s)")
+    if args.photos > 1:
+        first, total = first_result(env, ["vet", *map(str, photos), "--channel", "instagram", *workers,
+                                          "--out", str(out / "batch")])
+        print(f"{f'rws vet, {len(photos)} photos of 12 MP':<34}{total:>10.2f}{'':>11}  (first result at {first:.2f} s)")
+
+    if not args.no_phases:
+        print("\nWhere the time to the first result goes (one process, phase by phase):")
+        steps = phases(env, PHASES, str(photos[0]), str(args.workers or 0))
+        steps += phases(env, WORKER)
+        print("    wall s   CPU s")
+        for name, seconds, cpu in steps:
+            print(f"  {seconds:>8.2f}{cpu:>8.2f}  {name}")
 
 
 if __name__ == "__main__":
