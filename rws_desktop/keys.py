@@ -6,6 +6,12 @@ KWallet) on Linux. When there is no usable keyring (a headless Linux PC, a locke
 one), the key goes to a file in the app's data folder that only this user may read: mode
 0600 in a 0700 folder on macOS and Linux; on Windows the folder is in the user's own profile,
 whose access list admits only them and administrators.
+
+A key is looked for in its file first. The app keeps each key in one place only (the keyring, or
+the file when the keyring could not take it), so the order finds the same key; and every key loaded
+is checked against the database before it is used, so a file holding another key unlocks nothing.
+A PC keeping its keys in files then neither imports keyring nor asks the OS for a keyring at start
+(about 0.04 s of every `rws` command and window start).
 """
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ import logging
 import os
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -172,8 +179,36 @@ def keyring_usable(backend: KeyringBackend | None) -> bool:
         return False
 
 
+class FileFirstKeyStore:
+    """A key's file when this computer has one, else `chosen`: the OS keyring then the file, or the file alone where
+    no keyring is usable, worked out (keyring imported, the OS asked) only when first needed."""
+
+    def __init__(self, files: FileKeyStore, choose: Callable[[], KeyStore]):
+        self.files = files
+        self._choose = choose
+        self._chosen: KeyStore | None = None
+
+    @property
+    def chosen(self) -> KeyStore:
+        if self._chosen is None:
+            self._chosen = self._choose()
+        return self._chosen
+
+    def load(self, key_id: str) -> bytes | None:
+        key = self.files.load(key_id)
+        return key if key is not None else self.chosen.load(key_id)
+
+    def save(self, key_id: str, key: bytes) -> str:
+        return self.chosen.save(key_id, key)
+
+
 def default_key_store(data_folder: Path) -> KeyStore:
     files = FileKeyStore(data_folder / "keys")
+    return FileFirstKeyStore(files, lambda: keyring_or_file(files))
+
+
+def keyring_or_file(files: FileKeyStore) -> KeyStore:
+    """The OS keyring with the key file behind it, or the key file alone when there is no usable keyring."""
     try:
         backend = system_keyring()
     except Exception:

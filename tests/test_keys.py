@@ -62,9 +62,9 @@ def test_without_a_keyring_the_key_file_is_readable_by_its_owner_only(tmp_path, 
     folder in the data folder, and a file loosened later is tightened when read."""
     monkeypatch.setattr(key_module, "system_keyring", lambda: fail.Keyring())
     store = default_key_store(tmp_path)
-    assert isinstance(store, FileKeyStore) and store.folder == tmp_path / "keys"
     store.save("abc123", KEY)
-    path = store.path("abc123")
+    assert isinstance(store.chosen, FileKeyStore) and store.chosen.folder == tmp_path / "keys"
+    path = store.chosen.path("abc123")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     os.chmod(path, 0o644)
     assert store.load("abc123") == KEY and stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -73,10 +73,49 @@ def test_without_a_keyring_the_key_file_is_readable_by_its_owner_only(tmp_path, 
 def test_the_fail_backend_means_a_key_file(tmp_path, monkeypatch):
     """default_key_store uses the key file when keyring offers only its fail backend, and keyring then file otherwise."""
     monkeypatch.setattr(key_module, "system_keyring", lambda: fail.Keyring())
-    assert isinstance(default_key_store(tmp_path), FileKeyStore)
+    assert isinstance(default_key_store(tmp_path).chosen, FileKeyStore)
     monkeypatch.setattr(key_module, "system_keyring", lambda: DictKeyring())
-    chosen = default_key_store(tmp_path)
+    chosen = default_key_store(tmp_path).chosen
     assert isinstance(chosen, FallbackKeyStore) and isinstance(chosen.primary, KeyringKeyStore)
+
+
+def test_a_key_file_is_read_without_asking_for_the_keyring_and_keys_still_go_to_the_keyring_first(tmp_path, monkeypatch):
+    """A key found in its file is loaded without looking for a keyring at all; a key with no file is loaded from the
+    keyring; a new key is saved to a working keyring (not to a file), and to the file only when there is none."""
+    asked = []
+    backend = DictKeyring()
+    monkeypatch.setattr(key_module, "system_keyring", lambda: asked.append("keyring") or backend)
+    FileKeyStore(tmp_path / "keys").save("infile", KEY)
+    store = default_key_store(tmp_path)
+    assert store.load("infile") == KEY and asked == []
+    KeyringKeyStore(backend).save("inring", KEY[::-1])
+    assert store.load("inring") == KEY[::-1] and store.load("nowhere") is None and asked == ["keyring"]
+    assert "system keyring" in store.save("new", KEY) and ("RWS Photo Check", "reference-face-key-new") in backend.entries
+    assert not (tmp_path / "keys" / "reference-face-key-new.key").exists() and store.load("new") == KEY
+    monkeypatch.setattr(key_module, "system_keyring", lambda: fail.Keyring())
+    assert "key file" in default_key_store(tmp_path).save("other", KEY)
+    assert (tmp_path / "keys" / "reference-face-key-other.key").is_file()
+
+
+def test_a_pc_keeping_its_keys_in_files_starts_without_importing_keyring(tmp_path, monkeypatch, capsys):
+    """On a PC whose keys are in files (a headless Linux PC), opening the database and unlocking both keys, in a fresh
+    interpreter, loads no part of keyring: its import and the OS's keyring services are left alone at start."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("RWS_DATA_DIR", str(data))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")  # the keys go to files
+    script = ("import sys\n"
+              "from rws_desktop.app import App\n"
+              "app = App.open()\n"
+              "print(app.key_status.ready, app.database.log_key is not None)\n"
+              "print(sorted(name for name in sys.modules if name.split('.')[0] == 'keyring'))\n"
+              "app.close()\n")
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[0] == "True True" and len(list((data / "keys").iterdir())) == 2
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines() == ["True True", "[]"]
 
 
 def test_a_keyring_that_fails_in_use_falls_back_to_the_file(tmp_path, caplog):
@@ -212,8 +251,8 @@ def test_a_keyring_named_in_the_environment_is_used_as_keyring_would(monkeypatch
 
 
 def test_making_the_key_store_loads_only_this_platforms_keyring_backends(tmp_path):
-    """In a fresh interpreter, importing the key store module loads no keyring at all, and making the key store
-    imports only this platform's OS keyring backends (plus keyring's fail and chainer helpers): never another
+    """In a fresh interpreter, importing the key store module loads no keyring at all, and looking for a key that has
+    no file imports only this platform's OS keyring backends (plus keyring's fail and chainer helpers): never another
     platform's, such as the macOS one whose import runs a `find_library` search on Linux, nor keyring's plugin scan
     through the installed packages' entry points."""
     script = ("import sys\n"
@@ -222,7 +261,7 @@ def test_making_the_key_store_loads_only_this_platforms_keyring_backends(tmp_pat
               "import keyring.backend\n"
               "keyring.backend._load_plugins = lambda: sys.exit('the plugin scan ran')\n"
               "from pathlib import Path\n"
-              f"keys.default_key_store(Path({str(tmp_path)!r}))\n"
+              f"keys.default_key_store(Path({str(tmp_path)!r})).load('no-such-key')\n"
               "print(','.join(sorted(name for name in sys.modules if name.startswith('keyring.backends.'))))\n"
               "print(','.join(module for module, _class in keys.platform_keyrings()))\n")
     env = {name: value for name, value in os.environ.items() if name != "PYTHON_KEYRING_BACKEND"}
