@@ -243,9 +243,9 @@ class SqlRegisterRepository:
         return {person_id: count for person_id, count in self._session.execute(statement)}
 
     def reference_face_holders(self) -> list[FaceHolder]:
-        """Everyone holding a reference face, by id, each with their biometric consent, in one statement. The seals
-        are checked as `get_person` and `all_biometric_consents` check them, for these people only: a person row
-        that fails its seal counts as having no consent, and so does a consent row that fails its own."""
+        """Everyone holding a reference face, by id, with their biometric consent, in one statement. Seals are checked
+        as `all_biometric_consents` checks them, for these people only: someone whose own row or consent row fails
+        its seal has no consent. The person comes back as read, as from `get_person`."""
         holders = select(ReferenceFaceRow.person_id)
         statement = (
             select(PersonRow, BiometricConsentRow)
