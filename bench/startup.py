@@ -1,7 +1,7 @@
 """Start-up: how long `rws` takes to answer, and where the time to the first photo's result goes.
 
     uv run python bench/startup.py [--runs 3] [--bytecode cached|none] [--tree PATH] [--photos 12]
-    uv run python bench/startup.py --quick --runs 7 --pupils 1500 --with-faces 400
+    uv run python bench/startup.py --quick --runs 7 --pupils 1500 --with-faces 400 [--compare /tmp/before]
 
 Every figure is the wall time of a fresh process, as a person typing the command waits for it, in a
 throwaway data folder with one account, with its CPU time beside it where that is measured (on a shared
@@ -17,7 +17,9 @@ the first photo) and, in a fresh worker-like process, what a worker spends befor
 app has it (the bundle ships it; Python writes it on the first run); --bytecode none compiles every
 module from source on every run, as happens where PYTHONDONTWRITEBYTECODE is set and nothing was
 compiled ahead (`uv sync` does not compile unless asked). --tree runs another checkout of the app (say
-`git archive main | tar -x -C /tmp/before`) with this environment, for before-and-after figures.
+`git archive main | tar -x -C /tmp/before`) with this environment, for before-and-after figures; --compare
+PATH times that checkout's commands that touch no faces too, in its own data folder, the two taking turns
+run by run, so that on a busy machine both meet the same moments.
 
 --pupils N puts N made-up pupils in the register first, --with-faces M of them with biometric consent and one
 reference face each (a random encoding, stored and sealed as enrolment stores it), so the start-up's
@@ -199,17 +201,19 @@ def rws(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Compl
     return result
 
 
-def timed(env: dict[str, str], args: list[str], runs: int) -> tuple[list[float], list[float]]:
-    """Wall seconds of each run, and CPU seconds (user and system), which a busy machine inflates less."""
-    times, cpu = [], []
+def timed(envs: list[dict[str, str]], args: list[str], runs: int) -> list[tuple[list[float], list[float]]]:
+    """For each environment, wall seconds of each run and CPU seconds (user and system), which a busy machine
+    inflates less. The environments take turns run by run, so a busy spell slows each of them alike."""
+    figures = [([], []) for _ in envs]
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        rws(env, *args)
-        times.append(time.perf_counter() - started)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return times, cpu
+        for env, (times, cpu) in zip(envs, figures):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            rws(env, *args)
+            times.append(time.perf_counter() - started)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return figures
 
 
 def first_result(env: dict[str, str], args: list[str]) -> tuple[float, float]:
@@ -242,11 +246,25 @@ def load_average() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
 
 
+def prepared(folder: Path, args, tree: Path | None) -> dict[str, str]:
+    """A data folder with one account (and the register asked for), and the environment that runs `tree` on it."""
+    env = environment(folder / "data", args.bytecode, folder / "bytecode", tree)
+    rws(env, "init", "--admin", "BEN", "--name", "Bench Person")
+    rws(env, "user", "roles", "BEN", "--role", "admin", "--role", "comms")
+    if args.pupils:
+        print(phases(env, REGISTER, str(args.pupils), str(min(args.with_faces, args.pupils)), raw=True).strip())
+    if args.bytecode == "cached":
+        rws(env, "--help")  # writes the bytecode, as an installed app's first run does
+    return env
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs of each quick command (the median and fastest are shown)")
     parser.add_argument("--bytecode", choices=["cached", "none"], default="cached")
     parser.add_argument("--tree", type=Path, default=None, help="another checkout of the app to time instead")
+    parser.add_argument("--compare", type=Path, default=None,
+                        help="another checkout whose quick commands are timed too, run for run in turn with these")
     parser.add_argument("--photos", type=int, default=12, help="photos in the batch (1: no batch)")
     parser.add_argument("--no-phases", action="store_true", help="skip the phase-by-phase breakdown")
     parser.add_argument("--workers", type=int, default=None, help="as rws vet --workers (default: rws's own)")
@@ -254,30 +272,31 @@ def main() -> None:
     parser.add_argument("--with-faces", type=int, default=0, help="of them, how many hold a reference face")
     parser.add_argument("--quick", action="store_true", help="only the commands that touch no faces")
     args = parser.parse_args()
+    # Absolute: the phase runs start in the data folder, where a relative path would name nothing.
+    args.tree, args.compare = (path.resolve() if path else None for path in (args.tree, args.compare))
     if not args.quick and not (TESTDATA / "annotated").is_dir():
         sys.exit(f"The shared test photos are not at {TESTDATA} (set RWS_TESTDATA).")
 
     folder = Path(tempfile.mkdtemp(prefix="rws-startup-"))
     try:
-        env = environment(folder / "data", args.bytecode, folder / "bytecode", args.tree)
-        print(f"app: {args.tree or REPO_ROOT}; bytecode: {args.bytecode}; load average before: {load_average()}")
-        rws(env, "init", "--admin", "BEN", "--name", "Bench Person")
-        rws(env, "user", "roles", "BEN", "--role", "admin", "--role", "comms")
-        if args.pupils:
-            print(phases(env, REGISTER, str(args.pupils), str(min(args.with_faces, args.pupils)), raw=True).strip())
-        if args.bytecode == "cached":
-            rws(env, "--help")  # writes the bytecode, as an installed app's first run does
+        trees = [args.tree] + ([args.compare] if args.compare else [])
+        names = ["", " [compared]"] if args.compare else [""]
+        print(f"app: {args.tree or REPO_ROOT}" + (f"; compared with: {args.compare}" if args.compare else "")
+              + f"; bytecode: {args.bytecode}; load average before: {load_average()}")
+        envs = [prepared(folder / f"app{number}", args, tree) for number, tree in enumerate(trees)]
 
-        print(f"{'command':<34}{'median s':>10}{'fastest s':>11}{'median CPU s':>14}")
+        print(f"{'command':<40}{'median s':>10}{'fastest s':>11}{'median CPU s':>14}")
         for label, command in (("rws --version", ["--version"]), ("rws --help", ["--help"]),
                                ("rws channels", ["channels"])):
-            times, cpu = timed(env, command, args.runs)
-            print(f"{label:<34}{statistics.median(times):>10.2f}{min(times):>11.2f}{statistics.median(cpu):>14.2f}")
+            for name, (times, cpu) in zip(names, timed(envs, command, args.runs)):
+                print(f"{label + name:<40}{statistics.median(times):>10.2f}{min(times):>11.2f}"
+                      f"{statistics.median(cpu):>14.2f}")
         if args.pupils:
-            seconds = [float(phases(env, HOUSEKEEPING, raw=True)) for _ in range(args.runs)]
-            print(f"{'  of which the housekeeping':<34}{statistics.median(seconds):>10.2f}{min(seconds):>11.2f}")
+            seconds = [[float(phases(env, HOUSEKEEPING, raw=True)) for env in envs] for _ in range(args.runs)]
+            for name, column in zip(names, zip(*seconds)):
+                print(f"{'  of which the housekeeping' + name:<40}{statistics.median(column):>10.2f}{min(column):>11.2f}")
         if not args.quick:
-            vet_figures(env, args, folder)
+            vet_figures(envs[0], args, folder)
         print(f"load average after: {load_average()} (other work on the machine slows every figure)")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -289,11 +308,11 @@ def vet_figures(env: dict[str, str], args, folder: Path) -> None:
     photos = build_batch(max(args.photos, 1), folder / "photos")
     out = folder / "out"
     first, total = first_result(env, ["vet", str(photos[0]), "--channel", "instagram", "--out", str(out / "one")])
-    print(f"{'rws vet, one 12 MP photo':<34}{total:>10.2f}{'':>11}  (result line at {first:.2f} s)")
+    print(f"{'rws vet, one 12 MP photo':<40}{total:>10.2f}{'':>11}  (result line at {first:.2f} s)")
     if args.photos > 1:
         first, total = first_result(env, ["vet", *map(str, photos), "--channel", "instagram", *workers,
                                           "--out", str(out / "batch")])
-        print(f"{f'rws vet, {len(photos)} photos of 12 MP':<34}{total:>10.2f}{'':>11}  (first result at {first:.2f} s)")
+        print(f"{f'rws vet, {len(photos)} photos of 12 MP':<40}{total:>10.2f}{'':>11}  (first result at {first:.2f} s)")
 
     if not args.no_phases:
         print("\nWhere the time to the first result goes (one process, phase by phase):")
