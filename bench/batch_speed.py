@@ -12,6 +12,10 @@ grid each), then runs, start-up included (each clock starts before any model is 
 and prints, for each, the seconds to the first photo's result and to the whole batch, photos per
 second, faces found (deface does not say), and peak memory (the process and its children); then
 ours against each, how many of the plain pipeline's faces ours also blurred, and the load average.
+
+--rounds N runs the three in turn N times and ends with each one's median and the median of the rounds'
+ratios: on a shared or virtual machine one round's ratio moves by a fifth or more from run to run, and
+not alike for one process (plain, deface) and two (ours), so a single round proves little.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ import argparse
 import importlib.util
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -195,6 +200,7 @@ def main() -> None:
     parser.add_argument("--ours-only", action="store_true",
                         help="skip the plain pipeline and deface (for long batches: the plain one takes about 6 s a photo)")
     parser.add_argument("--no-deface", action="store_true", help="skip deface")
+    parser.add_argument("--rounds", type=int, default=1, help="run the tools in turn this many times; medians at the end")
     args = parser.parse_args()
     if not (TESTDATA / "annotated").is_dir():
         sys.exit(f"The shared test photos are not at {TESTDATA} (set RWS_TESTDATA).")
@@ -203,6 +209,23 @@ def main() -> None:
     print(f"{len(paths)} photos of {FRAME[0]}x{FRAME[1]} in {folder}; ours on {args.workers} worker processes")
     print(f"load average before: {_load_average()}")
 
+    rounds = [run_round(paths, folder, args) for _ in range(args.rounds)]
+    if len(rounds) > 1:
+        print(f"\nmedians of {len(rounds)} rounds, taken in turn:")
+        print(f"{'':8}{'first s':>9}{'seconds':>10}")
+        for name in rounds[0]:
+            print(f"{name:8}{statistics.median(r[name].first for r in rounds):>9.1f}"
+                  f"{statistics.median(r[name].seconds for r in rounds):>10.1f}")
+        for name in rounds[0]:
+            if name != "ours":
+                ratios = [r[name].seconds / r["ours"].seconds for r in rounds]
+                print(f"ours against {name}: {', '.join(f'{ratio:.2f}' for ratio in ratios)} times its speed; "
+                      f"median {statistics.median(ratios):.2f}")
+    print(f"load average after: {_load_average()} (other work on the machine slows every run)")
+
+
+def run_round(paths: list[Path], folder: Path, args) -> dict[str, Run]:
+    """One round: ours, then plain and deface as asked, each from a cold start; prints the round's table."""
     runs: dict[str, Run] = {}
     with PeakMemory() as memory:
         runs["ours"], ours_results = run_ours(paths, args.workers)
@@ -214,12 +237,15 @@ def main() -> None:
         if args.no_deface:
             pass
         elif deface_installed():
+            # A round before left its outputs there, which would pass for this round's first result.
+            shutil.rmtree(folder / "deface", ignore_errors=True)
             with PeakMemory() as memory:
                 runs["deface"] = run_deface(paths, folder / "deface")
             runs["deface"].peak = memory.peak
         else:
             print("deface is not installed: uv sync --group bench (or uv run --group bench ...) brings it")
 
+    print(f"load average: {_load_average()}")
     print(f"{'':8}{'first s':>9}{'seconds':>10}{'photos/s':>10}{'faces':>8}{'peak MB':>10}")
     for name, run in runs.items():
         faces = "-" if run.faces is None else str(run.faces)
@@ -233,7 +259,7 @@ def main() -> None:
         plain_faces = runs["plain"].faces
         also_blurred = sum(covered(loc, r) for found, r in zip(plain_found, ours_results) for loc in found)
         print(f"faces the plain pipeline found that ours also blurred: {also_blurred} of {plain_faces}")
-    print(f"load average after: {_load_average()} (other work on the machine slows every run)")
+    return runs
 
 
 def _load_average() -> str:

@@ -116,12 +116,12 @@ def load_photo_bytes(data: bytes) -> LoadedPhoto:
 
     icc_profile, icc_note = usable_icc_profile(image.info.get("icc_profile") or None)
     try:
-        upright = ImageOps.exif_transpose(image)
+        ImageOps.exif_transpose(image, in_place=True)  # in place: otherwise an upright photo is copied whole
     except Exception as exc:  # noqa: BLE001 - garbage EXIF: the orientation cannot be trusted
         log.info("EXIF orientation unreadable: %s: %s", type(exc).__name__, exc)
         raise PhotoLoadError("The photo's orientation information (EXIF) is damaged, so it cannot be turned "
                              "upright for checking; save it again without EXIF and vet that copy.") from exc
-    return LoadedPhoto(image=_to_rgb(upright), sha256=file_sha256(data), icc_profile=icc_profile,
+    return LoadedPhoto(image=_to_rgb(image), sha256=file_sha256(data), icc_profile=icc_profile,
                        notes=(icc_note,) if icc_note else ())
 
 
@@ -173,7 +173,7 @@ def encode_jpeg(image: Image.Image, icc_profile: bytes | None) -> bytes:
     """The safe copy's bytes: pixels and colour profile only."""
     # A new image holds the pixels and nothing else (no EXIF, comment or other text from the original):
     # one copy, where going through bytes took three (430 MB more at the peak of a 48 MP photo).
-    pixels_only = Image.new("RGB", image.size)
+    pixels_only = Image.new("RGB", image.size, None)  # not filled first: the paste covers every pixel
     pixels_only.paste(image if image.mode == "RGB" else image.convert("RGB"))
     buffer = io.BytesIO()
     # No "optimize": with it Pillow sizes its buffer at one byte a pixel, which a grainy photo overflows.

@@ -164,14 +164,18 @@ class WorkerPool:
         batch = (next(self._batch_ids), pickle.dumps(context))
         waiting: deque[tuple[int, Path, Future]] = deque()
         queue = iter(enumerate(sources))
+        last = len(sources) - 1
 
         def hand_out(room: int, alone: bool = False) -> Iterator[PhotoStarted]:
             while len(waiting) < room and not should_stop():
                 index, source = next(queue, (None, None))
                 if source is None:
                     return
+                # The last photo is marked alone too: nothing is left to hand out after it, so the other workers
+                # run dry while it is checked, and its runs in parallel take up the cores they leave.
+                marked_alone = alone or (index == last and self.workers > 1)
                 try:
-                    waiting.append((index, source, pool.submit(_analyse_in_worker, batch, source, alone)))
+                    waiting.append((index, source, pool.submit(_analyse_in_worker, batch, source, marked_alone)))
                 except BrokenProcessPool:
                     waiting.append((index, source, _broken()))
                 yield PhotoStarted(index)

@@ -137,3 +137,17 @@ def test_one_run_at_a_time_shares_the_network_and_finds_the_same_faces(testdata,
     assert in_turn._runs is None and parallel._runs is not None
     assert in_turn._network is parallel._network and in_turn.settings is parallel.settings
     assert in_turn.detect(photo) == parallel.detect(photo) != []
+
+
+@pytest.mark.parametrize("levels", [[0], [7, 7, 7], [0, 255], list(range(256)), [3, 60, 61, 62, 200, 201, 9, 9, 70, 71]])
+@pytest.mark.parametrize("percent", [0, 25, 50, 75, 90, 100])
+def test_the_dark_checks_percentile_from_a_histogram_is_numpys(levels, percent):
+    """Whether a photo is dark is judged on the 75th percentile of its grey levels, now worked out from the 256
+    counts of its histogram instead of by sorting every pixel: the value must be exactly numpy's (linear method),
+    between levels as well as on them, so no photo changes its verdict."""
+    import numpy as np
+
+    from rws_desktop.core.faces.detection import _percentile
+
+    histogram = np.bincount(levels, minlength=256).tolist()
+    assert _percentile(histogram, percent) == pytest.approx(np.percentile(levels, percent), abs=1e-9)
