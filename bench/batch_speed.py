@@ -5,12 +5,14 @@
 Builds a batch of 12-megapixel collages (4000x3000, four shared test photos enlarged into a 2x2
 grid each), then runs, start-up included (each clock starts before any model is loaded):
   ours    the app's pipeline (analyse_batch) with nobody consenting, on `--workers` fresh worker processes
-  plain   load_image_file, face_locations(number_of_times_to_upsample=1), face_encodings; one process
-          (after ours: with --workers 1 ours has loaded dlib in this process already, so plain's start-up is less)
+  plain   load_image_file, face_locations(number_of_times_to_upsample=1), face_encodings; one process of
+          its own, so no round's figures carry another's models
   deface  the `deface` command (bench dependency group) on the same files, blurring every face it finds;
           its own process, as a person would run it
-and prints, for each, the seconds to the first photo's result and to the whole batch, photos per
-second, faces found (deface does not say), and peak memory (the process and its children); then
+and prints, for each, the seconds to the first photo's result and to the whole batch, the CPU seconds
+spent (every process; when a round is slow and its CPU seconds rose with it, the machine was slower, not
+the schedule), photos per second, faces found (deface does not say), and peak memory (the process and its
+children); then
 ours against each, how many of the plain pipeline's faces ours also blurred, and the load average.
 
 --rounds N runs the three in turn N times and ends with each one's median and the median of the rounds'
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import multiprocessing
+import resource
 import os
 import shutil
 import statistics
@@ -29,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -128,10 +133,19 @@ class Run:
     first: float  # to the first photo's result
     faces: int | None = None
     peak: int = 0  # bytes
+    cpu: float = 0.0  # seconds, user and system, in every process the run used
+
+
+def run_plain_apart(paths: list[Path]) -> tuple[Run, list[list[tuple[int, int, int, int]]]]:
+    """`run_plain` in a fresh process of its own, timed by its own clock as before; this one keeps no dlib models,
+    which would otherwise count in the next round's peak memory for ours."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as process:
+        return process.submit(run_plain, paths).result()
 
 
 def run_plain(paths: list[Path]) -> tuple[Run, list[list[tuple[int, int, int, int]]]]:
     started, found, first = time.perf_counter(), [], None
+    cpu = time.process_time()
     import face_recognition  # loads dlib's models: start-up, as for the others
 
     for path in paths:
@@ -140,7 +154,7 @@ def run_plain(paths: list[Path]) -> tuple[Run, list[list[tuple[int, int, int, in
         face_recognition.face_encodings(image, locations)
         found.append(locations)
         first = first or time.perf_counter() - started
-    return Run(time.perf_counter() - started, first, sum(map(len, found))), found
+    return Run(time.perf_counter() - started, first, sum(map(len, found)), cpu=time.process_time() - cpu), found
 
 
 def run_ours(paths: list[Path], workers: int):
@@ -149,6 +163,7 @@ def run_ours(paths: list[Path], workers: int):
     channel = ChannelCatalogue.from_toml(channels_file()).get("instagram")
     context = BatchContext(channel, RegisterSnapshot(people={}, consents={}, gallery=Gallery({})), date.today(), False)
     started, results, first = time.perf_counter(), [], None
+    cpu = time.thread_time() + _children_cpu()  # this thread (not the memory sampler's) and the workers, once ended
     pool = WorkerPool(workers) if workers > 1 else None
     try:
         events = (pool.analyse(paths, context) if pool else
@@ -160,7 +175,8 @@ def run_ours(paths: list[Path], workers: int):
     finally:
         if pool:
             pool.close()
-    return Run(time.perf_counter() - started, first, sum(len(r.faces) for r in results)), results
+    seconds = time.perf_counter() - started
+    return Run(seconds, first, sum(len(r.faces) for r in results), cpu=time.thread_time() + _children_cpu() - cpu), results
 
 
 def run_deface(paths: list[Path], folder: Path) -> Run:
@@ -168,7 +184,7 @@ def run_deface(paths: list[Path], folder: Path) -> Run:
     folder.mkdir(parents=True, exist_ok=True)
     copies = [Path(shutil.copy(path, folder / path.name)) for path in paths]
     first_output = folder / f"{copies[0].stem}_anonymized{copies[0].suffix}"
-    started, first = time.perf_counter(), None
+    started, first, cpu = time.perf_counter(), None, _children_cpu()
     process = subprocess.Popen([sys.executable, "-c", "from deface.deface import main; main()", *map(str, copies)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     while process.poll() is None:
@@ -178,7 +194,13 @@ def run_deface(paths: list[Path], folder: Path) -> Run:
     seconds = time.perf_counter() - started
     if process.returncode != 0:
         sys.exit(f"deface failed ({process.returncode}): {process.stderr.read()[-2000:]}")
-    return Run(seconds, first if first is not None else seconds)
+    return Run(seconds, first if first is not None else seconds, cpu=_children_cpu() - cpu)
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's children that have ended (and been waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def deface_installed() -> bool:
@@ -212,10 +234,11 @@ def main() -> None:
     rounds = [run_round(paths, folder, args) for _ in range(args.rounds)]
     if len(rounds) > 1:
         print(f"\nmedians of {len(rounds)} rounds, taken in turn:")
-        print(f"{'':8}{'first s':>9}{'seconds':>10}")
+        print(f"{'':8}{'first s':>9}{'seconds':>10}{'CPU s':>8}")
         for name in rounds[0]:
             print(f"{name:8}{statistics.median(r[name].first for r in rounds):>9.1f}"
-                  f"{statistics.median(r[name].seconds for r in rounds):>10.1f}")
+                  f"{statistics.median(r[name].seconds for r in rounds):>10.1f}"
+                  f"{statistics.median(r[name].cpu for r in rounds):>8.1f}")
         for name in rounds[0]:
             if name != "ours":
                 ratios = [r[name].seconds / r["ours"].seconds for r in rounds]
@@ -232,7 +255,7 @@ def run_round(paths: list[Path], folder: Path, args) -> dict[str, Run]:
     runs["ours"].peak = memory.peak
     if not args.ours_only:
         with PeakMemory() as memory:
-            runs["plain"], plain_found = run_plain(paths)
+            runs["plain"], plain_found = run_plain_apart(paths)
         runs["plain"].peak = memory.peak
         if args.no_deface:
             pass
@@ -246,10 +269,10 @@ def run_round(paths: list[Path], folder: Path, args) -> dict[str, Run]:
             print("deface is not installed: uv sync --group bench (or uv run --group bench ...) brings it")
 
     print(f"load average: {_load_average()}")
-    print(f"{'':8}{'first s':>9}{'seconds':>10}{'photos/s':>10}{'faces':>8}{'peak MB':>10}")
+    print(f"{'':8}{'first s':>9}{'seconds':>10}{'CPU s':>8}{'photos/s':>10}{'faces':>8}{'peak MB':>10}")
     for name, run in runs.items():
         faces = "-" if run.faces is None else str(run.faces)
-        print(f"{name:8}{run.first:>9.1f}{run.seconds:>10.1f}{len(paths) / run.seconds:>10.3f}{faces:>8}"
+        print(f"{name:8}{run.first:>9.1f}{run.seconds:>10.1f}{run.cpu:>8.1f}{len(paths) / run.seconds:>10.3f}{faces:>8}"
               f"{run.peak / 2**20:>10.0f}")
     for name, run in runs.items():
         if name != "ours":
