@@ -10,8 +10,8 @@ grid each), then runs, start-up included (each clock starts before any model is 
   deface  the `deface` command (bench dependency group) on the same files, blurring every face it finds;
           its own process, as a person would run it
 and prints, for each, the seconds to the first photo's result and to the whole batch, the CPU seconds
-spent (every process; when a round is slow and its CPU seconds rose with it, the machine was slower, not
-the schedule), photos per second, faces found (deface does not say), and peak memory (the process and its
+spent (every process; more CPU for the same work means a slower machine, the same CPU in more time means
+waiting), photos per second, faces found (deface does not say), and peak memory (the process and its
 children); then
 ours against each, how many of the plain pipeline's faces ours also blurred, and the load average.
 
