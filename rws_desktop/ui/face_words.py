@@ -68,6 +68,8 @@ def face_label(face, names: dict[int, str]) -> str:
         return f"Blurred: {person_name(face.person_id, names)}, {NOT_SHOWN_BECAUSE.get(face.consent, 'not shown')}"
     if face.consent is FaceConsent.UNCERTAIN_MATCH:
         return "Blurred: not recognised for certain"
+    if reason == NOBODY_MAY_BE_SHOWN:  # as the list beside the photo says: nobody was compared with the register
+        return "Blurred: not looked up"
     return "Blurred: not recognised"
 
 
