@@ -173,7 +173,7 @@ def encode_jpeg(image: Image.Image, icc_profile: bytes | None) -> bytes:
     """The safe copy's bytes: pixels and colour profile only."""
     # A new image holds the pixels and nothing else (no EXIF, comment or other text from the original):
     # one copy, where going through bytes took three (430 MB more at the peak of a 48 MP photo).
-    pixels_only = Image.new("RGB", image.size, None)  # not filled first: the paste covers every pixel
+    pixels_only = Image.new("RGB", image.size)  # filled, though the paste covers it: never uninitialised memory here
     pixels_only.paste(image if image.mode == "RGB" else image.convert("RGB"))
     buffer = io.BytesIO()
     # No "optimize": with it Pillow sizes its buffer at one byte a pixel, which a grainy photo overflows.
