@@ -23,6 +23,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -186,13 +187,10 @@ class FileFirstKeyStore:
     def __init__(self, files: FileKeyStore, choose: Callable[[], KeyStore]):
         self.files = files
         self._choose = choose
-        self._chosen: KeyStore | None = None
 
-    @property
+    @cached_property
     def chosen(self) -> KeyStore:
-        if self._chosen is None:
-            self._chosen = self._choose()
-        return self._chosen
+        return self._choose()
 
     def load(self, key_id: str) -> bytes | None:
         key = self.files.load(key_id)

@@ -166,16 +166,17 @@ class WorkerPool:
         queue = iter(enumerate(sources))
         last = len(sources) - 1
 
-        def hand_out(room: int, alone: bool = False) -> Iterator[PhotoStarted]:
+        def hand_out(room: int) -> Iterator[PhotoStarted]:
             while len(waiting) < room and not should_stop():
                 index, source = next(queue, (None, None))
                 if source is None:
                     return
-                # The last photo is marked alone too: nothing is left to hand out after it, so the other workers
-                # run dry while it is checked, and its runs in parallel take up the cores they leave.
-                marked_alone = alone or (index == last and self.workers > 1)
+                # The first photo goes out alone (below); the last is marked alone too: nothing is left to hand
+                # out after it, so the other workers run dry while it is checked, and its parallel runs take up
+                # the cores they leave.
+                alone = index == 0 or (index == last and self.workers > 1)
                 try:
-                    waiting.append((index, source, pool.submit(_analyse_in_worker, batch, source, marked_alone)))
+                    waiting.append((index, source, pool.submit(_analyse_in_worker, batch, source, alone)))
                 except BrokenProcessPool:
                     waiting.append((index, source, _broken()))
                 yield PhotoStarted(index)
@@ -183,7 +184,7 @@ class WorkerPool:
         try:
             # The first photo goes alone: its worker's network runs then have every core, and the person waiting
             # sees a result sooner. Once it is back, every worker takes photos.
-            yield from hand_out(1, alone=True)
+            yield from hand_out(1)
             while waiting and not should_stop():
                 index, source, future = waiting.popleft()
                 try:
